@@ -1,0 +1,108 @@
+"""Who may see or do what. The one place that decides; views and consumers call it.
+
+Anyone who may not see a case gets 404 (never 403), so outsiders cannot even learn that it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseAssignment, CaseParty, CaseStatus, NeutralRole, PartyRole
+from cases.roles import NEUTRAL_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+P = ParamSpec("P")
+
+
+def is_case_administrator(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.has_perm("cases.administer_case"))
+
+
+def is_neutral(user: AnyUser) -> bool:
+    return bool(
+        user.is_authenticated and (user.has_perm("cases.act_as_mediator") or user.has_perm("cases.act_as_arbitrator"))
+    )
+
+
+def must_enable_mfa(user: AnyUser) -> bool:
+    """Staff and neutrals must protect their account with a second factor before acting on any case."""
+    return (is_case_administrator(user) or is_neutral(user)) and not is_mfa_enabled(user)
+
+
+def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
+    """Cases this user may see. Drafts stay private to their author, administrators included."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    is_party = Exists(CaseParty.objects.filter(case=OuterRef("pk"), user=user))
+    is_assigned = Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user=user, active=True))
+    drafts_excluded = ~Q(status=CaseStatus.DRAFT) | Q(created_by=user)
+    if is_case_administrator(user):
+        return Case.objects.filter(drafts_excluded)
+    return Case.objects.filter(is_party | is_assigned).filter(drafts_excluded)
+
+
+def case_roles(user: AnyUser, case: Case) -> frozenset[Role]:
+    """The roles ``user`` holds on ``case``; works on prefetched ``parties`` and ``assignments``."""
+    if not user.is_authenticated:
+        return frozenset()
+    roles: set[Role] = set()
+    for party in case.parties.all():
+        if party.user_id == user.pk:
+            roles.add(Role.CLAIMANT if party.role == PartyRole.CLAIMANT else Role.RESPONDENT)
+    for assignment in case.assignments.all():
+        if assignment.active and assignment.user_id == user.pk:
+            roles.add(Role.MEDIATOR if assignment.role == NeutralRole.MEDIATOR else Role.ARBITRATOR)
+    if is_case_administrator(user) and case.status != CaseStatus.DRAFT:
+        roles.add(Role.ADMINISTRATOR)
+    return frozenset(roles)
+
+
+def load_case_for(user: AnyUser, public_id: Any) -> tuple[Case, frozenset[Role]]:
+    """The case with its parties and assignments, or 404 for anyone who may not see it."""
+    case = (
+        cases_visible_to(user)
+        .select_related("response")
+        .prefetch_related("parties__organisation", "parties__user", "assignments__user")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("No such case."))
+    return case, case_roles(user, case)
+
+
+def case_view(
+    view: Callable[Concatenate[HttpRequest, Case, frozenset[Role], P], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Decorate a view taking ``(request, case, roles, ...)`` whose URL has a ``case_id``.
+
+    Signs the visitor in, 404s anyone who may not see the case, and sends staff and neutrals without
+    two-factor authentication to set it up first.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, case_id: Any, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        case, roles = load_case_for(request.user, case_id)
+        if (Role.ADMINISTRATOR in roles or roles & NEUTRAL_ROLES) and must_enable_mfa(request.user):
+            messages.warning(
+                request, _("Set up two-factor authentication before you act on a case.")
+            )
+            return redirect("mfa_activate_totp")
+        return view(request, case, roles, *args, **kwargs)
+
+    return wrapper

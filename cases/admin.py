@@ -1,0 +1,75 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from cases.models import (
+    AuditEntry,
+    Case,
+    CaseAssignment,
+    CaseParty,
+    CaseResponse,
+    Document,
+    DocumentVersion,
+    Invitation,
+    Membership,
+    Organisation,
+)
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "br_number", "is_hk_registered", "size_band", "contact_email"]
+    search_fields = ["name", "br_number", "contact_email"]
+    list_filter = ["size_band", "is_hk_registered"]
+    inlines = [MembershipInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Records whose history must not change from any page: state moves only through services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PartyInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CaseParty
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "status", "outcome", "amount_claimed", "filed_at", "deadline_at"]
+    list_filter = ["status", "outcome", "category"]
+    search_fields = ["reference", "respondent_name", "respondent_email"]
+    inlines = [PartyInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "case", "actor_label", "action", "from_status", "to_status", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "action", "case__reference"]
+
+
+for model in (CaseResponse, Document, DocumentVersion, Invitation, CaseAssignment):
+    admin.site.register(model, ReadOnlyAdmin)

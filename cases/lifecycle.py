@@ -1,0 +1,182 @@
+"""The case state machine: one table of allowed transitions and one function that applies them.
+
+Nothing else sets ``Case.status``. Each transition checks the actor's right to it, stamps the next
+deadline from settings and writes the audit entry, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.access import case_roles
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.models import Case, CaseOutcome, CaseStatus
+from cases.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class Action(StrEnum):
+    FILE = "file"
+    INVITE = "invite"
+    RESPOND = "respond"
+    DECLINE = "decline"
+    WITHDRAW = "withdraw"
+    ESCALATE_TO_MEDIATION = "escalate_to_mediation"
+    ESCALATE_TO_ARBITRATION = "escalate_to_arbitration"
+    SETTLE = "settle"
+    ISSUE_AWARD = "issue_award"
+    EXPIRE = "expire"
+
+
+ACTION_LABELS = {
+    Action.FILE: _("file the claim"),
+    Action.INVITE: _("invite the respondent"),
+    Action.RESPOND: _("respond to the claim"),
+    Action.DECLINE: _("decline online dispute resolution"),
+    Action.WITHDRAW: _("withdraw the claim"),
+    Action.ESCALATE_TO_MEDIATION: _("move to mediation"),
+    Action.ESCALATE_TO_ARBITRATION: _("move to arbitration"),
+    Action.SETTLE: _("record a settlement"),
+    Action.ISSUE_AWARD: _("issue an award"),
+    Action.EXPIRE: _("close an expired stage"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    target: CaseStatus
+    actors: frozenset[Role]
+    outcome: CaseOutcome | None = None
+    # Name of the setting holding the new stage's length in days; None clears the deadline.
+    deadline_days_setting: str | None = None
+
+
+def _roles(*roles: Role) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+_PARTIES_AND_STAFF = _roles(Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR, Role.SYSTEM)
+_WITHDRAW = Transition(CaseStatus.CLOSED, _roles(Role.CLAIMANT, Role.ADMINISTRATOR), CaseOutcome.WITHDRAWN)
+
+TRANSITIONS: dict[tuple[CaseStatus, Action], Transition] = {
+    (CaseStatus.DRAFT, Action.FILE): Transition(CaseStatus.FILED, _roles(Role.CLAIMANT)),
+    (CaseStatus.FILED, Action.INVITE): Transition(
+        CaseStatus.AWAITING_RESPONSE, _roles(Role.CLAIMANT, Role.SYSTEM), deadline_days_setting="ODR_RESPONSE_DAYS"
+    ),
+    (CaseStatus.AWAITING_RESPONSE, Action.RESPOND): Transition(
+        CaseStatus.NEGOTIATION, _roles(Role.RESPONDENT), deadline_days_setting="ODR_NEGOTIATION_DAYS"
+    ),
+    (CaseStatus.AWAITING_RESPONSE, Action.DECLINE): Transition(
+        CaseStatus.CLOSED, _roles(Role.RESPONDENT), CaseOutcome.DECLINED
+    ),
+    (CaseStatus.AWAITING_RESPONSE, Action.EXPIRE): Transition(
+        CaseStatus.CLOSED, _roles(Role.SYSTEM, Role.ADMINISTRATOR), CaseOutcome.NO_RESPONSE
+    ),
+    (CaseStatus.FILED, Action.WITHDRAW): _WITHDRAW,
+    (CaseStatus.AWAITING_RESPONSE, Action.WITHDRAW): _WITHDRAW,
+    (CaseStatus.NEGOTIATION, Action.WITHDRAW): _WITHDRAW,
+    (CaseStatus.MEDIATION, Action.WITHDRAW): _WITHDRAW,
+    (CaseStatus.ARBITRATION, Action.WITHDRAW): _WITHDRAW,
+    (CaseStatus.NEGOTIATION, Action.ESCALATE_TO_MEDIATION): Transition(
+        CaseStatus.MEDIATION, _PARTIES_AND_STAFF, deadline_days_setting="ODR_MEDIATION_DAYS"
+    ),
+    # Settlement in negotiation comes from an accepted offer or a blind-bid match: the platform acts.
+    (CaseStatus.NEGOTIATION, Action.SETTLE): Transition(
+        CaseStatus.CLOSED, _roles(Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.SETTLED
+    ),
+    (CaseStatus.MEDIATION, Action.SETTLE): Transition(
+        CaseStatus.CLOSED, _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.SETTLED
+    ),
+    (CaseStatus.MEDIATION, Action.ESCALATE_TO_ARBITRATION): Transition(
+        CaseStatus.ARBITRATION,
+        _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM),
+        deadline_days_setting="ODR_ARBITRATION_DAYS",
+    ),
+    (CaseStatus.MEDIATION, Action.EXPIRE): Transition(
+        CaseStatus.CLOSED, _roles(Role.SYSTEM, Role.ADMINISTRATOR), CaseOutcome.EXPIRED
+    ),
+    (CaseStatus.ARBITRATION, Action.ISSUE_AWARD): Transition(
+        CaseStatus.CLOSED, _roles(Role.ARBITRATOR, Role.SYSTEM), CaseOutcome.AWARD_ISSUED
+    ),
+}
+
+
+class TransitionError(Exception):
+    """A transition that the table does not allow, or that this actor may not make."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def allowed_actions(case: Case, roles: frozenset[Role]) -> set[Action]:
+    """Actions someone holding ``roles`` could take on ``case`` as it is now."""
+    return {
+        action
+        for (status, action), transition in TRANSITIONS.items()
+        if status == case.status and roles & transition.actors
+    }
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    action: Action,
+    actor: AbstractBaseUser | None,
+    meta: RequestMeta = SYSTEM,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """Apply ``action`` to ``case`` as ``actor`` (None: the platform itself) and audit it.
+
+    The case row is locked and re-read first, so two concurrent transitions resolve to one.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    transition = TRANSITIONS.get((CaseStatus(locked.status), action))
+    if transition is None:
+        raise TransitionError(
+            _("You cannot %(action)s: the case is %(status)s.")
+            % {"action": ACTION_LABELS[action], "status": locked.get_status_display().lower()}
+        )
+    roles = frozenset({Role.SYSTEM}) if actor is None else case_roles(actor, locked)
+    if not roles & transition.actors:
+        raise TransitionError(_("You are not allowed to %(action)s on this case.") % {"action": ACTION_LABELS[action]})
+
+    now = timezone.now()
+    from_status = locked.status
+    locked.status = transition.target
+    if transition.outcome is not None:
+        locked.outcome = transition.outcome
+        locked.closing_reason = reason
+        locked.closed_at = now
+    if transition.deadline_days_setting:
+        locked.deadline_at = now + timedelta(days=getattr(settings, transition.deadline_days_setting))
+    else:
+        locked.deadline_at = None
+    if action == Action.FILE:
+        locked.filed_at = now
+    locked.save(update_fields=["status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at", "updated_at"])
+    log_action(
+        case=locked,
+        actor=actor,
+        action=f"case.{action}",
+        from_status=from_status,
+        to_status=locked.status,
+        meta=meta,
+        data={"reason": reason, **(data or {})} if reason else dict(data or {}),
+    )
+    # Keep the caller's instance current: it may go on to render or transition again.
+    for field in ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at"):
+        setattr(case, field, getattr(locked, field))
+    return case

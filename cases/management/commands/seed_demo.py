@@ -1,0 +1,153 @@
+"""Demo accounts (one per role) and cases in every stage, so a newcomer can click around at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from cases.lifecycle import Action, case_transition
+from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, Organisation
+from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
+from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
+from cases.services.invitations import invitation_send
+from cases.services.organisations import organisation_create
+from cases.services.responses import case_decline, case_respond, case_withdraw
+
+DEMO_DOMAIN = "demo.odr.hk"
+# A fixed base32 secret so the demo's two-factor codes can be shown by `manage.py demo_totp`.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+ACCOUNTS = [
+    ("claimant", PARTY_GROUP, False),
+    ("respondent", PARTY_GROUP, False),
+    ("mediator", MEDIATOR_GROUP, True),
+    ("arbitrator", ARBITRATOR_GROUP, True),
+    ("admin", ADMINISTRATOR_GROUP, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (printed with their password) and demo cases in every stage. Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default="odr-demo-2026", help="Password for every demo account.")
+
+    def handle(self, *args: Any, password: str, **options: Any) -> None:
+        if getattr(settings, "PRODUCTION", False):
+            raise CommandError("Refusing to create demo accounts with ODR_PRODUCTION=1.")
+        users = {name: self._account(name, group, needs_mfa, password) for name, group, needs_mfa in ACCOUNTS}
+        if not Case.objects.filter(created_by=users["claimant"]).exists():
+            self._cases(users)
+        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s):" % password))
+        for name, group, needs_mfa in ACCOUNTS:
+            extra = "  (two-factor: run `python manage.py demo_totp` for the current code)" if needs_mfa else ""
+            self.stdout.write(f"  {group:<20} {name}@{DEMO_DOMAIN}{extra}")
+
+    def _account(self, name: str, group: str, needs_mfa: bool, password: str) -> Any:
+        User = get_user_model()
+        email = f"{name}@{DEMO_DOMAIN}"
+        user, _created = User.objects.get_or_create(username=name, defaults={"email": email})
+        user.email = email
+        user.first_name = name.title()
+        user.last_name = "Demo"
+        user.is_staff = group == ADMINISTRATOR_GROUP
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=group))
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if needs_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+        return user
+
+    def _organisation(self, user: Any, name: str, br: str, size: str) -> Organisation:
+        existing = Organisation.objects.filter(name=name, memberships__user=user).first()
+        return existing or organisation_create(
+            user=user,
+            name=name,
+            is_hk_registered=True,
+            br_number=br,
+            size_band=size,
+            address="1 Queen's Road Central, Hong Kong",
+            contact_email=user.email,
+            contact_phone="+852 2123 4567",
+        )
+
+    def _draft(self, claimant: Any, org: Organisation, *, respondent: str, amount: str, facts: str) -> Case:
+        case = claim_draft_start(user=claimant, organisation=org)
+        claim_draft_update(
+            case=case, user=claimant, step=1,
+            values={"respondent_name": respondent, "respondent_email": f"respondent@{DEMO_DOMAIN}", "respondent_is_hk": True},
+        )
+        claim_draft_update(
+            case=case, user=claimant, step=2,
+            values={
+                "category": "services",
+                "covid_related": True,
+                "covid_impact": "The venue closed under the 2022 social-distancing rules and the event was cancelled.",
+                "facts": facts,
+            },
+        )
+        claim_draft_update(
+            case=case, user=claimant, step=3,
+            values={"amount_claimed": Decimal(amount), "remedy_sought": "Refund of the deposit paid."},
+        )
+        return case
+
+    @transaction.atomic
+    def _cases(self, users: dict[str, Any]) -> None:
+        claimant, respondent = users["claimant"], users["respondent"]
+        claimant_org = self._organisation(claimant, "Harbour Events Limited", "12345678", "small")
+        respondent_org = self._organisation(respondent, "Kowloon Venue Company", "87654321", "micro")
+
+        def filed(amount: str, facts: str) -> Case:
+            case = self._draft(claimant, claimant_org, respondent="Kowloon Venue Company", amount=amount, facts=facts)
+            claim_file(case=case, user=claimant, terms_accepted=True, consents_to_arbitration=True)
+            return case
+
+        def responded(amount: str, facts: str, **extra: Any) -> Case:
+            case = filed(amount, facts)
+            token = invitation_send(case=case, actor=claimant)
+            return case_respond(
+                token=token, user=respondent, organisation=respondent_org, terms_accepted=True,
+                consents_to_arbitration=True, response_text="We offered to move the event to a later date.", **extra,
+            )
+
+        self._draft(claimant, claimant_org, respondent="Lantau Catering", amount="18000.00", facts="Draft: catering deposit.")
+        filed("42000.00", "Deposit for a product launch in March 2022, not refunded after closure.")
+        responded(
+            "125000.50", "Venue hire for a trade fair cancelled by the closure order.",
+            counterclaim_amount=Decimal("8000.00"), counterclaim_text="Cleaning and set-up costs already incurred.",
+        )
+        in_mediation = responded("64000.00", "Annual dinner cancelled; deposit withheld.")
+        case_transition(case=in_mediation, action=Action.ESCALATE_TO_MEDIATION, actor=claimant)
+        CaseAssignment.objects.create(case=in_mediation, user=users["mediator"], role=NeutralRole.MEDIATOR)
+        in_arbitration = responded("230000.00", "Exhibition stand booking for a show postponed twice.")
+        case_transition(case=in_arbitration, action=Action.ESCALATE_TO_MEDIATION, actor=respondent)
+        case_transition(case=in_arbitration, action=Action.ESCALATE_TO_ARBITRATION, actor=None)
+        CaseAssignment.objects.create(case=in_arbitration, user=users["arbitrator"], role=NeutralRole.ARBITRATOR)
+        settled = responded("15000.00", "Seminar room booking refunded in part.")
+        case_transition(case=settled, action=Action.SETTLE, actor=None, reason="Agreed refund of HK$9,000.")
+        declined = filed("9800.00", "Catering order for a cancelled wedding banquet.")
+        case_decline(
+            token=invitation_send(case=declined, actor=claimant), user=respondent, organisation=respondent_org,
+            reason="We prefer to go to the Small Claims Tribunal.",
+        )
+        withdrawn = filed("5200.00", "Printing order for event banners.")
+        case_withdraw(case=withdrawn, user=claimant, reason="Paid in full after filing.")
+        no_response = filed("31000.00", "Sound equipment hire.")
+        Case.objects.filter(pk=no_response.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+        case_transition(case=no_response, action=Action.EXPIRE, actor=None)
+        assert Case.objects.filter(created_by=claimant).exclude(status=CaseStatus.CLOSED).exists()

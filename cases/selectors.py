@@ -1,0 +1,122 @@
+"""Reads for pages: a fixed number of queries each, whatever the size of the case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cases.access import cases_visible_to
+from cases.lifecycle import Action, allowed_actions
+from cases.models import AuditEntry, Case, CaseStatus, Document, DocumentVersion, Organisation
+from cases.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+def organisations_of(user: AbstractBaseUser) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user).order_by("name")
+
+
+def my_cases(user: AbstractBaseUser) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .filter(parties__user=user)
+        .prefetch_related("parties__organisation")
+        .order_by("-updated_at")
+    )
+
+
+def case_documents(case: Case) -> list[Document]:
+    return list(
+        Document.objects.filter(case=case)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
+    )
+
+
+# How each audited action reads in a case's timeline.
+_TIMELINE_TEXT = {
+    "case.draft_started": lambda e: _("Claim started"),
+    "case.file": lambda e: _("Claim filed as %(reference)s") % {"reference": e.data.get("reference", "")},
+    "case.invite": lambda e: _("Respondent invited; waiting for a response"),
+    "case.respond": lambda e: _("Respondent consented and responded; negotiation started"),
+    "case.decline": lambda e: _("Respondent declined: %(reason)s") % {"reason": e.data.get("reason", "")},
+    "case.withdraw": lambda e: _("Claim withdrawn: %(reason)s") % {"reason": e.data.get("reason", "")},
+    "case.escalate_to_mediation": lambda e: _("Moved to mediation"),
+    "case.escalate_to_arbitration": lambda e: _("Moved to arbitration"),
+    "case.settle": lambda e: _("Settled"),
+    "case.issue_award": lambda e: _("Award issued"),
+    "case.expire": lambda e: _("Closed: the deadline passed"),
+    "terms.accepted": lambda e: _("ODR terms accepted by the %(role)s") % {"role": _(e.data.get("role", "party"))},
+    "invitation.sent": lambda e: _("Invitation emailed to %(email)s") % {"email": e.data.get("email", "")},
+    "invitation.used": lambda e: _("Invitation accepted for %(organisation)s") % {"organisation": e.data.get("organisation", "")},
+    "document.uploaded": lambda e: _("Document added: %(title)s") % {"title": e.data.get("title", "")},
+    "document.version_added": lambda e: _("New version %(version)s of %(title)s")
+    % {"version": e.data.get("version", ""), "title": e.data.get("title", "")},
+    "document.removed_from_draft": lambda e: _("Document removed from the draft: %(title)s") % {"title": e.data.get("title", "")},
+    "document.viewed": lambda e: _("Document downloaded (version %(version)s)") % {"version": e.data.get("version", "")},
+    "counterclaim.answered": lambda e: _("Claimant answered the counterclaim"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    entry: AuditEntry
+    text: str
+
+
+def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
+    entries = AuditEntry.objects.filter(case=case).select_related("actor")
+    if Role.ADMINISTRATOR not in roles:
+        entries = entries.filter(visible_to_parties=True)
+    items = []
+    for entry in entries:
+        describe = _TIMELINE_TEXT.get(entry.action)
+        items.append(TimelineItem(entry=entry, text=describe(entry) if describe else entry.action))
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    text: str
+    url: str = ""
+    label: str = ""
+
+
+def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
+    """What the person looking at the case needs to do next, in plain words."""
+    steps: list[NextStep] = []
+    detail = reverse("cases:detail", kwargs={"case_id": case.public_id})
+    if case.status == CaseStatus.DRAFT:
+        steps.append(
+            NextStep(
+                _("Finish and file your claim."),
+                reverse("cases:file_step", kwargs={"case_id": case.public_id, "step": case.draft_step}),
+                _("Continue the claim"),
+            )
+        )
+    elif case.status == CaseStatus.AWAITING_RESPONSE:
+        if Role.CLAIMANT in roles:
+            steps.append(NextStep(_("Wait for the respondent to answer. We will email you when they do.")))
+        if Role.ADMINISTRATOR in roles:
+            steps.append(NextStep(_("The respondent has not answered yet; the case closes at the deadline.")))
+    elif case.status == CaseStatus.NEGOTIATION:
+        if roles & {Role.CLAIMANT, Role.RESPONDENT}:
+            steps.append(NextStep(_("Negotiate with the other party before the deadline.")))
+        response = getattr(case, "response", None)
+        if Role.CLAIMANT in roles and response and response.has_counterclaim and not response.counterclaim_answered_at:
+            steps.append(NextStep(_("Answer the counterclaim."), detail + "#counterclaim", _("Answer now")))
+    elif case.status == CaseStatus.MEDIATION:
+        steps.append(NextStep(_("The case is in mediation. A mediator will contact both parties.")))
+    elif case.status == CaseStatus.ARBITRATION:
+        steps.append(NextStep(_("The case is in arbitration. Follow the arbitrator's timetable.")))
+    elif case.status == CaseStatus.CLOSED:
+        steps.append(NextStep(_("This case is closed. Nothing more is needed from you.")))
+    if Action.WITHDRAW in allowed_actions(case, roles) and Role.CLAIMANT in roles:
+        steps.append(NextStep(_("You may withdraw your claim at any time."), detail + "#withdraw", _("Withdraw")))
+    return steps

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from cases.access import case_roles
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.files import RejectedFile, sniff_upload
+from cases.models import Case, CaseStatus, Document, DocumentKind, DocumentVersion, PartyRole
+from cases.roles import Role
+from cases.services import ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+MAX_TITLE = 200
+
+
+def _uploading_side(case: Case, user: AbstractBaseUser) -> PartyRole:
+    roles = case_roles(user, case)
+    if Role.CLAIMANT in roles:
+        return PartyRole.CLAIMANT
+    if Role.RESPONDENT in roles:
+        return PartyRole.RESPONDENT
+    raise ServiceError(_("Only the parties to a case can add documents to it."))
+
+
+def _check_case_accepts_documents(case: Case, user: AbstractBaseUser) -> None:
+    if case.status == CaseStatus.DRAFT and case.created_by_id != user.pk:
+        raise ServiceError(_("Only the parties to a case can add documents to it."))
+    if case.status == CaseStatus.CLOSED:
+        raise ServiceError(_("This case is closed: no more documents can be added."))
+
+
+def _store_version(*, document: Document, user: AbstractBaseUser, upload: UploadedFile, number: int) -> DocumentVersion:
+    try:
+        sniffed = sniff_upload(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except RejectedFile as exc:
+        raise ServiceError(exc.message, field="file") from None
+    version = DocumentVersion(
+        document=document,
+        number=number,
+        original_filename=(upload.name or "upload")[-255:],
+        content_type=sniffed.content_type,
+        size=sniffed.size,
+        sha256=sniffed.sha256,
+        uploaded_by=user,
+    )
+    # The file is written before the row; if the row cannot be saved, the file is removed again so
+    # nothing is left without a record.
+    version.file.save(f"{sniffed.sha256[:8]}.{sniffed.extension}", upload, save=False)
+    try:
+        with transaction.atomic():
+            version.save()
+    except Exception:
+        version.file.storage.delete(version.file.name)
+        raise
+    return version
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    case: Case,
+    user: AbstractBaseUser,
+    upload: UploadedFile,
+    title: str = "",
+    kind: DocumentKind = DocumentKind.EVIDENCE,
+    meta: RequestMeta = SYSTEM,
+) -> DocumentVersion:
+    _check_case_accepts_documents(case, user)
+    side = _uploading_side(case, user)
+    title = (title or upload.name or _("Document")).strip()[:MAX_TITLE]
+    document = Document.objects.create(case=case, title=title, kind=kind, party_role=side, created_by=user)
+    version = _store_version(document=document, user=user, upload=upload, number=1)
+    log_action(
+        case=case,
+        actor=user,
+        action="document.uploaded",
+        meta=meta,
+        data={"document": str(document.public_id), "title": title, "version": 1, "sha256": version.sha256},
+    )
+    return version
+
+
+@transaction.atomic
+def document_add_version(
+    *, document: Document, user: AbstractBaseUser, upload: UploadedFile, meta: RequestMeta = SYSTEM
+) -> DocumentVersion:
+    locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
+    _check_case_accepts_documents(locked.case, user)
+    if _uploading_side(locked.case, user) != locked.party_role:
+        raise ServiceError(_("Only the side that added a document can upload a new version of it."))
+    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = _store_version(document=locked, user=user, upload=upload, number=number)
+    log_action(
+        case=locked.case,
+        actor=user,
+        action="document.version_added",
+        meta=meta,
+        data={"document": str(locked.public_id), "title": locked.title, "version": number, "sha256": version.sha256},
+    )
+    return version
+
+
+@transaction.atomic
+def document_remove_from_draft(*, document: Document, user: AbstractBaseUser, meta: RequestMeta = SYSTEM) -> None:
+    """Drafts are the claimant's own working copy; once filed, documents are never removed."""
+    case = document.case
+    if case.status != CaseStatus.DRAFT or case.created_by_id != user.pk:
+        raise ServiceError(_("Documents of a filed case cannot be removed."))
+    for version in document.versions.all():
+        transaction.on_commit(lambda name=version.file.name, storage=version.file.storage: storage.delete(name))
+    log_action(case=case, actor=user, action="document.removed_from_draft", meta=meta, data={"title": document.title})
+    document.delete()
+
+
+def document_viewed(*, version: DocumentVersion, user: AbstractBaseUser, meta: RequestMeta = SYSTEM) -> None:
+    log_action(
+        case=version.document.case,
+        actor=user,
+        action="document.viewed",
+        meta=meta,
+        data={"document": str(version.document.public_id), "version": version.number},
+        visible_to_parties=False,
+    )

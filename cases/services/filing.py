@@ -1,0 +1,142 @@
+"""The claimant's side of commencement: a draft kept step by step, then filed in one transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.eligibility import check_eligibility
+from cases.lifecycle import Action, case_transition
+from cases.models import Case, CaseParty, CaseStatus, Membership, Organisation, PartyRole, ReferenceCounter
+from cases.services import ServiceError
+from cases.services.invitations import invitation_send
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+TERMS_VERSION = "2026-11"
+
+# What each step of the filing form may change on the draft.
+DRAFT_STEP_FIELDS: dict[int, frozenset[str]] = {
+    1: frozenset({"respondent_name", "respondent_email", "respondent_is_hk"}),
+    2: frozenset({"category", "covid_related", "covid_impact", "facts"}),
+    3: frozenset({"amount_claimed", "remedy_sought"}),
+    4: frozenset(),
+}
+REQUIRED_FOR_FILING = ("respondent_name", "respondent_email", "category", "covid_impact", "facts", "amount_claimed", "remedy_sought")
+
+
+def _check_member(user: AbstractBaseUser, organisation: Organisation) -> None:
+    if not Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ServiceError(_("You can only act for an organisation you belong to."), field="organisation")
+
+
+def respondent_email_belongs_to_claimant(*, email: str, claimant: CaseParty) -> bool:
+    email = email.strip().lower()
+    if email == (claimant.user.email or "").lower() or email == claimant.organisation.contact_email.lower():
+        return True
+    return Membership.objects.filter(organisation=claimant.organisation, user__email__iexact=email).exists()
+
+
+@transaction.atomic
+def claim_draft_start(*, user: AbstractBaseUser, organisation: Organisation, meta: RequestMeta = SYSTEM) -> Case:
+    _check_member(user, organisation)
+    case = Case.objects.create(created_by=user)
+    CaseParty.objects.create(case=case, role=PartyRole.CLAIMANT, organisation=organisation, user=user)
+    log_action(case=case, actor=user, action="case.draft_started", meta=meta, data={"organisation": organisation.name})
+    return case
+
+
+def _locked_draft(case: Case, user: AbstractBaseUser) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.created_by_id != user.pk:
+        raise ServiceError(_("Only the person who started this claim can change it."))
+    if locked.status != CaseStatus.DRAFT:
+        raise ServiceError(_("This claim has already been filed (%(reference)s).") % {"reference": locked.reference})
+    return locked
+
+
+@transaction.atomic
+def claim_draft_update(
+    *, case: Case, user: AbstractBaseUser, step: int, values: dict[str, Any], meta: RequestMeta = SYSTEM
+) -> Case:
+    locked = _locked_draft(case, user)
+    allowed = DRAFT_STEP_FIELDS.get(step)
+    if allowed is None or not set(values) <= allowed:
+        raise ServiceError(_("That step of the form does not exist."))
+    if step == 1 and "respondent_email" in values:
+        claimant = locked.parties.select_related("organisation", "user").get(role=PartyRole.CLAIMANT)
+        if respondent_email_belongs_to_claimant(email=values["respondent_email"], claimant=claimant):
+            raise ServiceError(
+                _("This email address belongs to your own side. Enter the respondent's email address."),
+                field="respondent_email",
+            )
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.draft_step = max(locked.draft_step, step + 1)
+    locked.save()
+    return locked
+
+
+def _next_reference(year: int) -> str:
+    """``ODR-<year>-<6 digits>``; the counter row is locked by the UPDATE until our transaction ends."""
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
+    number = ReferenceCounter.objects.get(year=year).last_number
+    return f"ODR-{year}-{number:06d}"
+
+
+@transaction.atomic
+def claim_file(
+    *,
+    case: Case,
+    user: AbstractBaseUser,
+    terms_accepted: bool,
+    consents_to_arbitration: bool,
+    meta: RequestMeta = SYSTEM,
+) -> Case:
+    """File the draft: check it is complete and eligible, number it, and invite the respondent."""
+    locked = _locked_draft(case, user)
+    missing = [name for name in REQUIRED_FOR_FILING if getattr(locked, name) in (None, "")]
+    if missing:
+        raise ServiceError(_("Some parts of the claim are not filled in yet. Go back and complete every step."))
+    if not terms_accepted:
+        raise ServiceError(_("You must accept the ODR terms to file a claim."), field="accept_terms")
+    claimant = locked.parties.select_related("organisation", "user").get(role=PartyRole.CLAIMANT)
+    eligibility = check_eligibility(
+        amount=Decimal(locked.amount_claimed) if locked.amount_claimed is not None else None,
+        covid_related=locked.covid_related,
+        claimant_is_hk=claimant.organisation.is_hk_registered,
+        respondent_is_hk=locked.respondent_is_hk,
+    )
+    if not eligibility.eligible:
+        raise ServiceError(" ".join(eligibility.reasons))
+    if respondent_email_belongs_to_claimant(email=locked.respondent_email, claimant=claimant):
+        raise ServiceError(_("The respondent's email address belongs to your own side."), field="respondent_email")
+
+    now = timezone.now()
+    locked.reference = _next_reference(timezone.localdate(now).year)
+    locked.save(update_fields=["reference", "updated_at"])
+    claimant.terms_version = TERMS_VERSION
+    claimant.terms_accepted_at = now
+    claimant.terms_accepted_ip = meta.ip_address
+    claimant.consents_to_arbitration = consents_to_arbitration
+    claimant.save(update_fields=["terms_version", "terms_accepted_at", "terms_accepted_ip", "consents_to_arbitration"])
+    log_action(
+        case=locked,
+        actor=user,
+        action="terms.accepted",
+        meta=meta,
+        data={"terms_version": TERMS_VERSION, "role": PartyRole.CLAIMANT, "consents_to_arbitration": consents_to_arbitration},
+    )
+    case_transition(case=locked, action=Action.FILE, actor=user, meta=meta, data={"reference": locked.reference})
+    invitation_send(case=locked, actor=user, meta=meta)
+    case_transition(case=locked, action=Action.INVITE, actor=None, meta=meta)
+    case.refresh_from_db()
+    return case

@@ -1,0 +1,18 @@
+"""Background jobs (Django's tasks framework, run by ``manage.py db_worker``)."""
+
+from __future__ import annotations
+
+from django.core.mail import EmailMessage
+from django.tasks import task
+
+
+@task()
+def send_email(*, to: list[str], subject: str, body: str) -> int:
+    return EmailMessage(subject=subject, body=body, to=to).send()
+
+
+@task()
+def sweep_deadlines() -> dict[str, int]:
+    from cases.services.deadlines import deadlines_sweep
+
+    return deadlines_sweep()

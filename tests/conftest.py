@@ -1,0 +1,172 @@
+"""Personas and cases as fixtures (healthchecks' alice/bob/charlie, for a dispute)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
+
+from cases.models import Case, CaseAssignment, NeutralRole, Organisation
+from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
+from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
+from cases.services.invitations import invitation_send
+from cases.services.organisations import organisation_create
+from cases.services.responses import case_respond
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(name: str, group: str, *, mfa: bool = False) -> User:
+    user = User.objects.create_user(username=name, email=f"{name}@example.com", password=PASSWORD)
+    user.groups.add(Group.objects.get(name=group))
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if mfa:
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+@pytest.fixture
+def claimant(db: Any) -> User:
+    return make_user("alice", PARTY_GROUP)
+
+
+@pytest.fixture
+def respondent(db: Any) -> User:
+    return make_user("bob", PARTY_GROUP)
+
+
+@pytest.fixture
+def outsider(db: Any) -> User:
+    return make_user("charlie", PARTY_GROUP)
+
+
+@pytest.fixture
+def mediator(db: Any) -> User:
+    return make_user("mia", MEDIATOR_GROUP, mfa=True)
+
+
+@pytest.fixture
+def arbitrator(db: Any) -> User:
+    return make_user("arthur", ARBITRATOR_GROUP, mfa=True)
+
+
+@pytest.fixture
+def administrator(db: Any) -> User:
+    return make_user("ada", ADMINISTRATOR_GROUP, mfa=True)
+
+
+def make_organisation(user: User, name: str, *, hk: bool = True) -> Organisation:
+    return organisation_create(
+        user=user,
+        name=name,
+        is_hk_registered=hk,
+        br_number="12345678" if hk else "",
+        size_band="small",
+        address="1 Queen's Road Central",
+        contact_email=f"office@{name.split()[0].lower()}.example",
+    )
+
+
+@pytest.fixture
+def claimant_org(claimant: User) -> Organisation:
+    return make_organisation(claimant, "Alpha Trading Limited")
+
+
+@pytest.fixture
+def respondent_org(respondent: User) -> Organisation:
+    return make_organisation(respondent, "Bravo Services Limited")
+
+
+CLAIM = {
+    1: {"respondent_name": "Bravo Services Limited", "respondent_email": "bob@example.com", "respondent_is_hk": True},
+    2: {
+        "category": "services",
+        "covid_related": True,
+        "covid_impact": "Event cancelled by closure order.",
+        "facts": "Deposit paid, event cancelled.",
+    },
+    3: {"amount_claimed": Decimal("12345.67"), "remedy_sought": "Refund of the deposit."},
+}
+
+
+@pytest.fixture
+def make_draft(claimant: User, claimant_org: Organisation) -> Callable[..., Case]:
+    def make(organisation: Organisation | None = None, **overrides: Any) -> Case:
+        case = claim_draft_start(user=claimant, organisation=organisation or claimant_org)
+        for step, values in CLAIM.items():
+            values = {**values, **{k: v for k, v in overrides.items() if k in values}}
+            claim_draft_update(case=case, user=claimant, step=step, values=values)
+        return case
+
+    return make
+
+
+@pytest.fixture
+def filed_case(make_draft: Callable[..., Case], claimant: User) -> Case:
+    case = make_draft()
+    return claim_file(case=case, user=claimant, terms_accepted=True, consents_to_arbitration=True)
+
+
+@pytest.fixture
+def invitation_token(filed_case: Case, claimant: User) -> str:
+    return invitation_send(case=filed_case, actor=claimant)
+
+
+@pytest.fixture
+def negotiation_case(filed_case: Case, invitation_token: str, respondent: User, respondent_org: Organisation) -> Case:
+    return case_respond(
+        token=invitation_token,
+        user=respondent,
+        organisation=respondent_org,
+        terms_accepted=True,
+        consents_to_arbitration=True,
+        response_text="We dispute the amount.",
+    )
+
+
+@pytest.fixture
+def assign(db: Any) -> Callable[[Case, User, NeutralRole], CaseAssignment]:
+    def do(case: Case, user: User, role: NeutralRole) -> CaseAssignment:
+        return CaseAssignment.objects.create(case=case, user=user, role=role)
+
+    return do
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def run_tasks(db: Any) -> Callable[[], list[Any]]:
+    """Run every queued background task with the real worker, as ``db_worker --batch`` does."""
+
+    def run() -> list[Any]:
+        before = len(mail.outbox)
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test",
+            excluded_queue_names=[],
+        ).run()
+        return mail.outbox[before:]
+
+    return run

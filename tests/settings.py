@@ -1,0 +1,15 @@
+"""Test settings: the production module with fast, isolated choices on top."""
+
+import os
+
+from odr.settings import *  # noqa: F403
+from odr.settings import BASE_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["default"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
+SITE_URL = "http://testserver"
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login_failed": "1000/m/ip,3/5m/key"}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not shared memory, so tests with several threads lock like a real deployment does.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
