@@ -37,8 +37,11 @@ def _is_docx(stream: IO[bytes]) -> bool:
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _is_plain_text(head: bytes) -> bool:
-    if b"\x00" in head:
+    if any(b in _CONTROL_BYTES for b in head):
         return False
     try:
         head.decode("utf-8")
@@ -56,8 +59,11 @@ def _content_type(stream: IO[bytes], head: bytes) -> tuple[str, str] | None:
         return "image/jpeg", "jpg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png", "png"
-    if head.startswith(b"PK\x03\x04") and _is_docx(stream):
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
+    if head.startswith(b"PK\x03\x04"):
+        # A zip archive is accepted only when it is a Word document.
+        if _is_docx(stream):
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
+        return None
     if head and _is_plain_text(head):
         return "text/plain", "txt"
     return None

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from cases.models import Case, CaseAssignment, NeutralRole, Organisation
 from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
@@ -22,6 +23,16 @@ from cases.services.organisations import organisation_create
 from cases.services.responses import case_respond
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings: Any, tmp_path: Any) -> Any:
+    """Each test stores uploads in its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+    }
+    return tmp_path / "private"
 
 
 def make_user(name: str, group: str, *, mfa: bool = False) -> User:
@@ -153,11 +164,14 @@ def client_for() -> Callable[[User | None], Client]:
 
 @pytest.fixture
 def run_tasks(db: Any) -> Callable[[], list[Any]]:
-    """Run every queued background task with the real worker, as ``db_worker --batch`` does."""
+    """Run every queued background task with the real worker's ``run_task``, as ``db_worker --batch`` does.
+
+    (The worker's own loop closes database connections between tasks, which would end a test's transaction.)
+    """
 
     def run() -> list[Any]:
         before = len(mail.outbox)
-        Worker(
+        worker = Worker(
             queue_names=["default"],
             interval=0,
             batch=True,
@@ -166,7 +180,12 @@ def run_tasks(db: Any) -> Callable[[], list[Any]]:
             max_tasks=None,
             worker_id="test",
             excluded_queue_names=[],
-        ).run()
+        )
+        while (task := DBTaskResult.objects.ready().get_locked()) is not None:
+            task.claim(worker.worker_id)
+            worker.run_task(task)
+        failed = DBTaskResult.objects.filter(status="FAILED")
+        assert not failed.exists(), [t.exception_class_path for t in failed]
         return mail.outbox[before:]
 
     return run

@@ -6,7 +6,6 @@ from odr.settings import *  # noqa: F403
 from odr.settings import BASE_DIR, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES["default"]["OPTIONS"]["location"] = str(BASE_DIR / "var" / "test-private")  # noqa: F405
 SITE_URL = "http://testserver"
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login_failed": "1000/m/ip,3/5m/key"}  # noqa: F405
 

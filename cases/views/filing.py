@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.audit import RequestMeta
+from cases.views import form_data
 from cases.eligibility import check_eligibility
 from cases.forms import (
     ClaimStepForm,
@@ -54,7 +55,7 @@ def file_start(request: HttpRequest) -> HttpResponse:
     if not organisations.exists():
         messages.info(request, _("First tell us about the business you act for."))
         return redirect(reverse("cases:organisation_create") + "?next=" + reverse("cases:file_start"))
-    form = OrganisationChoiceForm(request.POST or None, organisations=organisations)
+    form = OrganisationChoiceForm(*form_data(request), organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
             case = claim_draft_start(
@@ -103,7 +104,7 @@ def file_step(request: HttpRequest, case_id: Any, step: int) -> HttpResponse:
 
 def _form_step(request: HttpRequest, case: Case, step: int) -> HttpResponse:
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None, instance=case)
+    form = form_class(*form_data(request), instance=case)
     if request.method == "POST" and form.is_valid():
         try:
             claim_draft_update(
@@ -117,7 +118,7 @@ def _form_step(request: HttpRequest, case: Case, step: int) -> HttpResponse:
 
 
 def _evidence_step(request: HttpRequest, case: Case) -> HttpResponse:
-    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    form = DocumentUploadForm(*form_data(request))
     if request.method == "POST":
         if "continue" in request.POST:
             claim_draft_update(case=case, user=request.user, step=4, values={})
@@ -163,7 +164,7 @@ def _review_step(request: HttpRequest, case: Case) -> HttpResponse:
         claimant_is_hk=bool(claimant and claimant.organisation.is_hk_registered),
         respondent_is_hk=case.respondent_is_hk,
     )
-    form = ReviewStepForm(request.POST or None)
+    form = ReviewStepForm(*form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             claim_file(

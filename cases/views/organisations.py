@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from cases.audit import RequestMeta
+from cases.views import form_data
 from cases.forms import OrganisationForm
 from cases.selectors import organisations_of
 from cases.services.organisations import organisation_create, organisation_update
@@ -25,7 +26,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_create_view(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None, initial={"contact_email": request.user.email})
+    form = OrganisationForm(*form_data(request), initial={"contact_email": request.user.email})
     if request.method == "POST" and form.is_valid():
         organisation_create(user=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data)
         messages.success(request, _("Business profile saved."))
@@ -38,7 +39,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = get_object_or_404(organisations_of(request.user), pk=organisation_id)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(*form_data(request), instance=organisation)
     if request.method == "POST" and form.is_valid():
         organisation_update(
             organisation=organisation, user=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data

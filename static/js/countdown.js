@@ -76,7 +76,9 @@ function parseDeadline(el) {
   if (!value) {
     return null;
   }
-  const time = Date.parse(value);
+  // Python's isoformat() may give microseconds; ECMAScript only defines
+  // milliseconds, so trim extra fraction digits before parsing.
+  const time = Date.parse(value.trim().replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(time) ? null : time;
 }
 

@@ -16,7 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, loop: bool = False, **options: Any) -> None:
         while True:
-            close_old_connections()
+            if loop:
+                close_old_connections()  # a long-lived loop must not hold a dead connection
             result = deadlines_sweep()
             if result["expired"] or result["reminded"] or not loop:
                 self.stdout.write(f"deadline sweep: {result['expired']} expired, {result['reminded']} reminded")

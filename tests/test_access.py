@@ -1,0 +1,103 @@
+"""Who may reach each case URL: parties, the case's neutrals and administrators; everyone else 404."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, get_resolver, reverse
+
+from cases.models import NeutralRole
+from cases.services.documents import document_upload
+
+# Every case URL, with the method a visitor uses. A new case URL without an entry fails the test below.
+CASE_URLS = {
+    "cases:detail": "get",
+    "cases:document_download": "get",
+    "cases:withdraw": "post",
+    "cases:counterclaim_answer": "post",
+    "cases:invitation_resend": "post",
+    "cases:document_upload": "post",
+    "cases:document_version_upload": "post",
+}
+# Who sees the case at all (anything but 404).
+ALLOWED = {"claimant", "respondent", "mediator", "administrator"}
+
+
+def _case_patterns() -> set[str]:
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        for sub in getattr(pattern, "url_patterns", []):
+            if isinstance(sub, URLPattern) and "case_id" in sub.pattern.regex.groupindex and sub.name:
+                if not sub.pattern.regex.pattern.startswith("^cases/file/"):
+                    names.add(f"cases:{sub.name}")
+    return names
+
+
+def test_every_case_url_is_in_the_access_table():
+    assert _case_patterns() == set(CASE_URLS)
+
+
+@pytest.fixture
+def personas(claimant, respondent, mediator, arbitrator, administrator, outsider):
+    return {
+        "claimant": claimant,
+        "respondent": respondent,
+        "mediator": mediator,
+        "arbitrator of another case": arbitrator,
+        "administrator": administrator,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def case_with_document(negotiation_case, claimant, mediator, assign):
+    assign(negotiation_case, mediator, NeutralRole.MEDIATOR)
+    version = document_upload(
+        case=negotiation_case, user=claimant, upload=SimpleUploadedFile("a.txt", b"invoice 42"), title="Invoice"
+    )
+    return negotiation_case, version
+
+
+def _url(name, case, version):
+    kwargs = {"case_id": case.public_id}
+    if name == "cases:document_download":
+        kwargs["version_id"] = version.public_id
+    if name == "cases:document_version_upload":
+        kwargs["document_id"] = version.document.public_id
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(CASE_URLS))
+def test_case_urls_by_persona(name, personas, case_with_document, client_for):
+    case, version = case_with_document
+    url = _url(name, case, version)
+    for label, user in personas.items():
+        response = getattr(client_for(user), CASE_URLS[name])(url)
+        if response.streaming:
+            for close in response._resource_closers:  # the file a FileResponse holds open
+                close()
+        if label in ALLOWED:
+            assert response.status_code != 404, (label, name)
+        else:
+            assert response.status_code == 404, (label, name, response.status_code)
+    anonymous = getattr(client_for(None), CASE_URLS[name])(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_outsider_cannot_see_case_in_my_cases(negotiation_case, outsider, claimant, client_for):
+    assert negotiation_case.reference not in client_for(outsider).get(reverse("cases:my_cases")).text
+    assert negotiation_case.reference in client_for(claimant).get(reverse("cases:my_cases")).text
+
+
+def test_drafts_are_private_to_their_author(make_draft, outsider, administrator, client_for):
+    draft = make_draft()
+    for user in (outsider, administrator):
+        assert client_for(user).get(reverse("cases:file_step", kwargs={"case_id": draft.public_id, "step": 1})).status_code == 404
+        assert client_for(user).get(reverse("cases:detail", kwargs={"case_id": draft.public_id})).status_code == 404
+
+
+def test_neutral_without_two_factor_is_sent_to_set_it_up(negotiation_case, client_for, assign):
+    from tests.conftest import make_user
+
+    no_mfa = make_user("nina", "Mediators", mfa=False)
+    assign(negotiation_case, no_mfa, NeutralRole.MEDIATOR)
+    response = client_for(no_mfa).get(reverse("cases:detail", kwargs={"case_id": negotiation_case.public_id}))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")

@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CaseOutcome, CaseParty, CaseStatus, Invitation
+from cases.services import ServiceError
+from cases.services.invitations import invitation_for_token, invitation_send
+from cases.services.responses import case_decline, case_respond, counterclaim_answer
+from tests.conftest import make_organisation
+
+
+def respond(token, user, org, **extra):
+    return case_respond(
+        token=token, user=user, organisation=org, terms_accepted=True, consents_to_arbitration=False,
+        response_text="We disagree.", **extra,
+    )
+
+
+def test_invitation_email_carries_a_working_link(filed_case, run_tasks):
+    sent = run_tasks()
+    invitation_mail = next(m for m in sent if "bob@example.com" in m.to)
+    assert filed_case.reference in invitation_mail.subject
+    link = next(line for line in invitation_mail.body.splitlines() if "/invitations/" in line)
+    token = link.rsplit("/invitations/", 1)[1].strip("/")
+    assert invitation_for_token(token).case == filed_case
+
+
+def test_respond_moves_case_to_negotiation_and_notifies_claimant(invitation_token, respondent, respondent_org, run_tasks):
+    case = respond(invitation_token, respondent, respondent_org)
+    assert case.status == CaseStatus.NEGOTIATION
+    party = CaseParty.objects.get(case=case, role="respondent")
+    assert party.organisation == respondent_org and party.terms_accepted_at is not None
+    assert any("alice@example.com" in m.to and "answered" in m.subject for m in run_tasks())
+
+
+def test_invitation_link_is_single_use(invitation_token, respondent, respondent_org, outsider):
+    respond(invitation_token, respondent, respondent_org)
+    with pytest.raises(ServiceError, match="already been used"):
+        respond(invitation_token, outsider, make_organisation(outsider, "Charlie Co"))
+
+
+def test_expired_link_is_refused(invitation_token, respondent, respondent_org):
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(ServiceError, match="expired"):
+        respond(invitation_token, respondent, respondent_org)
+
+
+def test_tampered_link_is_refused(invitation_token, filed_case):
+    forged = signing.dumps({"c": filed_case.public_id.hex, "n": "guess"}, salt="cases.invitation", compress=True)
+    for token in (invitation_token[:-2] + "xx", forged):
+        with pytest.raises(ServiceError, match="not valid"):
+            invitation_for_token(token)
+
+
+def test_resending_revokes_the_earlier_link(invitation_token, filed_case, claimant):
+    newer = invitation_send(case=filed_case, actor=claimant)
+    with pytest.raises(ServiceError, match="replaced"):
+        invitation_for_token(invitation_token)
+    assert invitation_for_token(newer).case == filed_case
+
+
+def test_claimant_cannot_answer_own_claim(invitation_token, claimant):
+    other = make_organisation(claimant, "Alpha Second Co")
+    with pytest.raises(ServiceError, match="claimant's side"):
+        respond(invitation_token, claimant, other)
+
+
+def test_decline_closes_case_with_reason(invitation_token, respondent, respondent_org, run_tasks):
+    case = case_decline(token=invitation_token, user=respondent, organisation=respondent_org, reason="Prefer court")
+    case.refresh_from_db()
+    assert (case.status, case.outcome, case.closing_reason) == (CaseStatus.CLOSED, CaseOutcome.DECLINED, "Prefer court")
+    assert any("declined" in m.subject and "Prefer court" in m.body for m in run_tasks())
+
+
+def test_counterclaim_and_answer(invitation_token, respondent, respondent_org, claimant):
+    from decimal import Decimal
+
+    case = respond(invitation_token, respondent, respondent_org, counterclaim_amount=Decimal("800.00"), counterclaim_text="Costs")
+    assert case.response.counterclaim_answer_due_at > timezone.now()
+    with pytest.raises(ServiceError, match="Only the claimant"):
+        counterclaim_answer(case=case, user=respondent, answer="no")
+    counterclaim_answer(case=case, user=claimant, answer="We reject the costs.")
+    with pytest.raises(ServiceError, match="already answered"):
+        counterclaim_answer(case=case, user=claimant, answer="again")
+
+
+def test_failed_response_leaves_invitation_usable(invitation_token, respondent, respondent_org):
+    with pytest.raises(ServiceError):
+        case_respond(
+            token=invitation_token, user=respondent, organisation=respondent_org, terms_accepted=True,
+            consents_to_arbitration=False, response_text="   ",
+        )
+    assert invitation_for_token(invitation_token).used_at is None
+    assert not CaseParty.objects.filter(role="respondent").exists()
+
+
+def test_anonymous_visitor_is_asked_to_sign_in_and_comes_back(invitation_token, respondent, client_for):
+    """And, having no business profile yet, is asked to add one before answering."""
+    client = client_for(None)
+    url = reverse("cases:invitation", kwargs={"token": invitation_token})
+    page = client.get(url)
+    assert "Alpha Trading Limited" in page.text and "Create an account" in page.text
+    login = client.post(reverse("account_login"), {"login": "bob@example.com", "password": "correct horse battery staple"})
+    assert login.status_code == 302 and login["Location"] == url
+    page = client.get(url).text
+    assert "Add your business" in page and "Consent and file my response" not in page
+
+
+def test_signed_in_respondent_answers_through_the_page(invitation_token, respondent, respondent_org, client_for):
+    client = client_for(respondent)
+    url = reverse("cases:invitation", kwargs={"token": invitation_token})
+    assert "Consent and file my response" in client.get(url).text
+    respond_url = reverse("cases:invitation_respond", kwargs={"token": invitation_token})
+    missing_terms = client.post(respond_url, {"organisation": respondent_org.pk, "response_text": "No."})
+    assert missing_terms.status_code == 400 and "This field is required" in missing_terms.text
+    done = client.post(
+        respond_url,
+        {"organisation": respondent_org.pk, "response_text": "No.", "accept_terms": "on", "counterclaim_amount": "-5"},
+    )
+    assert done.status_code == 400 and "greater than or equal to 0.01" in done.text
+    done = client.post(respond_url, {"organisation": respondent_org.pk, "response_text": "No.", "accept_terms": "on"})
+    assert done.status_code == 302
+    assert "Negotiation" in client.get(done["Location"]).text
+
+
+def test_used_link_page_says_why(invitation_token, respondent, respondent_org, client_for):
+    respond(invitation_token, respondent, respondent_org)
+    page = client_for(respondent).get(reverse("cases:invitation", kwargs={"token": invitation_token}))
+    assert page.status_code == 410 and "already been used" in page.text
