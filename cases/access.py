@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -21,11 +22,15 @@ from cases.models import Case, CaseAssignment, CaseParty, CaseStatus, NeutralRol
 from cases.roles import NEUTRAL_ROLES, Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    AnyUser = AbstractBaseUser | AnonymousUser
+    AnyUser = User | AnonymousUser
 
 P = ParamSpec("P")
+
+
+class AuthenticatedRequest(HttpRequest):
+    """What a view behind ``login_required`` receives: ``user`` is a real account."""
+
+    user: User
 
 
 def is_case_administrator(user: AnyUser) -> bool:
@@ -85,9 +90,9 @@ def load_case_for(user: AnyUser, public_id: Any) -> tuple[Case, frozenset[Role]]
     return case, case_roles(user, case)
 
 
-def case_view(
-    view: Callable[Concatenate[HttpRequest, Case, frozenset[Role], P], HttpResponse],
-) -> Callable[..., HttpResponse]:
+def case_view[**P](
+    view: Callable[Concatenate[AuthenticatedRequest, Case, frozenset[Role], P], HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Decorate a view taking ``(request, case, roles, ...)`` whose URL has a ``case_id``.
 
     Signs the visitor in, 404s anyone who may not see the case, and sends staff and neutrals without
@@ -96,12 +101,10 @@ def case_view(
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, case_id: Any, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, case_id: Any, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         case, roles = load_case_for(request.user, case_id)
         if (Role.ADMINISTRATOR in roles or roles & NEUTRAL_ROLES) and must_enable_mfa(request.user):
-            messages.warning(
-                request, _("Set up two-factor authentication before you act on a case.")
-            )
+            messages.warning(request, _("Set up two-factor authentication before you act on a case."))
             return redirect("mfa_activate_totp")
         return view(request, case, roles, *args, **kwargs)
 

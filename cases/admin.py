@@ -17,21 +17,21 @@ from cases.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "br_number", "is_hk_registered", "size_band", "contact_email"]
     search_fields = ["name", "br_number", "contact_email"]
     list_filter = ["size_band", "is_hk_registered"]
     inlines = [MembershipInline]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Records whose history must not change from any page: state moves only through services."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -44,7 +44,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class PartyInline(admin.TabularInline):  # type: ignore[type-arg]
+class PartyInline(admin.TabularInline):
     model = CaseParty
     extra = 0
     can_delete = False

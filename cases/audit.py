@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from cases.models import AuditEntry, Case
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ SYSTEM = RequestMeta()
 def log_action(
     *,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     case: Case | None = None,
     meta: RequestMeta = SYSTEM,
     data: dict[str, Any] | None = None,
@@ -45,7 +45,7 @@ def log_action(
     return AuditEntry.objects.create(
         case=case,
         actor=actor,
-        actor_label=actor.get_username() if actor is not None else "system",
+        actor_label=(actor.email or actor.get_username()) if actor is not None else "system",
         action=action,
         from_status=from_status,
         to_status=to_status,

@@ -89,7 +89,9 @@ def sniff_upload(stream: IO[bytes], *, max_bytes: int) -> SniffedFile:
     detected = _content_type(stream, head)
     stream.seek(0)
     if detected is None:
-        raise RejectedFile(_("This kind of file is not accepted. Upload a PDF, JPEG, PNG, Word (DOCX) or plain text file."))
+        raise RejectedFile(
+            _("This kind of file is not accepted. Upload a PDF, JPEG, PNG, Word (DOCX) or plain text file.")
+        )
     content_type, extension = detected
     return SniffedFile(content_type=content_type, extension=extension, sha256=digest.hexdigest(), size=size)
 

@@ -33,7 +33,7 @@ class AccessibleFormMixin:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"{self[name].auto_id}_help")  # type: ignore[index]
@@ -43,7 +43,7 @@ class Form(AccessibleFormMixin, forms.Form):
     pass
 
 
-class ModelForm(AccessibleFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(AccessibleFormMixin, forms.ModelForm):
     pass
 
 
@@ -58,7 +58,7 @@ class OrganisationForm(ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("is_hk_registered") and not data.get("br_number"):
             self.add_error("br_number", _("Enter the Business Registration number of a Hong Kong business."))
         return data
@@ -96,7 +96,9 @@ class DisputeStepForm(ModelForm):
         fields = ["category", "covid_related", "covid_impact", "facts"]
         widgets = {"covid_impact": forms.Textarea(attrs={"rows": 4}), "facts": forms.Textarea(attrs={"rows": 8})}
         help_texts = {
-            "covid_impact": gettext_lazy("For example: closures, travel restrictions, cancelled events, supply delays."),
+            "covid_impact": gettext_lazy(
+                "For example: closures, travel restrictions, cancelled events, supply delays."
+            ),
             "facts": gettext_lazy("What happened, when, and what was agreed. Dates and amounts help."),
         }
 
@@ -156,7 +158,9 @@ class ReviewStepForm(Form):
         label=gettext_lazy("I accept the ODR terms for this case on behalf of my business."), required=True
     )
     consents_to_arbitration = forms.BooleanField(
-        label=gettext_lazy("If mediation does not settle the dispute, I agree to binding arbitration on the documents."),
+        label=gettext_lazy(
+            "If mediation does not settle the dispute, I agree to binding arbitration on the documents."
+        ),
         required=False,
     )
 
@@ -178,7 +182,9 @@ class MultipleFileField(forms.FileField):
 
 
 class RespondForm(OrganisationChoiceForm):
-    response_text = forms.CharField(label=gettext_lazy("Your response to the claim"), widget=forms.Textarea(attrs={"rows": 6}))
+    response_text = forms.CharField(
+        label=gettext_lazy("Your response to the claim"), widget=forms.Textarea(attrs={"rows": 6})
+    )
     counterclaim_amount = forms.DecimalField(
         label=gettext_lazy("Counterclaim amount (HKD)"),
         required=False,
@@ -203,7 +209,7 @@ class RespondForm(OrganisationChoiceForm):
         self.fields["evidence"].help_text = _upload_help()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("counterclaim_amount") is not None and not (data.get("counterclaim_text") or "").strip():
             self.add_error("counterclaim_text", _("Describe your counterclaim."))
         return data
@@ -218,4 +224,6 @@ class ReasonForm(Form):
 
 
 class CounterclaimAnswerForm(Form):
-    answer = forms.CharField(label=gettext_lazy("Your answer to the counterclaim"), widget=forms.Textarea(attrs={"rows": 5}))
+    answer = forms.CharField(
+        label=gettext_lazy("Your answer to the counterclaim"), widget=forms.Textarea(attrs={"rows": 5})
+    )

@@ -22,7 +22,7 @@ from cases.models import Case, CaseOutcome, CaseStatus
 from cases.roles import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class Action(StrEnum):
@@ -133,7 +133,7 @@ def case_transition(
     *,
     case: Case,
     action: Action,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     meta: RequestMeta = SYSTEM,
     reason: str = "",
     data: dict[str, Any] | None = None,
@@ -166,7 +166,9 @@ def case_transition(
         locked.deadline_at = None
     if action == Action.FILE:
         locked.filed_at = now
-    locked.save(update_fields=["status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at", "updated_at"])
+    locked.save(
+        update_fields=["status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at", "updated_at"]
+    )
     log_action(
         case=locked,
         actor=actor,

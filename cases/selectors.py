@@ -15,14 +15,14 @@ from cases.models import AuditEntry, Case, CaseStatus, Document, DocumentVersion
 from cases.roles import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
-def organisations_of(user: AbstractBaseUser) -> QuerySet[Organisation]:
+def organisations_of(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user).order_by("name")
 
 
-def my_cases(user: AbstractBaseUser) -> QuerySet[Case]:
+def my_cases(user: User) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .filter(parties__user=user)
@@ -54,12 +54,20 @@ _TIMELINE_TEXT = {
     "case.expire": lambda e: _("Closed: the deadline passed"),
     "terms.accepted": lambda e: _("ODR terms accepted by the %(role)s") % {"role": _(e.data.get("role", "party"))},
     "invitation.sent": lambda e: _("Invitation emailed to %(email)s") % {"email": e.data.get("email", "")},
-    "invitation.used": lambda e: _("Invitation accepted for %(organisation)s") % {"organisation": e.data.get("organisation", "")},
+    "invitation.used": lambda e: (
+        _("Invitation accepted for %(organisation)s") % {"organisation": e.data.get("organisation", "")}
+    ),
     "document.uploaded": lambda e: _("Document added: %(title)s") % {"title": e.data.get("title", "")},
-    "document.version_added": lambda e: _("New version %(version)s of %(title)s")
-    % {"version": e.data.get("version", ""), "title": e.data.get("title", "")},
-    "document.removed_from_draft": lambda e: _("Document removed from the draft: %(title)s") % {"title": e.data.get("title", "")},
-    "document.viewed": lambda e: _("Document downloaded (version %(version)s)") % {"version": e.data.get("version", "")},
+    "document.version_added": lambda e: (
+        _("New version %(version)s of %(title)s")
+        % {"version": e.data.get("version", ""), "title": e.data.get("title", "")}
+    ),
+    "document.removed_from_draft": lambda e: (
+        _("Document removed from the draft: %(title)s") % {"title": e.data.get("title", "")}
+    ),
+    "document.viewed": lambda e: (
+        _("Document downloaded (version %(version)s)") % {"version": e.data.get("version", "")}
+    ),
     "counterclaim.answered": lambda e: _("Claimant answered the counterclaim"),
 }
 

@@ -30,7 +30,10 @@ def private_storage(settings: Any, tmp_path: Any) -> Any:
     """Each test stores uploads in its own folder."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
     }
     return tmp_path / "private"
 

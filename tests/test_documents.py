@@ -53,7 +53,9 @@ def test_accepted_types_are_recognised_from_content(negotiation_case, claimant, 
         ("empty.txt", b""),
     ],
 )
-def test_disguised_or_empty_files_are_refused_and_nothing_is_saved(negotiation_case, claimant, name, content, private_storage):
+def test_disguised_or_empty_files_are_refused_and_nothing_is_saved(
+    negotiation_case, claimant, name, content, private_storage
+):
     with pytest.raises(ServiceError):
         document_upload(case=negotiation_case, user=claimant, upload=SimpleUploadedFile(name, content))
     assert not DocumentVersion.objects.exists()
@@ -67,7 +69,9 @@ def test_oversized_file_is_refused(negotiation_case, claimant, settings):
 
 
 def test_new_version_keeps_the_old_one(negotiation_case, claimant, respondent):
-    first = document_upload(case=negotiation_case, user=claimant, upload=SimpleUploadedFile("a.txt", b"v1"), title="Invoice")
+    first = document_upload(
+        case=negotiation_case, user=claimant, upload=SimpleUploadedFile("a.txt", b"v1"), title="Invoice"
+    )
     second = document_add_version(document=first.document, user=claimant, upload=SimpleUploadedFile("a.txt", b"v2"))
     assert (first.number, second.number) == (1, 2)
     with first.file.open("rb") as old:
@@ -83,7 +87,9 @@ def test_outsider_cannot_upload(negotiation_case, outsider):
 
 def test_download_is_an_attachment_and_is_audited(negotiation_case, claimant, respondent, client_for):
     version = document_upload(case=negotiation_case, user=claimant, upload=SimpleUploadedFile("evil.pdf", PDF))
-    url = reverse("cases:document_download", kwargs={"case_id": negotiation_case.public_id, "version_id": version.public_id})
+    url = reverse(
+        "cases:document_download", kwargs={"case_id": negotiation_case.public_id, "version_id": version.public_id}
+    )
     response = client_for(respondent).get(url)
     body = b"".join(response.streaming_content)
     for close in response._resource_closers:
@@ -93,7 +99,8 @@ def test_download_is_an_attachment_and_is_audited(negotiation_case, claimant, re
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     entry = AuditEntry.objects.filter(case=negotiation_case, action="document.viewed").get()
-    assert entry.actor == respondent and not entry.visible_to_parties
+    assert entry.actor == respondent
+    assert not entry.visible_to_parties
 
 
 def test_upload_through_the_case_page_shows_errors(negotiation_case, claimant, client_for):

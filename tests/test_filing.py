@@ -14,7 +14,9 @@ from tests.conftest import make_organisation
 def test_filed_case_gets_reference_and_records_terms_acceptance(filed_case, claimant):
     assert re.fullmatch(r"ODR-\d{4}-\d{6}", filed_case.reference)
     party = CaseParty.objects.get(case=filed_case, role="claimant")
-    assert party.user == claimant and party.terms_accepted_at is not None and party.terms_version
+    assert party.user == claimant
+    assert party.terms_accepted_at is not None
+    assert party.terms_version
     assert AuditEntry.objects.filter(case=filed_case, action="terms.accepted").exists()
     assert Invitation.objects.filter(case=filed_case, email="bob@example.com").count() == 1
 
@@ -31,7 +33,8 @@ def test_ineligible_claims_are_refused_with_the_reason(make_draft, claimant, ove
     with pytest.raises(ServiceError, match=re.escape(reason)):
         claim_file(case=case, user=claimant, terms_accepted=True, consents_to_arbitration=False)
     case.refresh_from_db()
-    assert case.status == CaseStatus.DRAFT and case.reference is None
+    assert case.status == CaseStatus.DRAFT
+    assert case.reference is None
     assert not Invitation.objects.filter(case=case).exists()
 
 
@@ -56,7 +59,9 @@ def test_respondent_email_of_the_claimant_side_is_refused(make_draft, claimant):
     for email in ("alice@example.com", "ALICE@example.com", "office@alpha.example"):
         with pytest.raises(ServiceError, match="your own side"):
             claim_draft_update(
-                case=case, user=claimant, step=1,
+                case=case,
+                user=claimant,
+                step=1,
                 values={"respondent_name": "X", "respondent_email": email, "respondent_is_hk": True},
             )
 
@@ -89,7 +94,7 @@ def _in_threads(*targets):
         try:
             barrier.wait()
             results[i] = target()
-        except Exception as exc:  # noqa: BLE001  (the test inspects what each thread got)
+        except Exception as exc:
             results[i] = exc
         finally:
             close_old_connections()
@@ -106,11 +111,15 @@ def _in_threads(*targets):
 def test_concurrent_filings_get_distinct_references(make_draft, claimant):
     drafts = [make_draft() for _ in range(4)]
     results = _in_threads(
-        *[lambda c=c: claim_file(case=c, user=claimant, terms_accepted=True, consents_to_arbitration=False) for c in drafts]
+        *[
+            lambda c=c: claim_file(case=c, user=claimant, terms_accepted=True, consents_to_arbitration=False)
+            for c in drafts
+        ]
     )
     assert all(isinstance(r, Case) for r in results), results
     references = [c.reference for c in Case.objects.filter(reference__isnull=False)]
-    assert len(references) == 4 and len(set(references)) == 4
+    assert len(references) == 4
+    assert len(set(references)) == 4
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,16 +16,27 @@ def start(client, org):
 
 def test_user_without_a_business_is_asked_to_add_one(claimant, client_for):
     response = client_for(claimant).get(reverse("cases:file_start"))
-    assert response.status_code == 302 and reverse("cases:organisation_create") in response["Location"]
+    assert response.status_code == 302
+    assert reverse("cases:organisation_create") in response["Location"]
 
 
 def test_organisation_form_validates_br_number(claimant, client_for):
     client = client_for(claimant)
-    data = {"name": "Alpha", "is_hk_registered": "on", "br_number": "12ab", "size_band": "micro", "address": "HK",
-            "contact_email": "a@example.com"}
+    data = {
+        "name": "Alpha",
+        "is_hk_registered": "on",
+        "br_number": "12ab",
+        "size_band": "micro",
+        "address": "HK",
+        "contact_email": "a@example.com",
+    }
     response = client.post(reverse("cases:organisation_create"), data)
-    assert response.status_code == 200 and "8 digits" in response.text
-    response = client.post(reverse("cases:organisation_create") + "?next=/cases/file/", {**data, "br_number": "12345678", "next": "/cases/file/"})
+    assert response.status_code == 200
+    assert "8 digits" in response.text
+    response = client.post(
+        reverse("cases:organisation_create") + "?next=/cases/file/",
+        {**data, "br_number": "12345678", "next": "/cases/file/"},
+    )
     assert response["Location"] == "/cases/file/"
 
 
@@ -34,9 +45,14 @@ def test_wizard_keeps_a_draft_and_files(claimant, claimant_org, client_for, run_
     case = start(client, claimant_org)
     # Cannot skip ahead.
     assert client.get(step_url(case, 3))["Location"] == step_url(case, 1)
-    response = client.post(step_url(case, 1), {"respondent_name": "Bravo", "respondent_email": "bob@example.com", "respondent_is_hk": "on"})
+    response = client.post(
+        step_url(case, 1), {"respondent_name": "Bravo", "respondent_email": "bob@example.com", "respondent_is_hk": "on"}
+    )
     assert response["Location"] == step_url(case, 2)
-    client.post(step_url(case, 2), {"category": "travel", "covid_related": "on", "covid_impact": "Flights cancelled", "facts": "Tour"})
+    client.post(
+        step_url(case, 2),
+        {"category": "travel", "covid_related": "on", "covid_impact": "Flights cancelled", "facts": "Tour"},
+    )
     # Bad amounts keep the user on the step with a clear message, and save nothing.
     for amount, message in [
         ("-1", "greater than or equal to 0.01"),
@@ -45,7 +61,8 @@ def test_wizard_keeps_a_draft_and_files(claimant, claimant_org, client_for, run_
         ("", "This field is required"),
     ]:
         response = client.post(step_url(case, 3), {"amount_claimed": amount, "remedy_sought": "Refund"})
-        assert response.status_code == 200 and message in response.text, amount
+        assert response.status_code == 200, amount
+        assert message in response.text, amount
         case.refresh_from_db()
         assert case.amount_claimed is None
     client.post(step_url(case, 3), {"amount_claimed": "12345.67", "remedy_sought": "Refund"})
@@ -55,15 +72,20 @@ def test_wizard_keeps_a_draft_and_files(claimant, claimant_org, client_for, run_
     assert upload.status_code == 302
     client.post(step_url(case, 4), {"continue": "1"})
     review = client.get(step_url(case, 5))
-    assert "HK$12,345.67" in review.text and "Booking" in review.text and "Eligible" in review.text
+    assert "HK$12,345.67" in review.text
+    assert "Booking" in review.text
+    assert "Eligible" in review.text
     refused = client.post(step_url(case, 5), {})
-    assert refused.status_code == 200 and "This field is required" in refused.text
+    assert refused.status_code == 200
+    assert "This field is required" in refused.text
     filed = client.post(step_url(case, 5), {"accept_terms": "on"})
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_RESPONSE
     assert filed["Location"] == reverse("cases:detail", kwargs={"case_id": case.public_id})
     page = client.get(filed["Location"]).text
-    assert case.reference in page and "Awaiting response" in page and "What you need to do next" in page
+    assert case.reference in page
+    assert "Awaiting response" in page
+    assert "What you need to do next" in page
     # Submitting the last step again does not file twice.
     again = client.post(step_url(case, 5), {"accept_terms": "on"})
     assert again["Location"] == filed["Location"]
@@ -75,7 +97,8 @@ def test_respondent_email_of_own_side_is_refused_in_the_form(claimant, claimant_
     client = client_for(claimant)
     case = start(client, claimant_org)
     response = client.post(step_url(case, 1), {"respondent_name": "Me", "respondent_email": "alice@example.com"})
-    assert response.status_code == 200 and "belongs to your own side" in response.text
+    assert response.status_code == 200
+    assert "belongs to your own side" in response.text
 
 
 def test_ineligible_claim_shows_the_reason_on_review(make_draft, claimant, client_for):
@@ -83,7 +106,8 @@ def test_ineligible_claim_shows_the_reason_on_review(make_draft, claimant, clien
     client = client_for(claimant)
     assert client.post(step_url(case, 4), {"continue": "1"})["Location"] == step_url(case, 5)
     review = client.get(step_url(case, 5)).text
-    assert "Not eligible yet" in review and "COVID-19" in review
+    assert "Not eligible yet" in review
+    assert "COVID-19" in review
 
 
 def test_withdraw_from_the_case_page(negotiation_case, claimant, respondent, client_for):

@@ -14,8 +14,13 @@ from tests.conftest import make_organisation
 
 def respond(token, user, org, **extra):
     return case_respond(
-        token=token, user=user, organisation=org, terms_accepted=True, consents_to_arbitration=False,
-        response_text="We disagree.", **extra,
+        token=token,
+        user=user,
+        organisation=org,
+        terms_accepted=True,
+        consents_to_arbitration=False,
+        response_text="We disagree.",
+        **extra,
     )
 
 
@@ -28,11 +33,14 @@ def test_invitation_email_carries_a_working_link(filed_case, run_tasks):
     assert invitation_for_token(token).case == filed_case
 
 
-def test_respond_moves_case_to_negotiation_and_notifies_claimant(invitation_token, respondent, respondent_org, run_tasks):
+def test_respond_moves_case_to_negotiation_and_notifies_claimant(
+    invitation_token, respondent, respondent_org, run_tasks
+):
     case = respond(invitation_token, respondent, respondent_org)
     assert case.status == CaseStatus.NEGOTIATION
     party = CaseParty.objects.get(case=case, role="respondent")
-    assert party.organisation == respondent_org and party.terms_accepted_at is not None
+    assert party.organisation == respondent_org
+    assert party.terms_accepted_at is not None
     assert any("alice@example.com" in m.to and "answered" in m.subject for m in run_tasks())
 
 
@@ -78,7 +86,9 @@ def test_decline_closes_case_with_reason(invitation_token, respondent, responden
 def test_counterclaim_and_answer(invitation_token, respondent, respondent_org, claimant):
     from decimal import Decimal
 
-    case = respond(invitation_token, respondent, respondent_org, counterclaim_amount=Decimal("800.00"), counterclaim_text="Costs")
+    case = respond(
+        invitation_token, respondent, respondent_org, counterclaim_amount=Decimal("800.00"), counterclaim_text="Costs"
+    )
     assert case.response.counterclaim_answer_due_at > timezone.now()
     with pytest.raises(ServiceError, match="Only the claimant"):
         counterclaim_answer(case=case, user=respondent, answer="no")
@@ -90,8 +100,12 @@ def test_counterclaim_and_answer(invitation_token, respondent, respondent_org, c
 def test_failed_response_leaves_invitation_usable(invitation_token, respondent, respondent_org):
     with pytest.raises(ServiceError):
         case_respond(
-            token=invitation_token, user=respondent, organisation=respondent_org, terms_accepted=True,
-            consents_to_arbitration=False, response_text="   ",
+            token=invitation_token,
+            user=respondent,
+            organisation=respondent_org,
+            terms_accepted=True,
+            consents_to_arbitration=False,
+            response_text="   ",
         )
     assert invitation_for_token(invitation_token).used_at is None
     assert not CaseParty.objects.filter(role="respondent").exists()
@@ -102,11 +116,16 @@ def test_anonymous_visitor_is_asked_to_sign_in_and_comes_back(invitation_token, 
     client = client_for(None)
     url = reverse("cases:invitation", kwargs={"token": invitation_token})
     page = client.get(url)
-    assert "Alpha Trading Limited" in page.text and "Create an account" in page.text
-    login = client.post(reverse("account_login"), {"login": "bob@example.com", "password": "correct horse battery staple"})
-    assert login.status_code == 302 and login["Location"] == url
+    assert "Alpha Trading Limited" in page.text
+    assert "Create an account" in page.text
+    login = client.post(
+        reverse("account_login"), {"login": "bob@example.com", "password": "correct horse battery staple"}
+    )
+    assert login.status_code == 302
+    assert login["Location"] == url
     page = client.get(url).text
-    assert "Add your business" in page and "Consent and file my response" not in page
+    assert "Add your business" in page
+    assert "Consent and file my response" not in page
 
 
 def test_signed_in_respondent_answers_through_the_page(invitation_token, respondent, respondent_org, client_for):
@@ -115,12 +134,14 @@ def test_signed_in_respondent_answers_through_the_page(invitation_token, respond
     assert "Consent and file my response" in client.get(url).text
     respond_url = reverse("cases:invitation_respond", kwargs={"token": invitation_token})
     missing_terms = client.post(respond_url, {"organisation": respondent_org.pk, "response_text": "No."})
-    assert missing_terms.status_code == 400 and "This field is required" in missing_terms.text
+    assert missing_terms.status_code == 400
+    assert "This field is required" in missing_terms.text
     done = client.post(
         respond_url,
         {"organisation": respondent_org.pk, "response_text": "No.", "accept_terms": "on", "counterclaim_amount": "-5"},
     )
-    assert done.status_code == 400 and "greater than or equal to 0.01" in done.text
+    assert done.status_code == 400
+    assert "greater than or equal to 0.01" in done.text
     done = client.post(respond_url, {"organisation": respondent_org.pk, "response_text": "No.", "accept_terms": "on"})
     assert done.status_code == 302
     assert "Negotiation" in client.get(done["Location"]).text
@@ -129,4 +150,5 @@ def test_signed_in_respondent_answers_through_the_page(invitation_token, respond
 def test_used_link_page_says_why(invitation_token, respondent, respondent_org, client_for):
     respond(invitation_token, respondent, respondent_org)
     page = client_for(respondent).get(reverse("cases:invitation", kwargs={"token": invitation_token}))
-    assert page.status_code == 410 and "already been used" in page.text
+    assert page.status_code == 410
+    assert "already been used" in page.text

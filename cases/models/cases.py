@@ -170,6 +170,9 @@ class CaseAssignment(models.Model):
         ]
         indexes = [models.Index(fields=["user", "active"], name="assignment_user_active")]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.user}"
+
 
 class CaseResponse(models.Model):
     """The respondent's answer to the claim, with an optional counterclaim and the claimant's reply."""
@@ -177,7 +180,11 @@ class CaseResponse(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="response")
     response_text = models.TextField(_("your response to the claim"))
     counterclaim_amount = models.DecimalField(
-        _("counterclaim amount (HKD)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("counterclaim amount (HKD)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=money_validators,
     )
     counterclaim_text = models.TextField(_("counterclaim"), blank=True)
@@ -186,6 +193,9 @@ class CaseResponse(models.Model):
     counterclaim_answer_due_at = models.DateTimeField(null=True, blank=True)
     counterclaim_answer = models.TextField(_("answer to the counterclaim"), blank=True)
     counterclaim_answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Response to {self.case}"
 
     @property
     def has_counterclaim(self) -> bool:
@@ -197,6 +207,9 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
 
 
 class DeadlineReminder(models.Model):
@@ -211,3 +224,6 @@ class DeadlineReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "deadline_at", "hours_before"], name="one_reminder_per_deadline")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.hours_before}h before {self.deadline_at:%Y-%m-%d %H:%M}"

@@ -58,3 +58,6 @@ class DocumentVersion(models.Model):
     class Meta:
         ordering = ["document", "number"]
         constraints = [models.UniqueConstraint(fields=["document", "number"], name="unique_document_version")]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"

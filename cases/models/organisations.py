@@ -6,9 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The Business Registration number is the first 8 digits printed on a Hong Kong BR certificate.
-br_number_validator = RegexValidator(
-    r"^\d{8}$", _("A Business Registration number is 8 digits, e.g. 12345678.")
-)
+br_number_validator = RegexValidator(r"^\d{8}$", _("A Business Registration number is 8 digits, e.g. 12345678."))
 
 
 class SizeBand(models.TextChoices):
@@ -37,9 +35,7 @@ class Organisation(models.Model):
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organisations")
 
     class Meta:
         verbose_name = _("organisation")

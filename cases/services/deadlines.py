@@ -95,4 +95,3 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
             logger.warning("deadline sweep skipped case %s: %s", case_id, exc.message)
     reminded = _remind(now)
     return {"expired": expired, "reminded": reminded}
-

@@ -16,12 +16,12 @@ from cases.roles import Role
 from cases.services import ServiceError
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 MAX_TITLE = 200
 
 
-def _uploading_side(case: Case, user: AbstractBaseUser) -> PartyRole:
+def _uploading_side(case: Case, user: User) -> PartyRole:
     roles = case_roles(user, case)
     if Role.CLAIMANT in roles:
         return PartyRole.CLAIMANT
@@ -30,14 +30,14 @@ def _uploading_side(case: Case, user: AbstractBaseUser) -> PartyRole:
     raise ServiceError(_("Only the parties to a case can add documents to it."))
 
 
-def _check_case_accepts_documents(case: Case, user: AbstractBaseUser) -> None:
+def _check_case_accepts_documents(case: Case, user: User) -> None:
     if case.status == CaseStatus.DRAFT and case.created_by_id != user.pk:
         raise ServiceError(_("Only the parties to a case can add documents to it."))
     if case.status == CaseStatus.CLOSED:
         raise ServiceError(_("This case is closed: no more documents can be added."))
 
 
-def _store_version(*, document: Document, user: AbstractBaseUser, upload: UploadedFile, number: int) -> DocumentVersion:
+def _store_version(*, document: Document, user: User, upload: UploadedFile, number: int) -> DocumentVersion:
     try:
         sniffed = sniff_upload(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
     except RejectedFile as exc:
@@ -58,7 +58,8 @@ def _store_version(*, document: Document, user: AbstractBaseUser, upload: Upload
         with transaction.atomic():
             version.save()
     except Exception:
-        version.file.storage.delete(version.file.name)
+        if version.file.name:
+            version.file.storage.delete(version.file.name)
         raise
     return version
 
@@ -67,7 +68,7 @@ def _store_version(*, document: Document, user: AbstractBaseUser, upload: Upload
 def document_upload(
     *,
     case: Case,
-    user: AbstractBaseUser,
+    user: User,
     upload: UploadedFile,
     title: str = "",
     kind: DocumentKind = DocumentKind.EVIDENCE,
@@ -90,7 +91,7 @@ def document_upload(
 
 @transaction.atomic
 def document_add_version(
-    *, document: Document, user: AbstractBaseUser, upload: UploadedFile, meta: RequestMeta = SYSTEM
+    *, document: Document, user: User, upload: UploadedFile, meta: RequestMeta = SYSTEM
 ) -> DocumentVersion:
     locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
     _check_case_accepts_documents(locked.case, user)
@@ -109,18 +110,24 @@ def document_add_version(
 
 
 @transaction.atomic
-def document_remove_from_draft(*, document: Document, user: AbstractBaseUser, meta: RequestMeta = SYSTEM) -> None:
+def document_remove_from_draft(*, document: Document, user: User, meta: RequestMeta = SYSTEM) -> None:
     """Drafts are the claimant's own working copy; once filed, documents are never removed."""
     case = document.case
     if case.status != CaseStatus.DRAFT or case.created_by_id != user.pk:
         raise ServiceError(_("Documents of a filed case cannot be removed."))
-    for version in document.versions.all():
-        transaction.on_commit(lambda name=version.file.name, storage=version.file.storage: storage.delete(name))
+    stored = [(version.file.storage, version.file.name) for version in document.versions.all() if version.file.name]
+
+    def delete_files() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    # Files go only once the rows are gone for good.
+    transaction.on_commit(delete_files)
     log_action(case=case, actor=user, action="document.removed_from_draft", meta=meta, data={"title": document.title})
     document.delete()
 
 
-def document_viewed(*, version: DocumentVersion, user: AbstractBaseUser, meta: RequestMeta = SYSTEM) -> None:
+def document_viewed(*, version: DocumentVersion, user: User, meta: RequestMeta = SYSTEM) -> None:
     log_action(
         case=version.document.case,
         actor=user,

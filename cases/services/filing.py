@@ -18,7 +18,7 @@ from cases.services import ServiceError
 from cases.services.invitations import invitation_send
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 TERMS_VERSION = "2026-11"
 
@@ -29,10 +29,18 @@ DRAFT_STEP_FIELDS: dict[int, frozenset[str]] = {
     3: frozenset({"amount_claimed", "remedy_sought"}),
     4: frozenset(),
 }
-REQUIRED_FOR_FILING = ("respondent_name", "respondent_email", "category", "covid_impact", "facts", "amount_claimed", "remedy_sought")
+REQUIRED_FOR_FILING = (
+    "respondent_name",
+    "respondent_email",
+    "category",
+    "covid_impact",
+    "facts",
+    "amount_claimed",
+    "remedy_sought",
+)
 
 
-def _check_member(user: AbstractBaseUser, organisation: Organisation) -> None:
+def _check_member(user: User, organisation: Organisation) -> None:
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         raise ServiceError(_("You can only act for an organisation you belong to."), field="organisation")
 
@@ -45,7 +53,7 @@ def respondent_email_belongs_to_claimant(*, email: str, claimant: CaseParty) -> 
 
 
 @transaction.atomic
-def claim_draft_start(*, user: AbstractBaseUser, organisation: Organisation, meta: RequestMeta = SYSTEM) -> Case:
+def claim_draft_start(*, user: User, organisation: Organisation, meta: RequestMeta = SYSTEM) -> Case:
     _check_member(user, organisation)
     case = Case.objects.create(created_by=user)
     CaseParty.objects.create(case=case, role=PartyRole.CLAIMANT, organisation=organisation, user=user)
@@ -53,7 +61,7 @@ def claim_draft_start(*, user: AbstractBaseUser, organisation: Organisation, met
     return case
 
 
-def _locked_draft(case: Case, user: AbstractBaseUser) -> Case:
+def _locked_draft(case: Case, user: User) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.created_by_id != user.pk:
         raise ServiceError(_("Only the person who started this claim can change it."))
@@ -64,7 +72,7 @@ def _locked_draft(case: Case, user: AbstractBaseUser) -> Case:
 
 @transaction.atomic
 def claim_draft_update(
-    *, case: Case, user: AbstractBaseUser, step: int, values: dict[str, Any], meta: RequestMeta = SYSTEM
+    *, case: Case, user: User, step: int, values: dict[str, Any], meta: RequestMeta = SYSTEM
 ) -> Case:
     locked = _locked_draft(case, user)
     allowed = DRAFT_STEP_FIELDS.get(step)
@@ -96,7 +104,7 @@ def _next_reference(year: int) -> str:
 def claim_file(
     *,
     case: Case,
-    user: AbstractBaseUser,
+    user: User,
     terms_accepted: bool,
     consents_to_arbitration: bool,
     meta: RequestMeta = SYSTEM,
@@ -133,7 +141,11 @@ def claim_file(
         actor=user,
         action="terms.accepted",
         meta=meta,
-        data={"terms_version": TERMS_VERSION, "role": PartyRole.CLAIMANT, "consents_to_arbitration": consents_to_arbitration},
+        data={
+            "terms_version": TERMS_VERSION,
+            "role": PartyRole.CLAIMANT,
+            "consents_to_arbitration": consents_to_arbitration,
+        },
     )
     case_transition(case=locked, action=Action.FILE, actor=user, meta=meta, data={"reference": locked.reference})
     invitation_send(case=locked, actor=user, meta=meta)

@@ -20,7 +20,7 @@ from cases.notifications import queue_email
 from cases.services import ServiceError
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 _SALT = "cases.invitation"
 
@@ -34,7 +34,7 @@ def invitation_url(token: str) -> str:
 
 
 @transaction.atomic
-def invitation_send(*, case: Case, actor: AbstractBaseUser | None, meta: RequestMeta = SYSTEM) -> str:
+def invitation_send(*, case: Case, actor: User | None, meta: RequestMeta = SYSTEM) -> str:
     """Create an invitation (revoking any earlier one), email it, and return its token."""
     now = timezone.now()
     case.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)

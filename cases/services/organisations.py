@@ -8,13 +8,13 @@ from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.models import Membership, Organisation
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 @transaction.atomic
 def organisation_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     is_hk_registered: bool,
     br_number: str,
@@ -43,12 +43,17 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, user: AbstractBaseUser, meta: RequestMeta = SYSTEM, **fields: object) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, user: User, meta: RequestMeta = SYSTEM, **fields: object
+) -> Organisation:
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
     organisation.save()
     log_action(
-        action="organisation.updated", actor=user, meta=meta, data={"organisation": organisation.pk, "fields": sorted(fields)}
+        action="organisation.updated",
+        actor=user,
+        meta=meta,
+        data={"organisation": organisation.pk, "fields": sorted(fields)},
     )
     return organisation

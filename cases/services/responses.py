@@ -22,11 +22,11 @@ from cases.services.filing import TERMS_VERSION
 from cases.services.invitations import invitation_for_token
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def _join_as_respondent(
-    *, token: str, user: AbstractBaseUser, organisation: Organisation, meta: RequestMeta
+    *, token: str, user: User, organisation: Organisation, meta: RequestMeta
 ) -> tuple[Invitation, CaseParty]:
     invitation = invitation_for_token(token, lock=True)
     case = invitation.case
@@ -38,7 +38,7 @@ def _join_as_respondent(
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         raise ServiceError(_("You can only act for an organisation you belong to."), field="organisation")
     invitation.used_at = timezone.now()
-    invitation.used_by = user  # type: ignore[assignment]
+    invitation.used_by = user
     invitation.save(update_fields=["used_at", "used_by"])
     party = CaseParty.objects.create(case=case, role=PartyRole.RESPONDENT, organisation=organisation, user=user)
     log_action(case=case, actor=user, action="invitation.used", meta=meta, data={"organisation": organisation.name})
@@ -54,7 +54,7 @@ def _notify_claimant(case: Case, template: str) -> None:
 def case_respond(
     *,
     token: str,
-    user: AbstractBaseUser,
+    user: User,
     organisation: Organisation,
     terms_accepted: bool,
     consents_to_arbitration: bool,
@@ -86,7 +86,11 @@ def case_respond(
         actor=user,
         action="terms.accepted",
         meta=meta,
-        data={"terms_version": TERMS_VERSION, "role": PartyRole.RESPONDENT, "consents_to_arbitration": consents_to_arbitration},
+        data={
+            "terms_version": TERMS_VERSION,
+            "role": PartyRole.RESPONDENT,
+            "consents_to_arbitration": consents_to_arbitration,
+        },
     )
     has_counterclaim = bool(counterclaim_text.strip())
     CaseResponse.objects.create(
@@ -95,20 +99,20 @@ def case_respond(
         counterclaim_amount=counterclaim_amount,
         counterclaim_text=counterclaim_text.strip(),
         submitted_by=user,
-        counterclaim_answer_due_at=now + timedelta(days=settings.ODR_COUNTERCLAIM_ANSWER_DAYS) if has_counterclaim else None,
+        counterclaim_answer_due_at=now + timedelta(days=settings.ODR_COUNTERCLAIM_ANSWER_DAYS)
+        if has_counterclaim
+        else None,
     )
     for upload in evidence or []:
         document_upload(case=case, user=user, upload=upload, kind=DocumentKind.RESPONSE_EVIDENCE, meta=meta)
-    case_transition(
-        case=case, action=Action.RESPOND, actor=user, meta=meta, data={"counterclaim": has_counterclaim}
-    )
+    case_transition(case=case, action=Action.RESPOND, actor=user, meta=meta, data={"counterclaim": has_counterclaim})
     _notify_claimant(case, "responded")
     return case
 
 
 @transaction.atomic
 def case_decline(
-    *, token: str, user: AbstractBaseUser, organisation: Organisation, reason: str, meta: RequestMeta = SYSTEM
+    *, token: str, user: User, organisation: Organisation, reason: str, meta: RequestMeta = SYSTEM
 ) -> Case:
     """Decline ODR with a reason: the case closes."""
     if not reason.strip():
@@ -121,7 +125,7 @@ def case_decline(
 
 
 @transaction.atomic
-def counterclaim_answer(*, case: Case, user: AbstractBaseUser, answer: str, meta: RequestMeta = SYSTEM) -> CaseResponse:
+def counterclaim_answer(*, case: Case, user: User, answer: str, meta: RequestMeta = SYSTEM) -> CaseResponse:
     response = CaseResponse.objects.select_for_update().filter(case=case).first()
     if not case.parties.filter(role=PartyRole.CLAIMANT, user=user).exists():
         raise ServiceError(_("Only the claimant can answer the counterclaim."))
@@ -143,7 +147,7 @@ def counterclaim_answer(*, case: Case, user: AbstractBaseUser, answer: str, meta
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, user: AbstractBaseUser, reason: str, meta: RequestMeta = SYSTEM) -> Case:
+def case_withdraw(*, case: Case, user: User, reason: str, meta: RequestMeta = SYSTEM) -> Case:
     if not reason.strip():
         raise ServiceError(_("Give a reason for withdrawing."), field="reason")
     case_transition(case=case, action=Action.WITHDRAW, actor=user, meta=meta, reason=reason.strip())

@@ -24,7 +24,8 @@ def countdown(deadline: datetime | None) -> dict[str, Any]:
     remaining = deadline - timezone.now()
     seconds = int(remaining.total_seconds())
     return {
-        "deadline": deadline,
+        # HTML's datetime attribute takes no microseconds.
+        "deadline": deadline.replace(microsecond=0),
         "overdue": seconds <= 0,
         "days": max(seconds, 0) // 86400,
         "hours": max(seconds, 0) % 86400 // 3600,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import case_view
+from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import CounterclaimAnswerForm, DocumentUploadForm, ReasonForm, add_service_error
 from cases.lifecycle import Action, TransitionError, allowed_actions
@@ -18,7 +18,9 @@ from cases.services.invitations import invitation_send
 from cases.services.responses import case_withdraw, counterclaim_answer
 
 
-def render_case_page(request: HttpRequest, case: Case, roles: frozenset[Role], **forms: object) -> HttpResponse:
+def render_case_page(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], **forms: object
+) -> HttpResponse:
     if case.status == CaseStatus.DRAFT:
         return redirect("cases:file_step", case_id=case.public_id, step=case.draft_step)
     is_party = bool(roles & {Role.CLAIMANT, Role.RESPONDENT})
@@ -42,17 +44,19 @@ def render_case_page(request: HttpRequest, case: Case, roles: frozenset[Role], *
 
 
 @case_view
-def case_detail(request: HttpRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
     return render_case_page(request, case, roles)
 
 
 @require_POST
 @case_view
-def case_withdraw_view(request: HttpRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+def case_withdraw_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            case_withdraw(case=case, user=request.user, reason=form.cleaned_data["reason"], meta=RequestMeta.from_request(request))
+            case_withdraw(
+                case=case, user=request.user, reason=form.cleaned_data["reason"], meta=RequestMeta.from_request(request)
+            )
         except (ServiceError, TransitionError) as exc:
             add_service_error(form, exc.message, getattr(exc, "field", None))
         else:
@@ -63,11 +67,13 @@ def case_withdraw_view(request: HttpRequest, case: Case, roles: frozenset[Role])
 
 @require_POST
 @case_view
-def counterclaim_answer_view(request: HttpRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+def counterclaim_answer_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
     form = CounterclaimAnswerForm(request.POST)
     if form.is_valid():
         try:
-            counterclaim_answer(case=case, user=request.user, answer=form.cleaned_data["answer"], meta=RequestMeta.from_request(request))
+            counterclaim_answer(
+                case=case, user=request.user, answer=form.cleaned_data["answer"], meta=RequestMeta.from_request(request)
+            )
         except ServiceError as exc:
             add_service_error(form, exc.message, exc.field)
         else:
@@ -78,7 +84,7 @@ def counterclaim_answer_view(request: HttpRequest, case: Case, roles: frozenset[
 
 @require_POST
 @case_view
-def invitation_resend(request: HttpRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
     if Role.CLAIMANT not in roles or case.status != CaseStatus.AWAITING_RESPONSE:
         messages.error(request, _("The invitation can only be sent again while the case waits for a response."))
     else:

@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import case_view
+from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import DocumentUploadForm, DocumentVersionForm
 from cases.models import Case, Document, DocumentVersion
@@ -20,7 +21,7 @@ from cases.views.case import render_case_page
 
 @require_POST
 @case_view
-def document_upload_view(request: HttpRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+def document_upload_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -41,7 +42,9 @@ def document_upload_view(request: HttpRequest, case: Case, roles: frozenset[Role
 
 @require_POST
 @case_view
-def document_version_upload(request: HttpRequest, case: Case, roles: frozenset[Role], document_id: Any) -> HttpResponse:
+def document_version_upload(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: Any
+) -> HttpResponse:
     document = get_object_or_404(Document, case=case, public_id=document_id)
     form = DocumentVersionForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -49,7 +52,10 @@ def document_version_upload(request: HttpRequest, case: Case, roles: frozenset[R
     else:
         try:
             document_add_version(
-                document=document, user=request.user, upload=form.cleaned_data["file"], meta=RequestMeta.from_request(request)
+                document=document,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                meta=RequestMeta.from_request(request),
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -59,8 +65,12 @@ def document_version_upload(request: HttpRequest, case: Case, roles: frozenset[R
 
 
 @case_view
-def document_download(request: HttpRequest, case: Case, roles: frozenset[Role], version_id: Any) -> HttpResponse:
-    version = get_object_or_404(DocumentVersion.objects.select_related("document"), document__case=case, public_id=version_id)
+def document_download(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], version_id: Any
+) -> HttpResponseBase:
+    version = get_object_or_404(
+        DocumentVersion.objects.select_related("document"), document__case=case, public_id=version_id
+    )
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:

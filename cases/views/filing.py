@@ -6,15 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cases.access import AuthenticatedRequest
 from cases.audit import RequestMeta
-from cases.views import form_data
 from cases.eligibility import check_eligibility
 from cases.forms import (
     ClaimStepForm,
@@ -30,6 +30,7 @@ from cases.selectors import case_documents, organisations_of
 from cases.services import ServiceError
 from cases.services.documents import document_remove_from_draft, document_upload
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
+from cases.views import form_data
 
 STEPS = (
     (1, gettext_lazy("Respondent")),
@@ -50,7 +51,7 @@ def _step_url(case: Case, step: int) -> str:
 
 
 @login_required
-def file_start(request: HttpRequest) -> HttpResponse:
+def file_start(request: AuthenticatedRequest) -> HttpResponse:
     organisations = organisations_of(request.user)
     if not organisations.exists():
         messages.info(request, _("First tell us about the business you act for."))
@@ -59,7 +60,9 @@ def file_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case = claim_draft_start(
-                user=request.user, organisation=form.cleaned_data["organisation"], meta=RequestMeta.from_request(request)
+                user=request.user,
+                organisation=form.cleaned_data["organisation"],
+                meta=RequestMeta.from_request(request),
             )
         except ServiceError as exc:
             add_service_error(form, exc.message, exc.field)
@@ -68,7 +71,7 @@ def file_start(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/file_start.html", {"form": form})
 
 
-def _own_draft(request: HttpRequest, case_id: Any) -> Case:
+def _own_draft(request: AuthenticatedRequest, case_id: Any) -> Case:
     case = get_object_or_404(
         Case.objects.prefetch_related("parties__organisation"), public_id=case_id, created_by=request.user
     )
@@ -86,7 +89,7 @@ def _context(case: Case, step: int, **extra: Any) -> dict[str, Any]:
 
 
 @login_required
-def file_step(request: HttpRequest, case_id: Any, step: int) -> HttpResponse:
+def file_step(request: AuthenticatedRequest, case_id: Any, step: int) -> HttpResponse:
     case = _own_draft(request, case_id)
     if case.status != CaseStatus.DRAFT:
         messages.info(request, _("This claim has already been filed."))
@@ -102,13 +105,17 @@ def file_step(request: HttpRequest, case_id: Any, step: int) -> HttpResponse:
     return _review_step(request, case)
 
 
-def _form_step(request: HttpRequest, case: Case, step: int) -> HttpResponse:
+def _form_step(request: AuthenticatedRequest, case: Case, step: int) -> HttpResponse:
     form_class = STEP_FORMS[step]
     form = form_class(*form_data(request), instance=case)
     if request.method == "POST" and form.is_valid():
         try:
             claim_draft_update(
-                case=case, user=request.user, step=step, values=form.cleaned_data, meta=RequestMeta.from_request(request)
+                case=case,
+                user=request.user,
+                step=step,
+                values=form.cleaned_data,
+                meta=RequestMeta.from_request(request),
             )
         except ServiceError as exc:
             add_service_error(form, exc.message, exc.field)
@@ -117,7 +124,7 @@ def _form_step(request: HttpRequest, case: Case, step: int) -> HttpResponse:
     return render(request, "cases/file_step_form.html", _context(case, step, form=form))
 
 
-def _evidence_step(request: HttpRequest, case: Case) -> HttpResponse:
+def _evidence_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     form = DocumentUploadForm(*form_data(request))
     if request.method == "POST":
         if "continue" in request.POST:
@@ -144,7 +151,7 @@ def _evidence_step(request: HttpRequest, case: Case) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_document_remove(request: HttpRequest, case_id: Any, document_id: Any) -> HttpResponse:
+def draft_document_remove(request: AuthenticatedRequest, case_id: Any, document_id: Any) -> HttpResponse:
     case = _own_draft(request, case_id)
     document = get_object_or_404(Document, case=case, public_id=document_id)
     try:
@@ -156,7 +163,7 @@ def draft_document_remove(request: HttpRequest, case_id: Any, document_id: Any) 
     return redirect(_step_url(case, 4))
 
 
-def _review_step(request: HttpRequest, case: Case) -> HttpResponse:
+def _review_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     claimant = case.claimant
     eligibility = check_eligibility(
         amount=case.amount_claimed,

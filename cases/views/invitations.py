@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.access import AuthenticatedRequest
 from cases.audit import RequestMeta
 from cases.forms import DeclineForm, RespondForm, add_service_error
 from cases.models import Invitation
@@ -20,7 +23,7 @@ from cases.services.responses import case_decline, case_respond
 PENDING_INVITATION_KEY = "pending_invitation"
 
 
-def _render(request: HttpRequest, invitation: Invitation, token: str, **forms: object) -> HttpResponse:
+def _render(request: AuthenticatedRequest, invitation: Invitation, token: str, **forms: object) -> HttpResponse:
     organisations = organisations_of(request.user)
     context = {
         "invitation": invitation,
@@ -45,12 +48,15 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         # Remembered through sign-up and email verification; the account adapter brings them back here.
         request.session[PENDING_INVITATION_KEY] = token
         claimant = found.case.claimant
-        return render(request, "cases/invitation_welcome.html", {"invitation": found, "claimant": claimant, "next": request.path})
+        return render(
+            request, "cases/invitation_welcome.html", {"invitation": found, "claimant": claimant, "next": request.path}
+        )
     request.session.pop(PENDING_INVITATION_KEY, None)
-    return _render(request, found, token)
+    return _render(cast(AuthenticatedRequest, request), found, token)
 
 
 def _load_or_gone(request: HttpRequest, token: str) -> Invitation | HttpResponse:
+    """The invitation, or the page to show instead (sign in first; or why the link is unusable)."""
     if not request.user.is_authenticated:
         return redirect(reverse("account_login") + "?next=" + reverse("cases:invitation", kwargs={"token": token}))
     try:
@@ -60,10 +66,11 @@ def _load_or_gone(request: HttpRequest, token: str) -> Invitation | HttpResponse
 
 
 @require_POST
-def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
-    found = _load_or_gone(request, token)
+def invitation_respond(anonymous_request: HttpRequest, token: str) -> HttpResponse:
+    found = _load_or_gone(anonymous_request, token)
     if isinstance(found, HttpResponse):
         return found
+    request = cast(AuthenticatedRequest, anonymous_request)
     form = RespondForm(request.POST, request.FILES, organisations=organisations_of(request.user))
     if form.is_valid():
         data = form.cleaned_data
@@ -89,10 +96,11 @@ def invitation_respond(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def invitation_decline(request: HttpRequest, token: str) -> HttpResponse:
-    found = _load_or_gone(request, token)
+def invitation_decline(anonymous_request: HttpRequest, token: str) -> HttpResponse:
+    found = _load_or_gone(anonymous_request, token)
     if isinstance(found, HttpResponse):
         return found
+    request = cast(AuthenticatedRequest, anonymous_request)
     form = DeclineForm(request.POST, organisations=organisations_of(request.user))
     if form.is_valid():
         try:

@@ -1,18 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from cases.access import AuthenticatedRequest
 from cases.audit import RequestMeta
-from cases.views import form_data
 from cases.forms import OrganisationForm
 from cases.selectors import organisations_of
 from cases.services.organisations import organisation_create, organisation_update
+from cases.views import form_data
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request: AuthenticatedRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -20,12 +21,12 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "cases/organisation_list.html", {"organisations": organisations_of(request.user)})
 
 
 @login_required
-def organisation_create_view(request: HttpRequest) -> HttpResponse:
+def organisation_create_view(request: AuthenticatedRequest) -> HttpResponse:
     form = OrganisationForm(*form_data(request), initial={"contact_email": request.user.email})
     if request.method == "POST" and form.is_valid():
         organisation_create(user=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data)
@@ -37,7 +38,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedRequest, organisation_id: int) -> HttpResponse:
     organisation = get_object_or_404(organisations_of(request.user), pk=organisation_id)
     form = OrganisationForm(*form_data(request), instance=organisation)
     if request.method == "POST" and form.is_valid():

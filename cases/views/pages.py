@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cases.access import AuthenticatedRequest
 from cases.selectors import my_cases as select_my_cases
 
 
@@ -11,6 +12,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(select_my_cases(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "cases/my_cases.html", {"page": page})

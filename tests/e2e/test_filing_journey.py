@@ -86,7 +86,9 @@ def test_claimant_files_and_respondent_consents(live_server, new_page, run_tasks
     respondent.get_by_role("link", name="Add your business").click()
     _add_business(respondent, "Bravo Services Limited", "87654321")
     expect(respondent.get_by_role("heading", name=f"Claim {case.reference}")).to_be_visible()
-    respondent.get_by_label("Your response to the claim").fill("The design work was started; we offer a partial refund.")
+    respondent.get_by_label("Your response to the claim").fill(
+        "The design work was started; we offer a partial refund."
+    )
     respondent.locator("#respond-heading ~ form").get_by_label(
         "I accept the ODR terms for this case on behalf of my business."
     ).check()

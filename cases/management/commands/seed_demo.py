@@ -49,7 +49,7 @@ class Command(BaseCommand):
         users = {name: self._account(name, group, needs_mfa, password) for name, group, needs_mfa in ACCOUNTS}
         if not Case.objects.filter(created_by=users["claimant"]).exists():
             self._cases(users)
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s):" % password))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {password}):"))
         for name, group, needs_mfa in ACCOUNTS:
             extra = "  (two-factor: run `python manage.py demo_totp` for the current code)" if needs_mfa else ""
             self.stdout.write(f"  {group:<20} {name}@{DEMO_DOMAIN}{extra}")
@@ -65,9 +65,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name=group))
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if needs_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
         return user
@@ -88,11 +86,19 @@ class Command(BaseCommand):
     def _draft(self, claimant: Any, org: Organisation, *, respondent: str, amount: str, facts: str) -> Case:
         case = claim_draft_start(user=claimant, organisation=org)
         claim_draft_update(
-            case=case, user=claimant, step=1,
-            values={"respondent_name": respondent, "respondent_email": f"respondent@{DEMO_DOMAIN}", "respondent_is_hk": True},
+            case=case,
+            user=claimant,
+            step=1,
+            values={
+                "respondent_name": respondent,
+                "respondent_email": f"respondent@{DEMO_DOMAIN}",
+                "respondent_is_hk": True,
+            },
         )
         claim_draft_update(
-            case=case, user=claimant, step=2,
+            case=case,
+            user=claimant,
+            step=2,
             values={
                 "category": "services",
                 "covid_related": True,
@@ -101,7 +107,9 @@ class Command(BaseCommand):
             },
         )
         claim_draft_update(
-            case=case, user=claimant, step=3,
+            case=case,
+            user=claimant,
+            step=3,
             values={"amount_claimed": Decimal(amount), "remedy_sought": "Refund of the deposit paid."},
         )
         return case
@@ -121,15 +129,24 @@ class Command(BaseCommand):
             case = filed(amount, facts)
             token = invitation_send(case=case, actor=claimant)
             return case_respond(
-                token=token, user=respondent, organisation=respondent_org, terms_accepted=True,
-                consents_to_arbitration=True, response_text="We offered to move the event to a later date.", **extra,
+                token=token,
+                user=respondent,
+                organisation=respondent_org,
+                terms_accepted=True,
+                consents_to_arbitration=True,
+                response_text="We offered to move the event to a later date.",
+                **extra,
             )
 
-        self._draft(claimant, claimant_org, respondent="Lantau Catering", amount="18000.00", facts="Draft: catering deposit.")
+        self._draft(
+            claimant, claimant_org, respondent="Lantau Catering", amount="18000.00", facts="Draft: catering deposit."
+        )
         filed("42000.00", "Deposit for a product launch in March 2022, not refunded after closure.")
         responded(
-            "125000.50", "Venue hire for a trade fair cancelled by the closure order.",
-            counterclaim_amount=Decimal("8000.00"), counterclaim_text="Cleaning and set-up costs already incurred.",
+            "125000.50",
+            "Venue hire for a trade fair cancelled by the closure order.",
+            counterclaim_amount=Decimal("8000.00"),
+            counterclaim_text="Cleaning and set-up costs already incurred.",
         )
         in_mediation = responded("64000.00", "Annual dinner cancelled; deposit withheld.")
         case_transition(case=in_mediation, action=Action.ESCALATE_TO_MEDIATION, actor=claimant)
@@ -142,7 +159,9 @@ class Command(BaseCommand):
         case_transition(case=settled, action=Action.SETTLE, actor=None, reason="Agreed refund of HK$9,000.")
         declined = filed("9800.00", "Catering order for a cancelled wedding banquet.")
         case_decline(
-            token=invitation_send(case=declined, actor=claimant), user=respondent, organisation=respondent_org,
+            token=invitation_send(case=declined, actor=claimant),
+            user=respondent,
+            organisation=respondent_org,
             reason="We prefer to go to the Small Claims Tribunal.",
         )
         withdrawn = filed("5200.00", "Printing order for event banners.")
