@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group, User
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -184,8 +185,12 @@ def run_tasks(db: Any) -> Callable[[], list[Any]]:
             worker_id="test",
             excluded_queue_names=[],
         )
-        while (task := DBTaskResult.objects.ready().get_locked()) is not None:
-            task.claim(worker.worker_id)
+        while True:
+            with transaction.atomic():
+                task = DBTaskResult.objects.ready().get_locked()
+                if task is None:
+                    break
+                task.claim(worker.worker_id)
             worker.run_task(task)
         failed = DBTaskResult.objects.filter(status="FAILED")
         assert not failed.exists(), [t.exception_class_path for t in failed]

@@ -12,3 +12,6 @@ ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login_failed": "1000/m/ip,3/5m/ke
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not shared memory, so tests with several threads lock like a real deployment does.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+else:
+    # Threads of the live server and of concurrency tests must not keep connections past their request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
