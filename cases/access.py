@@ -6,6 +6,7 @@ Anyone who may not see a case gets 404 (never 403), so outsiders cannot even lea
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
@@ -109,3 +110,39 @@ def case_view[**P](
         return view(request, case, roles, *args, **kwargs)
 
     return wrapper
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAccess:
+    """What someone may do in a case's negotiation room right now."""
+
+    case_id: int
+    role: Role | None  # the party role, for parties
+    can_write: bool
+
+
+def room_access(user: AnyUser, public_id: Any) -> RoomAccess | None:
+    """None unless the user may read the room: its parties and administrators, once negotiation has
+    started. Only the parties write, and only while the case is in negotiation. Checked on every frame."""
+    if not user.is_authenticated:
+        return None
+    case = (
+        cases_visible_to(user)
+        .prefetch_related("parties", "assignments")
+        .filter(**({"pk": public_id} if isinstance(public_id, int) else {"public_id": public_id}))
+        .first()
+    )
+    if case is None:
+        return None
+    roles = case_roles(user, case)
+    party_role = next((r for r in (Role.CLAIMANT, Role.RESPONDENT) if r in roles), None)
+    if case.status in _BEFORE_NEGOTIATION:
+        return None
+    if party_role is not None:
+        return RoomAccess(case_id=case.pk, role=party_role, can_write=case.status == CaseStatus.NEGOTIATION)
+    if Role.ADMINISTRATOR in roles and not must_enable_mfa(user):
+        return RoomAccess(case_id=case.pk, role=None, can_write=False)
+    return None
+
+
+_BEFORE_NEGOTIATION = frozenset({CaseStatus.DRAFT, CaseStatus.FILED, CaseStatus.AWAITING_RESPONSE})

@@ -7,7 +7,7 @@ deadline from settings and writes the audit entry, all in the caller's transacti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import case_roles
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.models import Case, CaseOutcome, CaseStatus
+from cases.realtime import broadcast_case_status
 from cases.roles import Role
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     ESCALATE_TO_MEDIATION = "escalate_to_mediation"
     ESCALATE_TO_ARBITRATION = "escalate_to_arbitration"
+    AGREE_SETTLEMENT = "agree_settlement"
     SETTLE = "settle"
     ISSUE_AWARD = "issue_award"
     EXPIRE = "expire"
@@ -46,6 +48,7 @@ ACTION_LABELS = {
     Action.WITHDRAW: _("withdraw the claim"),
     Action.ESCALATE_TO_MEDIATION: _("move to mediation"),
     Action.ESCALATE_TO_ARBITRATION: _("move to arbitration"),
+    Action.AGREE_SETTLEMENT: _("record agreed settlement terms"),
     Action.SETTLE: _("record a settlement"),
     Action.ISSUE_AWARD: _("issue an award"),
     Action.EXPIRE: _("close an expired stage"),
@@ -90,12 +93,19 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], Transition] = {
     (CaseStatus.NEGOTIATION, Action.ESCALATE_TO_MEDIATION): Transition(
         CaseStatus.MEDIATION, _PARTIES_AND_STAFF, deadline_days_setting="ODR_MEDIATION_DAYS"
     ),
-    # Settlement in negotiation comes from an accepted offer or a blind-bid match: the platform acts.
-    (CaseStatus.NEGOTIATION, Action.SETTLE): Transition(
-        CaseStatus.CLOSED, _roles(Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.SETTLED
+    # Terms agreed in negotiation come from an accepted offer or a blind-bid match: the platform acts.
+    (CaseStatus.NEGOTIATION, Action.AGREE_SETTLEMENT): Transition(
+        CaseStatus.SETTLEMENT, _roles(Role.ADMINISTRATOR, Role.SYSTEM)
     ),
-    (CaseStatus.MEDIATION, Action.SETTLE): Transition(
-        CaseStatus.CLOSED, _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.SETTLED
+    (CaseStatus.NEGOTIATION, Action.EXPIRE): Transition(
+        CaseStatus.CLOSED, _roles(Role.SYSTEM, Role.ADMINISTRATOR), CaseOutcome.EXPIRED
+    ),
+    (CaseStatus.MEDIATION, Action.AGREE_SETTLEMENT): Transition(
+        CaseStatus.SETTLEMENT, _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM)
+    ),
+    # The settlement agreement is executed (signed by all): the case closes as settled.
+    (CaseStatus.SETTLEMENT, Action.SETTLE): Transition(
+        CaseStatus.CLOSED, _roles(Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.SETTLED
     ),
     (CaseStatus.MEDIATION, Action.ESCALATE_TO_ARBITRATION): Transition(
         CaseStatus.ARBITRATION,
@@ -178,7 +188,33 @@ def case_transition(
         meta=meta,
         data={"reason": reason, **(data or {})} if reason else dict(data or {}),
     )
+    broadcast_case_status(locked)
     # Keep the caller's instance current: it may go on to render or transition again.
     for field in ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at"):
         setattr(case, field, getattr(locked, field))
+    return case
+
+
+@transaction.atomic
+def case_deadline_extend(
+    *, case: Case, until: datetime, actor: User | None, reason: str, meta: RequestMeta = SYSTEM
+) -> Case:
+    """Move the current stage's deadline later (an agreed or an administrator's extension), audited."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.deadline_at is None or not locked.is_open:
+        raise TransitionError(str(_("This case has no running deadline to extend.")))
+    if until <= locked.deadline_at:
+        raise TransitionError(str(_("An extension must move the deadline later.")))
+    previous = locked.deadline_at
+    locked.deadline_at = until
+    locked.save(update_fields=["deadline_at", "updated_at"])
+    log_action(
+        case=locked,
+        actor=actor,
+        action="case.deadline_extended",
+        meta=meta,
+        data={"from": previous.isoformat(), "to": until.isoformat(), "reason": reason},
+    )
+    broadcast_case_status(locked)
+    case.deadline_at = until
     return case

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case, documents, filing, invitations, organisations, pages
+from cases.views import case, documents, filing, invitations, negotiation, organisations, pages
 
 app_name = "cases"
 
@@ -24,6 +24,12 @@ urlpatterns = [
         name="document_version_upload",
     ),
     path("cases/<uuid:case_id>/files/<uuid:version_id>/", documents.document_download, name="document_download"),
+    path("cases/<uuid:case_id>/negotiation/", negotiation.negotiation_room, name="negotiation"),
+    path(
+        "cases/<uuid:case_id>/negotiation/<slug:action>/",
+        negotiation.negotiation_action,
+        name="negotiation_action",
+    ),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("invitations/<str:token>/respond/", invitations.invitation_respond, name="invitation_respond"),
     path("invitations/<str:token>/decline/", invitations.invitation_decline, name="invitation_decline"),

@@ -1,5 +1,5 @@
 """Websocket routes of every app, gathered in one list for ``odr.asgi``."""
 
-from django.urls import URLPattern
+from cases.routing import websocket_urlpatterns as cases_routes
 
-websocket_urlpatterns: list[URLPattern] = []
+websocket_urlpatterns = [*cases_routes]

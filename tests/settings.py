@@ -15,3 +15,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     # Threads of the live server and of concurrency tests must not keep connections past their request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+if "CONFIG" in CHANNEL_LAYERS["default"]:  # noqa: F405
+    # Each run keeps to its own keys on a shared Redis.
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"odr-test-{os.getpid()}"  # noqa: F405

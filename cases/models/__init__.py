@@ -15,17 +15,32 @@ from cases.models.cases import (
 )
 from cases.models.documents import Document, DocumentKind, DocumentVersion
 from cases.models.invitations import Invitation
+from cases.models.negotiation import (
+    BidOutcome,
+    BlindBid,
+    CaseSettlement,
+    Message,
+    NegotiationState,
+    Offer,
+    OfferStatus,
+    ReadMarker,
+    RoomPresence,
+    SettlementSource,
+)
 from cases.models.organisations import Membership, Organisation, SizeBand
 
 __all__ = [
     "OPEN_STATUSES",
     "AppendOnlyError",
     "AuditEntry",
+    "BidOutcome",
+    "BlindBid",
     "Case",
     "CaseAssignment",
     "CaseOutcome",
     "CaseParty",
     "CaseResponse",
+    "CaseSettlement",
     "CaseStatus",
     "Category",
     "DeadlineReminder",
@@ -34,9 +49,16 @@ __all__ = [
     "DocumentVersion",
     "Invitation",
     "Membership",
+    "Message",
+    "NegotiationState",
     "NeutralRole",
+    "Offer",
+    "OfferStatus",
     "Organisation",
     "PartyRole",
+    "ReadMarker",
     "ReferenceCounter",
+    "RoomPresence",
+    "SettlementSource",
     "SizeBand",
 ]

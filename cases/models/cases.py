@@ -18,6 +18,8 @@ class CaseStatus(models.TextChoices):
     NEGOTIATION = "negotiation", _("Negotiation")
     MEDIATION = "mediation", _("Mediation")
     ARBITRATION = "arbitration", _("Arbitration")
+    # Terms are agreed; the settlement agreement is being drawn up and signed.
+    SETTLEMENT = "settlement", _("Settlement")
     CLOSED = "closed", _("Closed")
 
 
@@ -28,6 +30,7 @@ OPEN_STATUSES = frozenset(
         CaseStatus.NEGOTIATION,
         CaseStatus.MEDIATION,
         CaseStatus.ARBITRATION,
+        CaseStatus.SETTLEMENT,
     }
 )
 
@@ -141,6 +144,7 @@ class CaseParty(models.Model):
     terms_version = models.CharField(max_length=20, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     terms_accepted_ip = models.GenericIPAddressField(null=True, blank=True)
+    consents_to_mediation = models.BooleanField(default=True)
     consents_to_arbitration = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 

@@ -21,11 +21,11 @@ ENFORCED_STATUSES = (CaseStatus.AWAITING_RESPONSE, CaseStatus.NEGOTIATION, CaseS
 
 
 def _expiry_action(case: Case) -> Action:
+    parties = list(case.parties.all())
     if case.status == CaseStatus.NEGOTIATION:
-        # Entering ODR is consent to its mediation tier: negotiation that runs out moves on.
-        return Action.ESCALATE_TO_MEDIATION
+        both_consent = len(parties) == 2 and all(p.consents_to_mediation for p in parties)
+        return Action.ESCALATE_TO_MEDIATION if both_consent else Action.EXPIRE
     if case.status == CaseStatus.MEDIATION:
-        parties = list(case.parties.all())
         both_consent = len(parties) == 2 and all(p.consents_to_arbitration for p in parties)
         return Action.ESCALATE_TO_ARBITRATION if both_consent else Action.EXPIRE
     return Action.EXPIRE

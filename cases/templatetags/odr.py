@@ -31,3 +31,18 @@ def countdown(deadline: datetime | None) -> dict[str, Any]:
         "hours": max(seconds, 0) % 86400 // 3600,
         "minutes": max(seconds, 0) % 3600 // 60,
     }
+
+
+@register.filter
+def iso_datetime(value: str | None) -> datetime | None:
+    """A payload's ISO 8601 timestamp as a datetime, for the ``date`` filter."""
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(value) if value else None
+
+
+@register.filter
+def party_label(role: str | None) -> str:
+    from cases.models import PartyRole
+
+    return str(PartyRole(role).label) if role in PartyRole.values else ""

@@ -115,10 +115,20 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
             steps.append(NextStep(_("The respondent has not answered yet; the case closes at the deadline.")))
     elif case.status == CaseStatus.NEGOTIATION:
         if roles & {Role.CLAIMANT, Role.RESPONDENT}:
-            steps.append(NextStep(_("Negotiate with the other party before the deadline.")))
+            steps.append(
+                NextStep(
+                    _("Negotiate with the other party before the deadline: messages, offers or blind bids."),
+                    reverse("cases:negotiation", kwargs={"case_id": case.public_id}),
+                    _("Open the negotiation room"),
+                )
+            )
         response = getattr(case, "response", None)
         if Role.CLAIMANT in roles and response and response.has_counterclaim and not response.counterclaim_answered_at:
             steps.append(NextStep(_("Answer the counterclaim."), detail + "#counterclaim", _("Answer now")))
+    elif case.status == CaseStatus.SETTLEMENT:
+        steps.append(
+            NextStep(_("Terms are agreed. The settlement agreement will be prepared for both parties to sign."))
+        )
     elif case.status == CaseStatus.MEDIATION:
         steps.append(NextStep(_("The case is in mediation. A mediator will contact both parties.")))
     elif case.status == CaseStatus.ARBITRATION:

@@ -1,0 +1,358 @@
+"""The negotiation room's websocket: a thin adapter over the negotiation services and selectors.
+
+Protocol (JSON text frames; every client frame has a ``type`` and may carry a ``ref`` echoed in errors):
+  client -> server  message.send {body, document_id?} | typing {active} | history {before_id} |
+                    sync {after_id} | read {up_to} | ping | offer.make {amount, terms, expires_at?} |
+                    offer.accept / offer.reject / offer.withdraw {offer_id} |
+                    offer.counter {offer_id, amount, terms, expires_at?} | bid.submit {amount} |
+                    extension.request | mediation.request
+  server -> client  hello {state, messages, has_more} | message {message} | history {messages, has_more} |
+                    sync {messages, state} | offer {offer} | bid {round} | case_status {case} |
+                    presence {online} | typing {role, active} | ack {ref, ...} | pong | error {code, message, ref}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from cases import ratelimit
+from cases.access import RoomAccess, room_access
+from cases.models import Case, ReadMarker, RoomPresence
+from cases.realtime import RoomEvent, room_group, send_to_room
+from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
+from cases.services import ServiceError
+from cases.services import negotiation as services
+
+logger = logging.getLogger(__name__)
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _amount(content: dict[str, Any], key: str = "amount") -> Decimal:
+    raw = content.get(key)
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise FrameError("invalid", _("Enter an amount in Hong Kong dollars."))
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise FrameError("invalid", _("Enter an amount in Hong Kong dollars.")) from None
+    if not value.is_finite() or value.adjusted() > 11:
+        raise FrameError("invalid", _("That amount is not possible."))
+    return value
+
+
+def _int(content: dict[str, Any], key: str) -> int:
+    raw = content.get(key)
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise FrameError("invalid", _("The request is missing a valid %(field)s.") % {"field": key})
+    return raw
+
+
+def _text(content: dict[str, Any], key: str, *, required: bool = True) -> str:
+    raw = content.get(key, "")
+    if not isinstance(raw, str) or (required and not raw.strip()):
+        raise FrameError("invalid", _("The request is missing %(field)s.") % {"field": key})
+    return raw
+
+
+def _expiry(content: dict[str, Any]) -> datetime | None:
+    raw = content.get("expires_at")
+    if raw in (None, ""):
+        return None
+    parsed = parse_datetime(raw) if isinstance(raw, str) else None
+    if parsed is None:
+        raise FrameError("invalid", _("The expiry is not a valid date and time."))
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _language(scope: dict[str, Any]) -> str:
+    cookies = scope.get("cookies", {})
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen and translation.check_for_language(chosen):
+        return str(chosen)
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    for code, _q in parse_accept_lang_header(accept):
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+class NegotiationConsumer(AsyncWebsocketConsumer):
+    access: RoomAccess | None = None
+    joined_case_id: int = 0  # set once in the room; kept after access is lost, to leave cleanly
+
+    # --- connection ------------------------------------------------------------------------
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
+        self.language = _language(self.scope)
+        self.public_id = self.scope["url_route"]["kwargs"]["case_id"]
+        self.access = await database_sync_to_async(room_access)(user, self.public_id)
+        if self.access is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.joined_case_id = self.access.case_id
+        self.group = room_group(self.joined_case_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await database_sync_to_async(self._join)()
+        messages, has_more = await database_sync_to_async(messages_page)(self.access.case_id)
+        state = await self._state()
+        await self._send({"type": "hello", "state": state, "messages": messages, "has_more": has_more})
+
+    async def disconnect(self, code: int) -> None:
+        if not self.joined_case_id:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await database_sync_to_async(self._leave)()
+
+    def _join(self) -> None:
+        assert self.access is not None
+        RoomPresence.objects.update_or_create(
+            channel_name=self.channel_name,
+            defaults={"case_id": self.access.case_id, "user": self.user, "last_seen": timezone.now()},
+        )
+        self._announce_presence()
+
+    def _leave(self) -> None:
+        RoomPresence.objects.filter(channel_name=self.channel_name).delete()
+        self._announce_presence()
+
+    def _announce_presence(self) -> None:
+        send_to_room(self.joined_case_id, {"kind": "presence", "data": online_roles(self.joined_case_id)})
+
+    async def _state(self) -> Any:
+        assert self.access is not None
+        access = self.access
+        return await database_sync_to_async(room_state)(access.case_id, access.role, can_write=access.can_write)
+
+    # --- inbound ---------------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        ref = None
+        try:
+            if text_data is None:
+                raise FrameError("invalid", _("Only text frames are accepted."))
+            if len(text_data.encode()) > settings.ODR_ROOM_MAX_FRAME_BYTES:
+                raise FrameError("too_large", _("That message is too large."))
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                raise FrameError("invalid_json", _("The request could not be read.")) from None
+            if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+                raise FrameError("invalid", _("The request has no type."))
+            ref = content.get("ref") if isinstance(content.get("ref"), str | int) else None
+            kind = content["type"]
+            handler = self.HANDLERS.get(kind)
+            if handler is None:
+                raise FrameError("unknown_type", _("Unknown request type."))
+            await self._check_rate(kind)
+            # Access is decided again for every frame: a party removed a moment ago is refused now.
+            self.access = await database_sync_to_async(room_access)(self.user, self.joined_case_id)
+            if self.access is None:
+                await self._send_error("forbidden", _("You no longer have access to this room."), ref)
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+            if kind not in self.READ_ONLY_TYPES and not self.access.can_write:
+                if self.access.role is not None:
+                    raise FrameError("forbidden", _("The negotiation has ended; the room is now read only."))
+                raise FrameError("forbidden", _("You can read this room but not take part in it."))
+            await handler(self, content, ref)
+        except FrameError as exc:
+            await self._send_error(exc.code, exc.message, ref)
+        except ServiceError as exc:
+            await self._send_error("rejected", exc.message, ref)
+
+    async def _check_rate(self, kind: str) -> None:
+        if kind in ("ping", "read"):
+            return
+        purpose = "typing" if kind == "typing" else "frames"
+        rate = settings.ODR_ROOM_RATE_PER_SECOND
+        if not ratelimit.allow(self.user.pk, purpose, rate=rate, burst=settings.ODR_ROOM_RATE_BURST):
+            if kind == "typing":
+                raise FrameError("rate_limited_silent", "")
+            raise FrameError("rate_limited", _("You are sending too fast. Wait a moment and try again."))
+
+    async def _call(self, function: Callable[..., Any], **kwargs: Any) -> Any:
+        """Run a service in a worker thread, in this socket's language, as this user."""
+
+        def run() -> Any:
+            with translation.override(self.language):
+                assert self.access is not None
+                case = Case.objects.get(pk=self.access.case_id)
+                return function(case=case, user=self.user, **kwargs)
+
+        return await database_sync_to_async(run)()
+
+    async def on_message_send(self, content: dict[str, Any], ref: Any) -> None:
+        document_id = content.get("document_id") or None
+        if document_id is not None and not isinstance(document_id, str):
+            raise FrameError("invalid", _("That document is not part of this case."))
+        message = await self._call(services.message_post, body=_text(content, "body"), document_id=document_id)
+        await self._send({"type": "ack", "ref": ref, "message_id": message.pk})
+
+    async def on_typing(self, content: dict[str, Any], ref: Any) -> None:
+        assert self.access is not None
+        event: RoomEvent = {
+            "kind": "typing",
+            "data": {"role": str(self.access.role), "active": bool(content.get("active"))},
+            "origin": self.channel_name,
+        }
+        await self.channel_layer.group_send(self.group, {"type": "room.event", "event": event})
+
+    async def on_history(self, content: dict[str, Any], ref: Any) -> None:
+        assert self.access is not None
+        messages, has_more = await database_sync_to_async(messages_page)(
+            self.access.case_id, before_id=_int(content, "before_id")
+        )
+        await self._send({"type": "history", "messages": messages, "has_more": has_more, "ref": ref})
+
+    async def on_sync(self, content: dict[str, Any], ref: Any) -> None:
+        assert self.access is not None
+        messages = await database_sync_to_async(messages_after)(self.access.case_id, _int(content, "after_id"))
+        await self._send({"type": "sync", "messages": messages, "state": await self._state(), "ref": ref})
+
+    async def on_read(self, content: dict[str, Any], ref: Any) -> None:
+        assert self.access is not None
+        up_to = _int(content, "up_to")
+        case_id = self.access.case_id
+
+        def mark() -> None:
+            marker, _created = ReadMarker.objects.get_or_create(case_id=case_id, user=self.user)
+            if up_to > marker.last_read_id:
+                ReadMarker.objects.filter(pk=marker.pk, last_read_id__lt=up_to).update(last_read_id=up_to)
+
+        await database_sync_to_async(mark)()
+
+    async def on_ping(self, content: dict[str, Any], ref: Any) -> None:
+        await database_sync_to_async(
+            lambda: RoomPresence.objects.filter(channel_name=self.channel_name).update(last_seen=timezone.now())
+        )()
+        await self._send({"type": "pong"})
+
+    async def on_offer_make(self, content: dict[str, Any], ref: Any) -> None:
+        offer = await self._call(
+            services.offer_make,
+            amount=_amount(content),
+            terms=_text(content, "terms", required=False),
+            expires_at=_expiry(content),
+        )
+        await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
+
+    async def on_offer_counter(self, content: dict[str, Any], ref: Any) -> None:
+        offer = await self._call(
+            services.offer_counter,
+            offer_id=_int(content, "offer_id"),
+            amount=_amount(content),
+            terms=_text(content, "terms", required=False),
+            expires_at=_expiry(content),
+        )
+        await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
+
+    async def on_offer_accept(self, content: dict[str, Any], ref: Any) -> None:
+        await self._call(services.offer_accept, offer_id=_int(content, "offer_id"))
+        await self._send({"type": "ack", "ref": ref})
+
+    async def on_offer_reject(self, content: dict[str, Any], ref: Any) -> None:
+        await self._call(services.offer_reject, offer_id=_int(content, "offer_id"))
+        await self._send({"type": "ack", "ref": ref})
+
+    async def on_offer_withdraw(self, content: dict[str, Any], ref: Any) -> None:
+        await self._call(services.offer_withdraw, offer_id=_int(content, "offer_id"))
+        await self._send({"type": "ack", "ref": ref})
+
+    async def on_bid_submit(self, content: dict[str, Any], ref: Any) -> None:
+        amount = _amount(content)
+        bid = await self._call(services.bid_submit, amount=amount)
+        # Only the sender learns its own figure back.
+        await self._send({"type": "ack", "ref": ref, "round": bid.number, "my_figure": f"{amount:.2f}"})
+
+    async def on_extension_request(self, content: dict[str, Any], ref: Any) -> None:
+        await self._call(services.extension_request)
+        await self._send({"type": "ack", "ref": ref})
+
+    async def on_mediation_request(self, content: dict[str, Any], ref: Any) -> None:
+        await self._call(services.mediation_request)
+        await self._send({"type": "ack", "ref": ref})
+
+    HANDLERS: dict[str, Callable[[NegotiationConsumer, dict[str, Any], Any], Awaitable[None]]] = {
+        "message.send": on_message_send,
+        "typing": on_typing,
+        "history": on_history,
+        "sync": on_sync,
+        "read": on_read,
+        "ping": on_ping,
+        "offer.make": on_offer_make,
+        "offer.counter": on_offer_counter,
+        "offer.accept": on_offer_accept,
+        "offer.reject": on_offer_reject,
+        "offer.withdraw": on_offer_withdraw,
+        "bid.submit": on_bid_submit,
+        "extension.request": on_extension_request,
+        "mediation.request": on_mediation_request,
+    }
+    READ_ONLY_TYPES = frozenset({"history", "sync", "ping", "read"})
+
+    # --- outbound --------------------------------------------------------------------------
+    async def room_event(self, message: dict[str, Any]) -> None:
+        event: RoomEvent = message["event"]
+        if event["kind"] == "typing" and event.get("origin") == self.channel_name:
+            return
+        if self.access is None:
+            return
+        self.access = await database_sync_to_async(room_access)(self.user, self.joined_case_id)
+        if self.access is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        await self._send(_frame(event))
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def _send_error(self, code: str, message: str, ref: Any) -> None:
+        if code == "rate_limited_silent":
+            return
+        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
+
+
+def _frame(event: RoomEvent) -> dict[str, Any]:
+    kind, data = event["kind"], event["data"]
+    if kind == "message":
+        return {"type": "message", "message": data}
+    if kind == "offer":
+        return {"type": "offer", "offer": data}
+    if kind == "bid":
+        return {"type": "bid", "round": data}
+    if kind == "case_status":
+        return {"type": "case_status", "case": data}
+    if kind == "presence":
+        return {"type": "presence", "online": data}
+    if kind == "typing":
+        return {"type": "typing", **data}
+    return {"type": kind, "data": data}

@@ -1,0 +1,45 @@
+"""A token bucket per user and purpose, kept in the server process (each Daphne process has its own)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from threading import Lock
+
+
+@dataclass
+class TokenBucket:
+    rate: float  # tokens added per second
+    burst: int  # most tokens held
+    tokens: float = field(init=False)
+    updated: float = field(init=False, default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = float(self.burst)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+_buckets: dict[tuple[int, str], TokenBucket] = {}
+_lock = Lock()
+
+
+def allow(user_id: int, purpose: str, *, rate: float, burst: int) -> bool:
+    """True if ``user_id`` may do ``purpose`` now. Shared by all of the user's sockets in this process."""
+    with _lock:
+        bucket = _buckets.get((user_id, purpose))
+        if bucket is None or bucket.rate != rate or bucket.burst != burst:
+            bucket = _buckets[(user_id, purpose)] = TokenBucket(rate=rate, burst=burst)
+        return bucket.take()
+
+
+def reset() -> None:
+    with _lock:
+        _buckets.clear()

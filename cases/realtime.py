@@ -1,0 +1,163 @@
+"""Real-time events for a case's room: persist first, then broadcast after the commit (Zulip's
+``send_event_on_commit``). One Channels group per case room; the consumer re-checks access and
+localises each event before it reaches a socket.
+
+The channel layer may drop messages under load; the database stays the record, and clients catch up
+with a ``sync`` frame after any gap.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal, NotRequired, TypedDict
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import BlindBid, Case, Message, Offer
+
+
+def room_group(case_id: int) -> str:
+    return f"case-{case_id}-room"
+
+
+class DocumentRef(TypedDict):
+    id: str
+    title: str
+
+
+class MessagePayload(TypedDict):
+    id: int
+    sender_role: str
+    sender_name: str
+    body: str
+    document: DocumentRef | None
+    created_at: str
+
+
+class OfferPayload(TypedDict):
+    id: int
+    maker_role: str
+    amount: str
+    terms: str
+    expires_at: str | None
+    status: str
+    counter_to: int | None
+    created_at: str
+
+
+class BidPayload(TypedDict):
+    """What both parties may know of a round: never a figure, only who has entered one and the result."""
+
+    number: int
+    claimant_submitted: bool
+    respondent_submitted: bool
+    outcome: str
+    settled_amount: str | None
+
+
+class CaseStatusPayload(TypedDict):
+    status: str
+    outcome: str
+    deadline_at: str | None
+    settlement_amount: NotRequired[str | None]
+    settlement_terms: NotRequired[str]
+
+
+class RoomEvent(TypedDict):
+    kind: Literal["message", "offer", "bid", "case_status", "presence", "typing", "notice"]
+    data: Any
+    # The channel that caused it, so typing indicators are not echoed back.
+    origin: NotRequired[str]
+
+
+def money(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+def message_payload(message: Message) -> MessagePayload:
+    sender = message.sender
+    document = message.document
+    return {
+        "id": message.pk,
+        "sender_role": message.sender_role,
+        "sender_name": sender.get_full_name() or sender.email,
+        "body": message.body,
+        "document": {"id": str(document.public_id), "title": document.title} if document else None,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def offer_payload(offer: Offer) -> OfferPayload:
+    return {
+        "id": offer.pk,
+        "maker_role": offer.maker_role,
+        "amount": f"{offer.amount:.2f}",
+        "terms": offer.terms,
+        "expires_at": offer.expires_at.isoformat() if offer.expires_at else None,
+        "status": offer.status,
+        "counter_to": offer.counter_to_id,
+        "created_at": offer.created_at.isoformat(),
+    }
+
+
+def bid_payload(bid: BlindBid) -> BidPayload:
+    return {
+        "number": bid.number,
+        "claimant_submitted": bid.claimant_figure is not None,
+        "respondent_submitted": bid.respondent_figure is not None,
+        "outcome": bid.outcome,
+        "settled_amount": money(bid.settled_amount),
+    }
+
+
+def case_status_payload(case: Case) -> CaseStatusPayload:
+    payload: CaseStatusPayload = {
+        "status": case.status,
+        "outcome": case.outcome,
+        "deadline_at": case.deadline_at.isoformat() if case.deadline_at else None,
+    }
+    settlement = getattr(case, "settlement", None) if case.status != "negotiation" else None
+    if settlement is not None:
+        payload["settlement_amount"] = money(settlement.amount)
+        payload["settlement_terms"] = settlement.terms
+    return payload
+
+
+def send_to_room(case_id: int, event: RoomEvent) -> None:
+    """Send now (for ephemeral events such as typing and presence, which have no record)."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(room_group(case_id), {"type": "room.event", "event": event})
+
+
+def broadcast_on_commit(case_id: int, event: RoomEvent) -> None:
+    """Send once the current transaction commits, so nobody sees what the record does not hold."""
+    transaction.on_commit(lambda: send_to_room(case_id, event), robust=True)
+
+
+def broadcast_case_status(case: Case) -> None:
+    # Built at commit time, so the settlement written later in the same transaction is included.
+    def send() -> None:
+        fresh = Case.objects.select_related("settlement").get(pk=case.pk)
+        send_to_room(case.pk, {"kind": "case_status", "data": case_status_payload(fresh)})
+
+    transaction.on_commit(send, robust=True)
+
+
+def broadcast_message(message: Message) -> None:
+    broadcast_on_commit(message.case_id, {"kind": "message", "data": message_payload(message)})
+
+
+def broadcast_offer(offer: Offer) -> None:
+    broadcast_on_commit(offer.case_id, {"kind": "offer", "data": offer_payload(offer)})
+
+
+def broadcast_bid(bid: BlindBid) -> None:
+    broadcast_on_commit(bid.case_id, {"kind": "bid", "data": bid_payload(bid)})
+
+
+def now_iso() -> str:
+    return timezone.now().isoformat()

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from cases.consumers import NegotiationConsumer
+
+websocket_urlpatterns = [
+    path("ws/cases/<uuid:case_id>/negotiation/", NegotiationConsumer.as_asgi()),
+]

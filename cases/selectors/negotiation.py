@@ -1,0 +1,123 @@
+"""Reads for the negotiation room: what a page or a socket shows, per viewer, with fixed queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypedDict
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.models import (
+    BidOutcome,
+    BlindBid,
+    Case,
+    Message,
+    NegotiationState,
+    Offer,
+    OfferStatus,
+    PartyRole,
+    RoomPresence,
+)
+from cases.realtime import (
+    BidPayload,
+    CaseStatusPayload,
+    MessagePayload,
+    OfferPayload,
+    bid_payload,
+    case_status_payload,
+    message_payload,
+    money,
+    offer_payload,
+)
+from cases.roles import Role
+
+PAGE_SIZE = 30
+SYNC_LIMIT = 500
+PRESENCE_TIMEOUT = timedelta(seconds=90)
+
+
+def messages_page(
+    case_id: int, *, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[MessagePayload], bool]:
+    """The newest ``limit`` messages before ``before_id`` (oldest first), and whether older ones exist."""
+    queryset = Message.objects.filter(case_id=case_id).select_related("sender", "document").order_by("-id")
+    if before_id is not None:
+        queryset = queryset.filter(id__lt=before_id)
+    rows = list(queryset[: limit + 1])
+    return [message_payload(m) for m in reversed(rows[:limit])], len(rows) > limit
+
+
+def messages_after(case_id: int, after_id: int) -> list[MessagePayload]:
+    rows = Message.objects.filter(case_id=case_id, id__gt=after_id).select_related("sender", "document").order_by("id")
+    return [message_payload(m) for m in rows[:SYNC_LIMIT]]
+
+
+def online_roles(case_id: int) -> list[str]:
+    since = timezone.now() - PRESENCE_TIMEOUT
+    user_ids = set(RoomPresence.objects.filter(case_id=case_id, last_seen__gte=since).values_list("user_id", flat=True))
+    case = Case.objects.prefetch_related("parties").get(pk=case_id)
+    return sorted(p.role for p in case.parties.all() if p.user_id in user_ids)
+
+
+class ExtensionState(TypedDict):
+    requested_by: str
+    extended: bool
+
+
+class RoomState(TypedDict):
+    role: str | None
+    can_write: bool
+    case: CaseStatusPayload
+    offers: list[OfferPayload]
+    bid: BidPayload | None
+    bid_rounds_used: int
+    my_bid_figures: dict[str, str | None]
+    extension: ExtensionState
+    online: list[str]
+    can_bid: bool
+    bid_rounds_total: int
+
+
+def room_state(case_id: int, role: Role | None, *, can_write: bool) -> RoomState:
+    """Everything a client needs to (re)draw the room. Only the viewer's own bid figures are included."""
+    case = Case.objects.select_related("settlement").get(pk=case_id)
+    offers = Offer.objects.filter(case_id=case_id).order_by("-id")[:20]
+    bids = list(BlindBid.objects.filter(case_id=case_id).order_by("number"))
+    state = NegotiationState.objects.filter(case_id=case_id).first()
+    figures: dict[str, str | None] = {}
+    can_bid = False
+    if role in (Role.CLAIMANT, Role.RESPONDENT):
+        field = "claimant_figure" if role == Role.CLAIMANT else "respondent_figure"
+        figures = {str(b.number): money(getattr(b, field)) for b in bids if getattr(b, field) is not None}
+        last = bids[-1] if bids else None
+        can_bid = can_write and (
+            last is None
+            or (last.outcome == BidOutcome.NO_SETTLEMENT and len(bids) < settings.ODR_BLIND_BID_ROUNDS)
+            or (last.outcome == BidOutcome.PENDING and getattr(last, field) is None)
+        )
+    return {
+        "role": str(role) if role else None,
+        "can_write": can_write,
+        "case": case_status_payload(case),
+        "offers": [offer_payload(o) for o in reversed(list(offers))],
+        "bid": bid_payload(bids[-1]) if bids else None,
+        "bid_rounds_used": len(bids),
+        "my_bid_figures": figures,
+        "extension": {
+            "requested_by": state.extension_requested_by if state else "",
+            "extended": bool(state and state.extended_at),
+        },
+        "online": online_roles(case_id),
+        "can_bid": can_bid,
+        "bid_rounds_total": settings.ODR_BLIND_BID_ROUNDS,
+    }
+
+
+def open_offer_of(case_id: int, role: PartyRole) -> Offer | None:
+    return Offer.objects.filter(case_id=case_id, maker_role=role, status=OfferStatus.OPEN).first()
+
+
+def context_for_page(case: Case, role: Role | None, can_write: bool) -> dict[str, Any]:
+    messages, has_more = messages_page(case.pk)
+    return {"messages": messages, "has_more": has_more, "state": room_state(case.pk, role, can_write=can_write)}

@@ -1,0 +1,457 @@
+"""Writes of the negotiation room: messages, offers, double-blind bids, extension and escalation.
+
+Each persists first and broadcasts after the commit. Rows that two people may act on at once
+(an offer, a bidding round, the case) are locked, so concurrent actions resolve to one outcome and
+the loser gets a clear error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.access import case_roles
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.eligibility import format_hkd
+from cases.hooks import settlement_agreed
+from cases.lifecycle import Action, case_deadline_extend, case_transition
+from cases.models import (
+    BidOutcome,
+    BlindBid,
+    Case,
+    CaseSettlement,
+    CaseStatus,
+    Document,
+    Message,
+    NegotiationState,
+    Offer,
+    OfferStatus,
+    PartyRole,
+    RoomPresence,
+    SettlementSource,
+)
+from cases.notifications import queue_email
+from cases.realtime import broadcast_bid, broadcast_case_status, broadcast_message, broadcast_offer
+from cases.roles import Role
+from cases.services import ServiceError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+MAX_MESSAGE_LENGTH = 4000
+MAX_TERMS_LENGTH = 4000
+CENT = Decimal("0.01")
+PRESENCE_TIMEOUT = timedelta(seconds=90)
+
+
+def _party_role(case: Case, user: User) -> PartyRole:
+    roles = case_roles(user, case)
+    if Role.CLAIMANT in roles:
+        return PartyRole.CLAIMANT
+    if Role.RESPONDENT in roles:
+        return PartyRole.RESPONDENT
+    raise ServiceError(_("Only the parties can act in the negotiation room."))
+
+
+def _other(role: PartyRole) -> PartyRole:
+    return PartyRole.RESPONDENT if role == PartyRole.CLAIMANT else PartyRole.CLAIMANT
+
+
+def _locked_negotiation(case: Case) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status != CaseStatus.NEGOTIATION:
+        raise ServiceError(
+            _("The negotiation has ended: the case is now %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+def check_amount(case: Case, amount: Decimal) -> Decimal:
+    """An amount the respondent would pay: at least zero, in cents, at most what is claimed."""
+    if not amount.is_finite() or amount < 0:
+        raise ServiceError(_("Enter an amount of zero or more."), field="amount")
+    if amount != amount.quantize(CENT):
+        raise ServiceError(_("Amounts have at most 2 decimal places."), field="amount")
+    ceiling = case.amount_claimed or settings.ODR_ELIGIBILITY_MAX_AMOUNT
+    if amount > ceiling:
+        raise ServiceError(
+            _("The amount cannot be more than the %(amount)s claimed.") % {"amount": format_hkd(ceiling)},
+            field="amount",
+        )
+    return amount
+
+
+def is_online(case: Case, user: User) -> bool:
+    return RoomPresence.objects.filter(case=case, user=user, last_seen__gte=timezone.now() - PRESENCE_TIMEOUT).exists()
+
+
+def _email_if_offline(case: Case, role: PartyRole, template: str, context: dict[str, object]) -> None:
+    party = case.parties.select_related("user").filter(role=role).first()
+    if party is not None and not is_online(case, party.user):
+        queue_email(to=party.user.email, template=template, context={"case": case, **context})
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_post(
+    *, case: Case, user: User, body: str, document_id: str | None = None, meta: RequestMeta = SYSTEM
+) -> Message:
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    body = body.strip()
+    if not body:
+        raise ServiceError(_("Write a message first."), field="body")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise ServiceError(_("A message can be at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}, field="body")
+    document = None
+    if document_id:
+        document = Document.objects.filter(case=locked, public_id=document_id).first()
+        if document is None:
+            raise ServiceError(_("That document is not part of this case."), field="document")
+    message = Message.objects.create(case=locked, sender=user, sender_role=role, body=body, document=document)
+    # Messages are the record themselves; the audit log notes that one was sent, not its text.
+    log_action(
+        case=locked,
+        actor=user,
+        action="message.sent",
+        meta=meta,
+        data={"message": message.pk},
+        visible_to_parties=False,
+    )
+    broadcast_message(message)
+    return message
+
+
+# --- Offers -------------------------------------------------------------------------------------
+
+
+def _check_expiry(expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ServiceError(_("The expiry must be in the future."), field="expires_at")
+
+
+def _create_offer(
+    *,
+    case: Case,
+    user: User,
+    role: PartyRole,
+    amount: Decimal,
+    terms: str,
+    expires_at: datetime | None,
+    counter_to: Offer | None,
+    meta: RequestMeta,
+) -> Offer:
+    terms = terms.strip()
+    if len(terms) > MAX_TERMS_LENGTH:
+        raise ServiceError(_("Terms can be at most %(n)s characters.") % {"n": MAX_TERMS_LENGTH}, field="terms")
+    offer = Offer.objects.create(
+        case=case,
+        maker=user,
+        maker_role=role,
+        amount=check_amount(case, amount),
+        terms=terms,
+        expires_at=expires_at,
+        counter_to=counter_to,
+    )
+    log_action(
+        case=case,
+        actor=user,
+        action="offer.made",
+        meta=meta,
+        data={"offer": offer.pk, "amount": f"{offer.amount:.2f}", "counter_to": counter_to.pk if counter_to else None},
+    )
+    broadcast_offer(offer)
+    _email_if_offline(case, _other(role), "offer_made", {"offer": offer})
+    return offer
+
+
+@transaction.atomic
+def offer_make(
+    *,
+    case: Case,
+    user: User,
+    amount: Decimal,
+    terms: str,
+    expires_at: datetime | None = None,
+    meta: RequestMeta = SYSTEM,
+) -> Offer:
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    _check_expiry(expires_at)
+    if Offer.objects.filter(case=locked, maker_role=role, status=OfferStatus.OPEN).exists():
+        raise ServiceError(_("You already have an open offer. Withdraw it before making a new one."))
+    return _create_offer(
+        case=locked, user=user, role=role, amount=amount, terms=terms, expires_at=expires_at, counter_to=None, meta=meta
+    )
+
+
+def _locked_open_offer(case: Case, offer_id: int) -> Offer:
+    offer = Offer.objects.select_for_update().filter(case=case, pk=offer_id).first()
+    if offer is None:
+        raise ServiceError(_("That offer does not exist."))
+    if offer.status == OfferStatus.OPEN and offer.expires_at and offer.expires_at <= timezone.now():
+        offer.status = OfferStatus.EXPIRED
+        offer.save(update_fields=["status"])
+        broadcast_offer(offer)
+    if offer.status != OfferStatus.OPEN:
+        raise ServiceError(
+            _("That offer is no longer open: it was %(status)s.") % {"status": offer.get_status_display().lower()}
+        )
+    return offer
+
+
+def _respond(offer: Offer, user: User, status: OfferStatus, meta: RequestMeta) -> Offer:
+    offer.status = status
+    offer.responded_by = user
+    offer.responded_at = timezone.now()
+    offer.save(update_fields=["status", "responded_by", "responded_at"])
+    log_action(case=offer.case, actor=user, action=f"offer.{status}", meta=meta, data={"offer": offer.pk})
+    broadcast_offer(offer)
+    return offer
+
+
+@transaction.atomic
+def offer_accept(*, case: Case, user: User, offer_id: int, meta: RequestMeta = SYSTEM) -> CaseSettlement:
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    offer = _locked_open_offer(locked, offer_id)
+    if offer.maker_role == role:
+        raise ServiceError(_("You cannot accept your own offer."))
+    _respond(offer, user, OfferStatus.ACCEPTED, meta)
+    settlement = _agree_settlement(
+        case=locked, amount=offer.amount, terms=offer.terms, source=SettlementSource.OFFER, offer=offer, meta=meta
+    )
+    _email_if_offline(locked, _other(role), "offer_accepted", {"offer": offer})
+    return settlement
+
+
+@transaction.atomic
+def offer_reject(*, case: Case, user: User, offer_id: int, meta: RequestMeta = SYSTEM) -> Offer:
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    offer = _locked_open_offer(locked, offer_id)
+    if offer.maker_role == role:
+        raise ServiceError(_("You cannot reject your own offer; withdraw it instead."))
+    return _respond(offer, user, OfferStatus.REJECTED, meta)
+
+
+@transaction.atomic
+def offer_withdraw(*, case: Case, user: User, offer_id: int, meta: RequestMeta = SYSTEM) -> Offer:
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    offer = _locked_open_offer(locked, offer_id)
+    if offer.maker_role != role:
+        raise ServiceError(_("Only the party that made an offer can withdraw it."))
+    return _respond(offer, user, OfferStatus.WITHDRAWN, meta)
+
+
+@transaction.atomic
+def offer_counter(
+    *,
+    case: Case,
+    user: User,
+    offer_id: int,
+    amount: Decimal,
+    terms: str,
+    expires_at: datetime | None = None,
+    meta: RequestMeta = SYSTEM,
+) -> Offer:
+    """Answer the other side's offer with one's own; an open offer of one's own is replaced."""
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    _check_expiry(expires_at)
+    check_amount(locked, amount)
+    offer = _locked_open_offer(locked, offer_id)
+    if offer.maker_role == role:
+        raise ServiceError(_("You cannot counter your own offer."))
+    _respond(offer, user, OfferStatus.COUNTERED, meta)
+    for own in Offer.objects.select_for_update().filter(case=locked, maker_role=role, status=OfferStatus.OPEN):
+        _respond(own, user, OfferStatus.WITHDRAWN, meta)
+    return _create_offer(
+        case=locked,
+        user=user,
+        role=role,
+        amount=amount,
+        terms=terms,
+        expires_at=expires_at,
+        counter_to=offer,
+        meta=meta,
+    )
+
+
+def _agree_settlement(
+    *, case: Case, amount: Decimal, terms: str, source: SettlementSource, offer: Offer | None, meta: RequestMeta
+) -> CaseSettlement:
+    """Record the agreed terms on the case and move it to settlement (the agreement is signed next)."""
+    settlement = CaseSettlement.objects.create(case=case, amount=amount, terms=terms, source=source, offer=offer)
+    for other in Offer.objects.select_for_update().filter(case=case, status=OfferStatus.OPEN):
+        other.status = OfferStatus.SUPERSEDED
+        other.save(update_fields=["status"])
+        broadcast_offer(other)
+    case_transition(
+        case=case,
+        action=Action.AGREE_SETTLEMENT,
+        actor=None,
+        meta=meta,
+        data={"amount": f"{amount:.2f}", "source": source},
+    )
+    settlement_agreed(case, settlement)
+    return settlement
+
+
+# --- Double-blind bidding -----------------------------------------------------------------------
+
+
+def settlement_gap(demand: Decimal) -> Decimal:
+    """How far apart the figures may be and still settle: a share of the demand, or a floor amount."""
+    share = (demand * settings.ODR_BLIND_BID_GAP_PERCENT / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return max(share, settings.ODR_BLIND_BID_GAP_MIN)
+
+
+def blind_bid_result(*, demand: Decimal, offer: Decimal) -> Decimal | None:
+    """The settlement amount, or None. An offer that reaches the demand settles at the demand; one within
+    the gap below it settles at the midpoint (Cybersettle's rule)."""
+    if offer >= demand:
+        return demand
+    if demand - offer <= settlement_gap(demand):
+        return ((demand + offer) / 2).quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
+
+
+def current_bid_round(case: Case) -> BlindBid | None:
+    return BlindBid.objects.filter(case=case).order_by("-number").first()
+
+
+@transaction.atomic
+def bid_submit(*, case: Case, user: User, amount: Decimal, meta: RequestMeta = SYSTEM) -> BlindBid:
+    """Enter this party's confidential figure for the current round; evaluate once both are in."""
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)  # the case lock also serialises the round's two figures
+    check_amount(locked, amount)
+    bid = current_bid_round(locked)
+    if bid is None or bid.outcome == BidOutcome.NO_SETTLEMENT:
+        number = 1 if bid is None else bid.number + 1
+        if number > settings.ODR_BLIND_BID_ROUNDS:
+            raise ServiceError(
+                _("All %(n)s rounds of blind bidding have been used.") % {"n": settings.ODR_BLIND_BID_ROUNDS}
+            )
+        bid = BlindBid.objects.create(case=locked, number=number)
+    field = "claimant_figure" if role == PartyRole.CLAIMANT else "respondent_figure"
+    if getattr(bid, field) is not None:
+        raise ServiceError(_("You have already entered your figure for round %(n)s.") % {"n": bid.number})
+    setattr(bid, field, amount)
+    # The audit log never holds a figure: parties and staff alike only see that one was entered.
+    log_action(case=locked, actor=user, action="bid.submitted", meta=meta, data={"round": bid.number})
+    if bid.claimant_figure is not None and bid.respondent_figure is not None:
+        result = blind_bid_result(demand=bid.claimant_figure, offer=bid.respondent_figure)
+        bid.closed_at = timezone.now()
+        bid.outcome = BidOutcome.NO_SETTLEMENT if result is None else BidOutcome.SETTLED
+        bid.settled_amount = result
+        log_action(case=locked, actor=None, action=f"bid.{bid.outcome}", data={"round": bid.number})
+    bid.save()
+    broadcast_bid(bid)
+    if bid.outcome == BidOutcome.SETTLED and bid.settled_amount is not None:
+        _agree_settlement(
+            case=locked,
+            amount=bid.settled_amount,
+            terms=_("Settlement reached by double-blind bidding in round %(n)s.") % {"n": bid.number},
+            source=SettlementSource.BLIND_BID,
+            offer=None,
+            meta=meta,
+        )
+    return bid
+
+
+def bid_figures_for(case: Case, role: PartyRole) -> dict[int, Decimal | None]:
+    """A party's own figures by round: the only figures any page may show it."""
+    field = "claimant_figure" if role == PartyRole.CLAIMANT else "respondent_figure"
+    return {bid.number: getattr(bid, field) for bid in BlindBid.objects.filter(case=case)}
+
+
+# --- Extension and escalation -------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> NegotiationState:
+    """Ask for the one extension; the other party agrees or not."""
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    state, _created = NegotiationState.objects.select_for_update().get_or_create(case=locked)
+    if state.extended_at is not None:
+        raise ServiceError(_("The negotiation period has already been extended once."))
+    if state.extension_requested_by:
+        if state.extension_requested_by == role:
+            raise ServiceError(_("You have already asked for an extension."))
+        return extension_agree(case=locked, user=user, meta=meta)
+    state.extension_requested_by = role
+    state.extension_requested_at = timezone.now()
+    state.save()
+    log_action(case=locked, actor=user, action="negotiation.extension_requested", meta=meta)
+    _email_if_offline(locked, _other(role), "extension_requested", {})
+    broadcast_case_status(locked)
+    return state
+
+
+@transaction.atomic
+def extension_agree(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> NegotiationState:
+    role = _party_role(case, user)
+    locked = _locked_negotiation(case)
+    state, _created = NegotiationState.objects.select_for_update().get_or_create(case=locked)
+    if state.extended_at is not None:
+        raise ServiceError(_("The negotiation period has already been extended once."))
+    if not state.extension_requested_by:
+        raise ServiceError(_("Nobody has asked for an extension."))
+    if state.extension_requested_by == role:
+        raise ServiceError(_("The other party must agree to your request."))
+    assert locked.deadline_at is not None
+    case_deadline_extend(
+        case=locked,
+        until=locked.deadline_at + timedelta(days=settings.ODR_NEGOTIATION_EXTENSION_DAYS),
+        actor=user,
+        reason=_("Extension agreed by both parties"),
+        meta=meta,
+    )
+    state.extended_at = timezone.now()
+    state.save()
+    return state
+
+
+@transaction.atomic
+def mediation_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> Case:
+    """Either party may take the case to mediation at any time during negotiation."""
+    _party_role(case, user)
+    _locked_negotiation(case)
+    for offer in Offer.objects.select_for_update().filter(case=case, status=OfferStatus.OPEN):
+        offer.status = OfferStatus.WITHDRAWN
+        offer.save(update_fields=["status"])
+        broadcast_offer(offer)
+    case_transition(case=case, action=Action.ESCALATE_TO_MEDIATION, actor=user, meta=meta)
+    emails = [p.user.email for p in case.parties.select_related("user").all()]
+    queue_email(to=emails, template="to_mediation", context={"case": case})
+    return case
+
+
+def expire_offers(*, now: datetime | None = None) -> int:
+    """Mark offers past their expiry (the sweep calls this; accept also checks it)."""
+    now = now or timezone.now()
+    count = 0
+    for offer_id in list(
+        Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=now).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            offer = Offer.objects.select_for_update().get(pk=offer_id)
+            if offer.status == OfferStatus.OPEN:
+                offer.status = OfferStatus.EXPIRED
+                offer.save(update_fields=["status"])
+                broadcast_offer(offer)
+                count += 1
+    return count

@@ -1,0 +1,152 @@
+"""The negotiation room page, and plain-form fallbacks for every action (the page works without
+JavaScript; with it, the same actions go over the websocket)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases.access import AuthenticatedRequest, case_view, room_access
+from cases.audit import RequestMeta
+from cases.models import Case, CaseStatus
+from cases.roles import Role
+from cases.selectors import case_documents
+from cases.selectors.negotiation import context_for_page
+from cases.services import ServiceError
+from cases.services import negotiation as services
+
+_BEFORE = {CaseStatus.DRAFT, CaseStatus.FILED, CaseStatus.AWAITING_RESPONSE}
+
+
+def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
+    access = room_access(request.user, case.pk)
+    if access is None:
+        raise Http404(_("This case has no negotiation room yet."))
+    context = context_for_page(case, access.role, access.can_write)
+    context.update(
+        {
+            "case": case,
+            "access": access,
+            "documents": case_documents(case),
+            "ws_path": f"/ws/cases/{case.public_id}/negotiation/",
+            "room_labels": {
+                "claimant": _("Claimant"),
+                "respondent": _("Respondent"),
+                "you": _("You"),
+                "online": _("online"),
+                "offline": _("offline"),
+                "typing": _("%(who)s is typing…"),
+                "live": _("Live: new messages appear as they arrive."),
+                "connecting": _("Connecting…"),
+                "reconnecting": _("Connection lost. Reconnecting…"),
+                "offline_notice": _("Live updates are off: reload the page to see new messages."),
+                "refers_to": _("Refers to:"),
+                "error": _("Problem:"),
+            },
+        }
+    )
+    return context
+
+
+@case_view
+def negotiation_room(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    context = _room_context(request, case)
+    if request.GET.get("partial") == "panels":
+        # The live page refreshes its offer and bidding panels from here after a room event.
+        return render(request, "cases/negotiation/_panels.html", context)
+    return render(request, "cases/negotiation/room.html", context)
+
+
+def _amount(request: AuthenticatedRequest) -> Decimal:
+    try:
+        return Decimal(request.POST.get("amount", "").replace(",", "").strip())
+    except InvalidOperation:
+        raise ServiceError(_("Enter an amount in Hong Kong dollars.")) from None
+
+
+def _expiry(request: AuthenticatedRequest) -> Any:
+    raw = request.POST.get("expires_at", "").strip()
+    if not raw:
+        return None
+    parsed = parse_datetime(raw)
+    if parsed is None:
+        raise ServiceError(_("The expiry is not a valid date and time."))
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _offer_id(request: AuthenticatedRequest) -> int:
+    try:
+        return int(request.POST.get("offer_id", ""))
+    except ValueError:
+        raise ServiceError(_("That offer does not exist.")) from None
+
+
+ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], dict[str, Any]], Any]] = {
+    "message": (
+        services.message_post,
+        lambda r: {"body": r.POST.get("body", ""), "document_id": r.POST.get("document_id") or None},
+        "",
+    ),
+    "offer": (
+        services.offer_make,
+        lambda r: {"amount": _amount(r), "terms": r.POST.get("terms", ""), "expires_at": _expiry(r)},
+        gettext_lazy("Your offer was sent."),
+    ),
+    "counter": (
+        services.offer_counter,
+        lambda r: {
+            "offer_id": _offer_id(r),
+            "amount": _amount(r),
+            "terms": r.POST.get("terms", ""),
+            "expires_at": _expiry(r),
+        },
+        gettext_lazy("Your counter-offer was sent."),
+    ),
+    "accept": (services.offer_accept, lambda r: {"offer_id": _offer_id(r)}, gettext_lazy("You accepted the offer.")),
+    "reject": (services.offer_reject, lambda r: {"offer_id": _offer_id(r)}, gettext_lazy("You rejected the offer.")),
+    "withdraw": (
+        services.offer_withdraw,
+        lambda r: {"offer_id": _offer_id(r)},
+        gettext_lazy("You withdrew your offer."),
+    ),
+    "bid": (
+        services.bid_submit,
+        lambda r: {"amount": _amount(r)},
+        gettext_lazy("Your confidential figure was entered."),
+    ),
+    "extension": (
+        services.extension_request,
+        lambda r: {},
+        gettext_lazy("Your request about the extension was recorded."),
+    ),
+    "mediation": (services.mediation_request, lambda r: {}, gettext_lazy("The case is moving to mediation.")),
+}
+
+
+@require_POST
+@case_view
+def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], action: str) -> HttpResponse:
+    if action not in ACTIONS or room_access(request.user, case.pk) is None:
+        raise Http404
+    service, read_arguments, done = ACTIONS[action]
+    try:
+        service(case=case, user=request.user, meta=RequestMeta.from_request(request), **read_arguments(request))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if done:
+            messages.success(request, done)
+    if action == "mediation":
+        return redirect("cases:detail", case_id=case.public_id)
+    return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + f"#{action}")

@@ -1,0 +1,276 @@
+// The negotiation room, progressively enhanced: the page works with plain forms; this module adds
+// live messages, presence, typing, and sends the same actions over the websocket. After any gap it
+// reconnects with backoff and asks the server for everything after the last message it holds.
+
+const room = document.getElementById("room");
+if (room) {
+  const labels = JSON.parse(document.getElementById("room-labels").textContent);
+  const ownRole = room.dataset.ownRole;
+  const list = document.getElementById("message-list");
+  const panels = document.getElementById("panels");
+  const connection = document.getElementById("room-connection");
+  const typingLine = document.getElementById("typing");
+  const olderButton = document.getElementById("load-older");
+  const messageForm = document.getElementById("message-form");
+
+  const seen = new Set();
+  let lastId = 0;
+  for (const item of list.querySelectorAll("li[data-id]")) {
+    const id = Number(item.dataset.id);
+    seen.add(id);
+    lastId = Math.max(lastId, id);
+  }
+
+  let socket = null;
+  let attempts = 0;
+  let everConnected = false;
+  let stopped = false;
+  let refCounter = 0;
+  const pending = new Map(); // ref -> form awaiting its ack
+
+  // A polite live region for events that are not messages (offers, bids, settlement).
+  const announcer = document.createElement("p");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("aria-live", "polite");
+  document.body.append(announcer);
+  const announce = (text) => {
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = text; }, 50);
+  };
+
+  const setConnection = (state, text) => {
+    connection.dataset.state = state;
+    connection.textContent = text;
+  };
+
+  const roleLabel = (role) => (role === ownRole ? labels.you : labels[role] || "");
+
+  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "en", {
+    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Hong_Kong",
+  });
+
+  function renderMessage(message) {
+    const item = document.createElement("li");
+    item.className = `message message-${message.sender_role}` + (message.sender_role === ownRole ? " message-own" : "");
+    item.dataset.id = String(message.id);
+    const meta = document.createElement("p");
+    meta.className = "message-meta";
+    const sender = document.createElement("span");
+    sender.className = "message-sender";
+    sender.textContent = roleLabel(message.sender_role);
+    const time = document.createElement("time");
+    time.dateTime = message.created_at;
+    time.textContent = timeFormat.format(new Date(message.created_at));
+    meta.append(sender, " ", time);
+    const body = document.createElement("p");
+    body.className = "message-body";
+    body.textContent = message.body; // never innerHTML: the text is the other party's
+    item.append(meta, body);
+    if (message.document) {
+      const doc = document.createElement("p");
+      doc.className = "message-document";
+      doc.textContent = `${labels.refers_to} ${message.document.title}`;
+      item.append(doc);
+    }
+    return item;
+  }
+
+  function addMessages(messages, { prepend = false } = {}) {
+    const fresh = messages.filter((m) => !seen.has(m.id));
+    if (!fresh.length) return;
+    document.getElementById("no-messages")?.remove();
+    const nodes = fresh.map((m) => { seen.add(m.id); lastId = Math.max(lastId, m.id); return renderMessage(m); });
+    if (prepend) list.prepend(...nodes); else list.append(...nodes);
+    if (!prepend) markRead();
+  }
+
+  let readTimer = null;
+  function markRead() {
+    if (document.visibilityState !== "visible" || readTimer) return;
+    readTimer = window.setTimeout(() => { readTimer = null; send({ type: "read", up_to: lastId }); }, 1500);
+  }
+  document.addEventListener("visibilitychange", markRead);
+
+  async function refreshPanels() {
+    const focusedId = document.activeElement && panels.contains(document.activeElement) ? document.activeElement.id : null;
+    try {
+      const response = await fetch(room.dataset.panelsUrl, { credentials: "same-origin" });
+      if (!response.ok) return;
+      panels.innerHTML = await response.text();
+      if (focusedId) document.getElementById(focusedId)?.focus();
+    } catch { /* the next event or a reload brings the panels up to date */ }
+  }
+
+  function showError(form, text) {
+    const target = form || messageForm || panels;
+    let box = target.querySelector(".room-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "alert alert-error room-error";
+      box.setAttribute("role", "alert");
+      target.prepend(box);
+    }
+    box.textContent = `${labels.error} ${text}`;
+  }
+
+  function clearError(form) { form?.querySelector(".room-error")?.remove(); }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  let typingTimer = null;
+  function handle(frame) {
+    switch (frame.type) {
+      case "hello":
+        addMessages(frame.messages);
+        updatePresence(frame.state.online);
+        if (everConnected) refreshPanels();
+        everConnected = true;
+        break;
+      case "message":
+        addMessages([frame.message]);
+        break;
+      case "history":
+        addMessages(frame.messages, { prepend: true });
+        if (olderButton) olderButton.hidden = !frame.has_more;
+        break;
+      case "sync":
+        addMessages(frame.messages);
+        updatePresence(frame.state.online);
+        refreshPanels();
+        break;
+      case "offer":
+        if (frame.offer.maker_role !== ownRole && frame.offer.status === "open") announce(`${labels[frame.offer.maker_role]}: HK$${frame.offer.amount}`);
+        refreshPanels();
+        break;
+      case "bid":
+      case "case_status":
+        refreshPanels();
+        if (frame.type === "case_status" && frame.case.status !== "negotiation") {
+          const badge = document.querySelector(".page-header .badge");
+          if (badge) badge.hidden = true;
+        }
+        break;
+      case "presence":
+        updatePresence(frame.online);
+        break;
+      case "typing":
+        typingLine.textContent = frame.active ? labels.typing.replace("%(who)s", labels[frame.role] || "") : "";
+        window.clearTimeout(typingTimer);
+        typingTimer = window.setTimeout(() => { typingLine.textContent = ""; }, 5000);
+        break;
+      case "ack": {
+        const form = pending.get(frame.ref);
+        pending.delete(frame.ref);
+        if (form) { clearError(form); form.reset(); }
+        break;
+      }
+      case "error": {
+        const form = pending.get(frame.ref);
+        pending.delete(frame.ref);
+        showError(form, frame.message);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  function updatePresence(online) {
+    for (const item of document.querySelectorAll("#presence li[data-role]")) {
+      const isOnline = online.includes(item.dataset.role);
+      item.dataset.online = isOnline ? "1" : "0";
+      item.querySelector(".presence-state").textContent = isOnline ? labels.online : labels.offline;
+    }
+  }
+
+  function connect() {
+    if (stopped) return;
+    setConnection("connecting", everConnected ? labels.reconnecting : labels.connecting);
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${window.location.host}${room.dataset.wsPath}`);
+    socket.addEventListener("open", () => {
+      const reconnecting = everConnected;
+      attempts = 0;
+      setConnection("live", labels.live);
+      // "hello" brings the newest page; after a gap also ask for everything after what we hold.
+      if (reconnecting) send({ type: "sync", after_id: lastId });
+    });
+    socket.addEventListener("message", (event) => {
+      try { handle(JSON.parse(event.data)); } catch { /* ignore a malformed frame */ }
+    });
+    socket.addEventListener("close", (event) => {
+      socket = null;
+      for (const [ref, form] of pending) { pending.delete(ref); form.dataset.retry = "1"; }
+      if (event.code === 4401 || event.code === 4404) {
+        stopped = true;
+        setConnection("offline", labels.offline_notice);
+        return;
+      }
+      attempts += 1;
+      const delay = Math.min(30000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
+      setConnection("reconnecting", labels.reconnecting);
+      window.setTimeout(connect, delay);
+    });
+  }
+
+  // Forms: over the socket when it is open, as ordinary form posts otherwise.
+  function frameFrom(form) {
+    const data = new FormData(form);
+    const frame = { type: form.dataset.socket };
+    for (const [key, value] of data.entries()) {
+      if (key === "csrfmiddlewaretoken") continue;
+      frame[key] = key === "offer_id" ? Number(value) : value;
+    }
+    return frame;
+  }
+
+  function submitOverSocket(event, form, frame) {
+    refCounter += 1;
+    const ref = `r${refCounter}`;
+    if (send({ ...frame, ref })) {
+      event.preventDefault();
+      pending.set(ref, form);
+    }
+  }
+
+  messageForm?.addEventListener("submit", (event) => {
+    const body = messageForm.querySelector("textarea").value;
+    const documentId = messageForm.querySelector("select")?.value || null;
+    submitOverSocket(event, messageForm, { type: "message.send", body, document_id: documentId });
+  });
+
+  panels.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.socket) submitOverSocket(event, form, frameFrom(form));
+  });
+
+  let typingSentAt = 0;
+  let idleTimer = null;
+  messageForm?.querySelector("textarea").addEventListener("input", () => {
+    const now = Date.now();
+    if (now - typingSentAt > 3000) { typingSentAt = now; send({ type: "typing", active: true }); }
+    window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(() => { typingSentAt = 0; send({ type: "typing", active: false }); }, 4000);
+  });
+  // Enter sends, Shift+Enter adds a line (the button still works for everyone).
+  messageForm?.querySelector("textarea").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      messageForm.requestSubmit();
+    }
+  });
+
+  olderButton?.addEventListener("click", () => {
+    const first = list.querySelector("li[data-id]");
+    if (first) send({ type: "history", before_id: Number(first.dataset.id) });
+  });
+
+  window.setInterval(() => send({ type: "ping" }), 30000);
+  connect();
+}

@@ -1,0 +1,290 @@
+"""The negotiation room over a real ASGI stack (auth, origin check, router) with WebsocketCommunicator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from cases import ratelimit
+from cases.models import AuditEntry, CaseParty, CaseStatus, Message, Offer
+from odr.asgi import application
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+def _cookie_for(user) -> bytes:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def connect(case, user=None, *, origin: bytes = b"http://testserver") -> WebsocketCommunicator:
+    headers = [(b"origin", origin), (b"host", b"testserver")]
+    if user is not None:
+        headers.append((b"cookie", await database_sync_to_async(_cookie_for)(user)))
+    return WebsocketCommunicator(application, f"/ws/cases/{case.public_id}/negotiation/", headers=headers)
+
+
+async def join(case, user) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    communicator = await connect(case, user)
+    connected, _code = await communicator.connect()
+    assert connected
+    hello = await communicator.receive_json_from()
+    assert hello["type"] == "hello"
+    return communicator, hello
+
+
+async def next_of(communicator: WebsocketCommunicator, kind: str, timeout: float = 2, where=None) -> dict[str, Any]:
+    """The next frame of ``kind`` (and matching ``where``), skipping others (presence, typing...)."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] == kind and (where is None or where(frame)):
+            return frame
+
+
+async def drain(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
+    frames = []
+    while not await communicator.receive_nothing(timeout=0.2):
+        frames.append(await communicator.receive_json_from())
+    return frames
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    ratelimit.reset()
+
+
+async def test_message_reaches_the_other_party_and_is_stored_first(negotiation_case, claimant, respondent):
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    await alice.send_json_to({"type": "message.send", "body": "Would HK$8,000 work?", "ref": "m1"})
+    frame = await next_of(bob, "message")
+    assert frame["message"]["body"] == "Would HK$8,000 work?"
+    assert frame["message"]["sender_role"] == "claimant"
+    stored = await database_sync_to_async(Message.objects.get)(pk=frame["message"]["id"])
+    assert stored.body == "Would HK$8,000 work?"
+    ack = await next_of(alice, "ack")
+    assert ack["message_id"] == stored.pk
+    assert ack["ref"] == "m1"
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_history_sync_and_older_pages(negotiation_case, claimant, respondent):
+    @database_sync_to_async
+    def seed():
+        for i in range(35):
+            Message.objects.create(case=negotiation_case, sender=claimant, sender_role="claimant", body=f"m{i}")
+        return list(Message.objects.values_list("id", flat=True).order_by("id"))
+
+    ids = await seed()
+    bob, hello = await join(negotiation_case, respondent)
+    assert [m["body"] for m in hello["messages"]] == [f"m{i}" for i in range(5, 35)]
+    assert hello["has_more"] is True
+    await bob.send_json_to({"type": "history", "before_id": hello["messages"][0]["id"]})
+    older = await next_of(bob, "history")
+    assert [m["body"] for m in older["messages"]] == [f"m{i}" for i in range(5)]
+    assert older["has_more"] is False
+    await bob.send_json_to({"type": "sync", "after_id": ids[30]})
+    synced = await next_of(bob, "sync")
+    assert [m["body"] for m in synced["messages"]] == ["m31", "m32", "m33", "m34"]
+    assert synced["state"]["case"]["status"] == "negotiation"
+    await bob.disconnect()
+
+
+async def test_presence_and_typing(negotiation_case, claimant, respondent):
+    alice, hello = await join(negotiation_case, claimant)
+    assert hello["state"]["online"] == ["claimant"]
+    bob, _ = await join(negotiation_case, respondent)
+    presence = await next_of(alice, "presence", where=lambda f: len(f["online"]) == 2)
+    assert presence["online"] == ["claimant", "respondent"]
+    await bob.send_json_to({"type": "typing", "active": True})
+    typing = await next_of(alice, "typing")
+    assert typing == {"type": "typing", "role": "respondent", "active": True}
+    # The typist does not get its own indicator back.
+    assert all(f["type"] != "typing" for f in await drain(bob))
+    await bob.disconnect()
+    assert (await next_of(alice, "presence", where=lambda f: len(f["online"]) == 1))["online"] == ["claimant"]
+    await alice.disconnect()
+
+
+async def test_unauthenticated_outsider_and_foreign_origin_are_refused(negotiation_case, outsider, claimant):
+    anonymous = await connect(negotiation_case)
+    connected, code = await anonymous.connect()
+    assert not connected
+    assert code == 4401
+    stranger = await connect(negotiation_case, outsider)
+    connected, code = await stranger.connect()
+    assert not connected
+    assert code == 4404
+    foreign = await connect(negotiation_case, claimant, origin=b"https://evil.example")
+    connected, _code = await foreign.connect()
+    assert not connected
+
+
+async def test_administrator_reads_but_cannot_write(negotiation_case, claimant, administrator):
+    admin, hello = await join(negotiation_case, administrator)
+    assert hello["state"]["can_write"] is False
+    await admin.send_json_to({"type": "message.send", "body": "hello"})
+    error = await next_of(admin, "error")
+    assert error["code"] == "forbidden"
+    alice, _ = await join(negotiation_case, claimant)
+    await alice.send_json_to({"type": "message.send", "body": "for the record"})
+    assert (await next_of(admin, "message"))["message"]["body"] == "for the record"
+    await admin.disconnect()
+    await alice.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json", "invalid_json"),
+        (json.dumps({"no": "type"}), "invalid"),
+        (json.dumps({"type": "launch.missiles"}), "unknown_type"),
+        (json.dumps({"type": "message.send", "body": "x" * 20000}), "too_large"),
+        (json.dumps({"type": "message.send", "body": "   "}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "-5", "terms": "x"}), "rejected"),
+        (json.dumps({"type": "offer.make", "amount": "1e30", "terms": "x"}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "NaN", "terms": "x"}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "99999999", "terms": "x"}), "rejected"),
+        (json.dumps({"type": "offer.make", "amount": "10.001", "terms": "x"}), "rejected"),
+        (json.dumps({"type": "offer.accept", "offer_id": "abc"}), "invalid"),
+        (json.dumps({"type": "offer.accept", "offer_id": 999999}), "rejected"),
+        (
+            json.dumps({"type": "message.send", "body": "x", "document_id": "00000000-0000-0000-0000-000000000000"}),
+            "rejected",
+        ),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_usable(negotiation_case, claimant, frame, code):
+    alice, _ = await join(negotiation_case, claimant)
+    await alice.send_to(text_data=frame)
+    error = await next_of(alice, "error")
+    assert error["code"] == code
+    assert error["message"]
+    await alice.send_json_to({"type": "message.send", "body": "still here"})
+    assert (await next_of(alice, "message"))["message"]["body"] == "still here"
+    assert await database_sync_to_async(Offer.objects.count)() == 0
+    await alice.disconnect()
+
+
+async def test_flood_is_rate_limited(negotiation_case, claimant, settings):
+    settings.ODR_ROOM_RATE_BURST = 3
+    settings.ODR_ROOM_RATE_PER_SECOND = 1
+    alice, _ = await join(negotiation_case, claimant)
+    for i in range(6):
+        await alice.send_json_to({"type": "message.send", "body": f"spam {i}"})
+    frames = await drain(alice)
+    assert sum(f["type"] == "ack" for f in frames) == 3
+    assert sum(f["type"] == "error" and f["code"] == "rate_limited" for f in frames) == 3
+    assert await database_sync_to_async(Message.objects.count)() == 3
+    await alice.disconnect()
+
+
+async def test_removed_party_stops_receiving_at_once(negotiation_case, claimant, respondent):
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    await drain(alice)
+    await drain(bob)
+
+    @database_sync_to_async
+    def remove_bob():
+        # An administrator moves the respondent's seat to someone else.
+        CaseParty.objects.filter(case=negotiation_case, role="respondent").update(user=claimant)
+
+    await remove_bob()
+    await alice.send_json_to({"type": "message.send", "body": "secret after removal"})
+    outputs = []
+    while not outputs or outputs[-1]["type"] != "websocket.close":
+        outputs.append(await bob.receive_output(timeout=2))
+    assert "secret after removal" not in json.dumps(outputs)
+    await alice.disconnect()
+
+
+async def test_offer_made_and_accepted_moves_case_to_settlement(negotiation_case, claimant, respondent):
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    await bob.send_json_to({"type": "offer.make", "amount": "9000.50", "terms": "Paid within 14 days."})
+    offer = (await next_of(alice, "offer"))["offer"]
+    assert (offer["amount"], offer["maker_role"], offer["status"]) == ("9000.50", "respondent", "open")
+    await alice.send_json_to({"type": "offer.accept", "offer_id": offer["id"]})
+    status = await next_of(bob, "case_status")
+    assert status["case"]["status"] == "settlement"
+    assert status["case"]["settlement_amount"] == "9000.50"
+    assert status["case"]["settlement_terms"] == "Paid within 14 days."
+    await negotiation_case.arefresh_from_db()
+    assert negotiation_case.status == CaseStatus.SETTLEMENT
+    # Negotiation is over: further offers get an error frame.
+    await alice.send_json_to({"type": "offer.make", "amount": "1", "terms": ""})
+    assert (await next_of(alice, "error"))["code"] in ("forbidden", "rejected")
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_two_accepts_and_accept_versus_withdraw_resolve_to_one_outcome(negotiation_case, claimant, respondent):
+    bob, _ = await join(negotiation_case, respondent)
+    await bob.send_json_to({"type": "offer.make", "amount": "5000", "terms": "t"})
+    offer_id = (await next_of(bob, "ack"))["offer_id"]
+    alice1, _ = await join(negotiation_case, claimant)
+    alice2, _ = await join(negotiation_case, claimant)
+    await asyncio.gather(
+        alice1.send_json_to({"type": "offer.accept", "offer_id": offer_id, "ref": "a"}),
+        alice2.send_json_to({"type": "offer.accept", "offer_id": offer_id, "ref": "b"}),
+        bob.send_json_to({"type": "offer.withdraw", "offer_id": offer_id, "ref": "w"}),
+    )
+    results = []
+    for communicator in (alice1, alice2, bob):
+        frames = await drain(communicator)
+        results += [(f["type"], f.get("ref")) for f in frames if f["type"] in ("ack", "error")]
+    winners = [r for r in results if r[0] == "ack"]
+    assert len(winners) == 1, results
+    assert len([r for r in results if r[0] == "error"]) == 2
+    offer = await database_sync_to_async(Offer.objects.get)(pk=offer_id)
+    assert offer.status in ("accepted", "withdrawn")
+    await negotiation_case.arefresh_from_db()
+    assert (negotiation_case.status == CaseStatus.SETTLEMENT) == (offer.status == "accepted")
+    for communicator in (alice1, alice2, bob):
+        await communicator.disconnect()
+
+
+async def test_blind_bid_figures_never_reach_the_other_party(negotiation_case, claimant, respondent, administrator):
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    admin, _ = await join(negotiation_case, administrator)
+    # Round 1: demand 12,000.00, offer 3,210.00: too far apart (gap is max(30% of 12,000, 5,000) = 5,000).
+    await alice.send_json_to({"type": "bid.submit", "amount": "12000.00"})
+    await bob.send_json_to({"type": "bid.submit", "amount": "3210.00"})
+    round_one = await next_of(alice, "bid")
+    while round_one["round"]["outcome"] == "pending":
+        round_one = await next_of(alice, "bid")
+    assert round_one["round"]["outcome"] == "no_settlement"
+    assert round_one["round"]["settled_amount"] is None
+    seen_by = {}
+    for name, communicator in (("alice", alice), ("bob", bob), ("admin", admin)):
+        seen_by[name] = json.dumps(await drain(communicator))
+    assert "3210" not in seen_by["alice"]
+    assert "12000" not in seen_by["bob"]
+    assert "3210" not in seen_by["admin"]
+    assert "12000" not in seen_by["admin"]
+    # Reconnecting state shows only one's own figure.
+    _, hello = await join(negotiation_case, respondent)
+    assert hello["state"]["my_bid_figures"] == {"1": "3210.00"}
+    assert "12000" not in json.dumps(hello)
+    entries = await database_sync_to_async(lambda: json.dumps(list(AuditEntry.objects.values("data"))))()
+    assert "3210" not in entries
+    assert "12000" not in entries
+    # Round 2: offer within the gap: settles at the midpoint of 11,000.00 and 8,000.00.
+    await alice.send_json_to({"type": "bid.submit", "amount": "11000.00"})
+    await bob.send_json_to({"type": "bid.submit", "amount": "8000.00"})
+    status = await next_of(alice, "case_status")
+    assert status["case"]["status"] == "settlement"
+    assert status["case"]["settlement_amount"] == "9500.00"
+    for communicator in (alice, bob, admin):
+        await communicator.disconnect()
