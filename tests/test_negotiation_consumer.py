@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
@@ -57,8 +58,11 @@ async def drain(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits_and_layer():
     ratelimit.reset()
+    yield
+    # Each test runs in its own event loop; a Redis layer's connections belong to the loop that made them.
+    channel_layers.backends.clear()
 
 
 async def test_message_reaches_the_other_party_and_is_stored_first(negotiation_case, claimant, respondent):

@@ -26,8 +26,6 @@ from cases.selectors.negotiation import context_for_page
 from cases.services import ServiceError
 from cases.services import negotiation as services
 
-_BEFORE = {CaseStatus.DRAFT, CaseStatus.FILED, CaseStatus.AWAITING_RESPONSE}
-
 
 def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
     access = room_access(request.user, case.pk)
@@ -53,6 +51,8 @@ def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
                 "offline_notice": _("Live updates are off: reload the page to see new messages."),
                 "refers_to": _("Refers to:"),
                 "error": _("Problem:"),
+                "ended": _("The negotiation has ended."),
+                "statuses": {value: str(label) for value, label in CaseStatus.choices},
             },
         }
     )

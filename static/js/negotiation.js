@@ -45,8 +45,9 @@ if (room) {
 
   const roleLabel = (role) => (role === ownRole ? labels.you : labels[role] || "");
 
-  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || "en", {
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Hong_Kong",
+  const locale = (document.documentElement.lang || "en").startsWith("zh") ? "zh-HK" : "en-GB";
+  const timeFormat = new Intl.DateTimeFormat(locale, {
+    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Hong_Kong",
   });
 
   function renderMessage(message) {
@@ -151,10 +152,7 @@ if (room) {
       case "bid":
       case "case_status":
         refreshPanels();
-        if (frame.type === "case_status" && frame.case.status !== "negotiation") {
-          const badge = document.querySelector(".page-header .badge");
-          if (badge) badge.hidden = true;
-        }
+        if (frame.type === "case_status" && frame.case.status !== "negotiation") endNegotiation(frame.case.status);
         break;
       case "presence":
         updatePresence(frame.online);
@@ -179,6 +177,16 @@ if (room) {
       default:
         break;
     }
+  }
+
+  function endNegotiation(status) {
+    const badge = document.querySelector(".page-header .badge");
+    if (badge) {
+      badge.className = `badge badge-${status}`;
+      badge.textContent = labels.statuses[status] || status;
+    }
+    if (messageForm) messageForm.hidden = true;
+    announce(labels.ended);
   }
 
   function updatePresence(online) {

@@ -23,9 +23,10 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open,
-# and the rest of the suite must not run beside it (async_to_sync refuses to).
-@pytest.fixture(scope="module")
+# Function scope: Playwright's sync API keeps an event loop running in this thread while it is open,
+# and code outside the browser (fixtures that write and broadcast, the rest of the suite) must not run
+# beside it: async_to_sync refuses to. List data fixtures before ``new_page`` so they are made first.
+@pytest.fixture
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
@@ -50,3 +51,54 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def asgi_live_server_url(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """Daphne serving the real ASGI application (HTTP and websockets) from a thread of this process.
+
+    Django's own live server speaks WSGI only, so rooms need this one. It shares the test database and,
+    on the embedded default, the in-memory channel layer with the test.
+    """
+    import socket
+    import threading
+    import time
+
+    from daphne.server import Server
+
+    from odr.asgi import application
+
+    port = _free_port()
+    server = Server(application=application, endpoints=[f"tcp:port={port}:interface=127.0.0.1"], signal_handlers=False)
+    thread = threading.Thread(target=server.run, name="daphne-e2e", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    from twisted.internet import reactor
+
+    reactor.callFromThread(reactor.stop)  # type: ignore[attr-defined]
+    thread.join(5)
+    # Connections the server's worker threads still hold would stop the test database being dropped.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -21,6 +21,7 @@ from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, Organisa
 from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
 from cases.services.invitations import invitation_send
+from cases.services.negotiation import message_post, offer_accept, offer_make
 from cases.services.organisations import organisation_create
 from cases.services.responses import case_decline, case_respond, case_withdraw
 
@@ -156,7 +157,13 @@ class Command(BaseCommand):
         case_transition(case=in_arbitration, action=Action.ESCALATE_TO_ARBITRATION, actor=None)
         CaseAssignment.objects.create(case=in_arbitration, user=users["arbitrator"], role=NeutralRole.ARBITRATOR)
         settled = responded("15000.00", "Seminar room booking refunded in part.")
-        case_transition(case=settled, action=Action.SETTLE, actor=None, reason="Agreed refund of HK$9,000.")
+        offer = offer_make(case=settled, user=respondent, amount=Decimal("9000.00"), terms="Refund within 14 days.")
+        offer_accept(case=settled, user=claimant, offer_id=offer.pk)
+        case_transition(case=settled, action=Action.SETTLE, actor=None, reason="Settlement agreement executed.")
+        signing = responded("48000.00", "Conference catering cancelled at two days' notice.")
+        message_post(case=signing, user=claimant, body="We could accept a partial refund.")
+        offer = offer_make(case=signing, user=respondent, amount=Decimal("30000.00"), terms="Paid by 31 December.")
+        offer_accept(case=signing, user=claimant, offer_id=offer.pk)
         declined = filed("9800.00", "Catering order for a cancelled wedding banquet.")
         case_decline(
             token=invitation_send(case=declined, actor=claimant),
