@@ -14,7 +14,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -121,27 +121,30 @@ class RoomAccess:
     can_write: bool
 
 
-def room_access(user: AnyUser, public_id: Any) -> RoomAccess | None:
+def room_access(user: AnyUser, case_ref: Any) -> RoomAccess | None:
     """None unless the user may read the room: its parties and administrators, once negotiation has
-    started. Only the parties write, and only while the case is in negotiation. Checked on every frame."""
+    started. Only the parties write, and only while the case is in negotiation.
+
+    Checked on every frame in and every event out, so it is one query: ``case_ref`` is the case's pk
+    (int) or public id (UUID).
+    """
     if not user.is_authenticated:
         return None
-    case = (
-        cases_visible_to(user)
-        .prefetch_related("parties", "assignments")
-        .filter(**({"pk": public_id} if isinstance(public_id, int) else {"public_id": public_id}))
+    lookup = {"pk": case_ref} if isinstance(case_ref, int) else {"public_id": case_ref}
+    party_role = CaseParty.objects.filter(case=OuterRef("pk"), user=user).values("role")[:1]
+    row = (
+        Case.objects.filter(**lookup)
+        .annotate(party_role=Subquery(party_role))
+        .values("pk", "status", "party_role")
         .first()
     )
-    if case is None:
+    if row is None or row["status"] in _BEFORE_NEGOTIATION:
         return None
-    roles = case_roles(user, case)
-    party_role = next((r for r in (Role.CLAIMANT, Role.RESPONDENT) if r in roles), None)
-    if case.status in _BEFORE_NEGOTIATION:
-        return None
-    if party_role is not None:
-        return RoomAccess(case_id=case.pk, role=party_role, can_write=case.status == CaseStatus.NEGOTIATION)
-    if Role.ADMINISTRATOR in roles and not must_enable_mfa(user):
-        return RoomAccess(case_id=case.pk, role=None, can_write=False)
+    if row["party_role"]:
+        role = Role.CLAIMANT if row["party_role"] == PartyRole.CLAIMANT else Role.RESPONDENT
+        return RoomAccess(case_id=row["pk"], role=role, can_write=row["status"] == CaseStatus.NEGOTIATION)
+    if is_case_administrator(user) and not must_enable_mfa(user):
+        return RoomAccess(case_id=row["pk"], role=None, can_write=False)
     return None
 
 

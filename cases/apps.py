@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from cases import signals  # noqa: F401  (connects the receivers)
         from cases.roles_setup import ensure_role_groups
 
         # After auth's own handler (auth is listed first), so the permissions already exist.

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -31,12 +33,16 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from cases import ratelimit
 from cases.access import RoomAccess, room_access
 from cases.models import Case, ReadMarker, RoomPresence
-from cases.realtime import RoomEvent, room_group, send_to_room
+from cases.realtime import RoomEvent, collect_room_events, room_group, send_collected, send_to_room
 from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
 from cases.services import negotiation as services
 
 logger = logging.getLogger(__name__)
+
+# Database work runs in a pool of threads (each with its own connection), not the single
+# thread-sensitive one: one slow query must not hold up every socket of the process.
+_db = partial(database_sync_to_async, thread_sensitive=True)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -103,6 +109,7 @@ def _language(scope: dict[str, Any]) -> str:
 
 class NegotiationConsumer(AsyncWebsocketConsumer):
     access: RoomAccess | None = None
+    access_checked_at: float = 0.0
     joined_case_id: int = 0  # set once in the room; kept after access is lost, to leave cleanly
 
     # --- connection ------------------------------------------------------------------------
@@ -114,7 +121,8 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.language = _language(self.scope)
         self.public_id = self.scope["url_route"]["kwargs"]["case_id"]
-        self.access = await database_sync_to_async(room_access)(user, self.public_id)
+        self.access = await _db(room_access)(user, self.public_id)
+        self.access_checked_at = time.monotonic()
         if self.access is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -122,8 +130,8 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         self.group = room_group(self.joined_case_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await database_sync_to_async(self._join)()
-        messages, has_more = await database_sync_to_async(messages_page)(self.access.case_id)
+        await self._in_thread_then_send(self._join)
+        messages, has_more = await _db(messages_page)(self.access.case_id)
         state = await self._state()
         await self._send({"type": "hello", "state": state, "messages": messages, "has_more": has_more})
 
@@ -131,7 +139,15 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         if not self.joined_case_id:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        await database_sync_to_async(self._leave)()
+        await self._in_thread_then_send(self._leave)
+
+    async def _in_thread_then_send(self, function: Callable[[], None]) -> None:
+        def run() -> list[tuple[int, RoomEvent]]:
+            with collect_room_events() as events:
+                function()
+            return events
+
+        await send_collected(await _db(run)())
 
     def _join(self) -> None:
         assert self.access is not None
@@ -151,7 +167,7 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
     async def _state(self) -> Any:
         assert self.access is not None
         access = self.access
-        return await database_sync_to_async(room_state)(access.case_id, access.role, can_write=access.can_write)
+        return await _db(room_state)(access.case_id, access.role, can_write=access.can_write)
 
     # --- inbound ---------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -174,8 +190,12 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
                 raise FrameError("unknown_type", _("Unknown request type."))
             await self._check_rate(kind)
             # Access is decided again for every frame: a party removed a moment ago is refused now.
-            self.access = await database_sync_to_async(room_access)(self.user, self.joined_case_id)
-            if self.access is None:
+            # Writes are checked by the service itself, under the case's lock, in the same query
+            # that locks it; reads are checked here.
+            if kind in self.SERVICE_CHECKED_TYPES and self.access is not None and self.access.role is not None:
+                await handler(self, content, ref)
+                return
+            if await self._recheck_access() is None:
                 await self._send_error("forbidden", _("You no longer have access to this room."), ref)
                 await self.close(code=CLOSE_NOT_FOUND)
                 return
@@ -200,15 +220,18 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
             raise FrameError("rate_limited", _("You are sending too fast. Wait a moment and try again."))
 
     async def _call(self, function: Callable[..., Any], **kwargs: Any) -> Any:
-        """Run a service in a worker thread, in this socket's language, as this user."""
+        """Run a service in a worker thread, in this socket's language, as this user; then send the
+        events it produced (they were committed by the time it returns)."""
 
-        def run() -> Any:
-            with translation.override(self.language):
-                assert self.access is not None
-                case = Case.objects.get(pk=self.access.case_id)
-                return function(case=case, user=self.user, **kwargs)
+        def run() -> tuple[Any, list[tuple[int, RoomEvent]]]:
+            with translation.override(self.language), collect_room_events() as events:
+                # A reference is enough: every service locks and re-reads the case, and checks the
+                # user's right to act, in its own transaction.
+                return function(case=Case(pk=self.joined_case_id), user=self.user, **kwargs), events
 
-        return await database_sync_to_async(run)()
+        result, events = await _db(run)()
+        await send_collected(events)
+        return result
 
     async def on_message_send(self, content: dict[str, Any], ref: Any) -> None:
         document_id = content.get("document_id") or None
@@ -228,14 +251,12 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
 
     async def on_history(self, content: dict[str, Any], ref: Any) -> None:
         assert self.access is not None
-        messages, has_more = await database_sync_to_async(messages_page)(
-            self.access.case_id, before_id=_int(content, "before_id")
-        )
+        messages, has_more = await _db(messages_page)(self.access.case_id, before_id=_int(content, "before_id"))
         await self._send({"type": "history", "messages": messages, "has_more": has_more, "ref": ref})
 
     async def on_sync(self, content: dict[str, Any], ref: Any) -> None:
         assert self.access is not None
-        messages = await database_sync_to_async(messages_after)(self.access.case_id, _int(content, "after_id"))
+        messages = await _db(messages_after)(self.access.case_id, _int(content, "after_id"))
         await self._send({"type": "sync", "messages": messages, "state": await self._state(), "ref": ref})
 
     async def on_read(self, content: dict[str, Any], ref: Any) -> None:
@@ -248,10 +269,10 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
             if up_to > marker.last_read_id:
                 ReadMarker.objects.filter(pk=marker.pk, last_read_id__lt=up_to).update(last_read_id=up_to)
 
-        await database_sync_to_async(mark)()
+        await _db(mark)()
 
     async def on_ping(self, content: dict[str, Any], ref: Any) -> None:
-        await database_sync_to_async(
+        await _db(
             lambda: RoomPresence.objects.filter(channel_name=self.channel_name).update(last_seen=timezone.now())
         )()
         await self._send({"type": "pong"})
@@ -318,6 +339,24 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         "mediation.request": on_mediation_request,
     }
     READ_ONLY_TYPES = frozenset({"history", "sync", "ping", "read"})
+    SERVICE_CHECKED_TYPES = frozenset(
+        {
+            "message.send",
+            "offer.make",
+            "offer.counter",
+            "offer.accept",
+            "offer.reject",
+            "offer.withdraw",
+            "bid.submit",
+            "extension.request",
+            "mediation.request",
+        }
+    )
+
+    async def _recheck_access(self) -> RoomAccess | None:
+        self.access = await _db(room_access)(self.user, self.joined_case_id)
+        self.access_checked_at = time.monotonic()
+        return self.access
 
     # --- outbound --------------------------------------------------------------------------
     async def room_event(self, message: dict[str, Any]) -> None:
@@ -326,10 +365,14 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
             return
         if self.access is None:
             return
-        self.access = await database_sync_to_async(room_access)(self.user, self.joined_case_id)
-        if self.access is None:
+        # Changes to a case's people or status make every socket re-check at once (cases.signals);
+        # the periodic re-check is a backstop for changes made behind the models' back.
+        stale = time.monotonic() - self.access_checked_at > settings.ODR_ROOM_ACCESS_RECHECK_SECONDS
+        if (event["kind"] in ("access", "case_status") or stale) and await self._recheck_access() is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        if event["kind"] == "access":
+            return  # internal: only makes every socket of the room re-check at once
         await self._send(_frame(event))
 
     async def _send(self, frame: dict[str, Any]) -> None:

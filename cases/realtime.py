@@ -8,6 +8,9 @@ with a ``sync`` frame after any gap.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -67,7 +70,7 @@ class CaseStatusPayload(TypedDict):
 
 
 class RoomEvent(TypedDict):
-    kind: Literal["message", "offer", "bid", "case_status", "presence", "typing", "notice"]
+    kind: Literal["message", "offer", "bid", "case_status", "presence", "typing", "notice", "access"]
     data: Any
     # The channel that caused it, so typing indicators are not echoed back.
     origin: NotRequired[str]
@@ -126,8 +129,37 @@ def case_status_payload(case: Case) -> CaseStatusPayload:
     return payload
 
 
+# While a consumer runs a service in a worker thread, events are collected here instead of being sent
+# from that thread; the consumer sends them from the event loop once the service has returned (after
+# its commit). The database thread then never waits on the channel layer.
+_collected: ContextVar[list[tuple[int, RoomEvent]] | None] = ContextVar("collected_room_events", default=None)
+
+
+@contextmanager
+def collect_room_events() -> Iterator[list[tuple[int, RoomEvent]]]:
+    events: list[tuple[int, RoomEvent]] = []
+    token = _collected.set(events)
+    try:
+        yield events
+    finally:
+        _collected.reset(token)
+
+
+async def send_collected(events: list[tuple[int, RoomEvent]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for case_id, event in events:
+        await layer.group_send(room_group(case_id), {"type": "room.event", "event": event})
+
+
 def send_to_room(case_id: int, event: RoomEvent) -> None:
-    """Send now (for ephemeral events such as typing and presence, which have no record)."""
+    """Send now (or hand to the collecting consumer). Ephemeral events such as typing and presence,
+    which have no record, use this directly; recorded ones go through ``broadcast_on_commit``."""
+    collected = _collected.get()
+    if collected is not None:
+        collected.append((case_id, event))
+        return
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(room_group(case_id), {"type": "room.event", "event": event})
@@ -161,3 +193,8 @@ def broadcast_bid(bid: BlindBid) -> None:
 
 def now_iso() -> str:
     return timezone.now().isoformat()
+
+
+def broadcast_access_changed(case_id: int) -> None:
+    """Someone joined or left the case: every socket of its room re-checks its access now."""
+    broadcast_on_commit(case_id, {"kind": "access", "data": None})

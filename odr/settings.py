@@ -81,7 +81,7 @@ TEMPLATES = [
 # --- Data stores -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))}
 else:
     DATABASES = {
         "default": {
@@ -98,13 +98,24 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
+CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+    # Redis pub/sub: in bench/room_bench.py it held latency near the bare stack's floor where the
+    # list-based RedisChannelLayer timed out under the same load (see README, "Scaling"). Either layer
+    # may drop a message under pressure; the database is the record and clients catch up with "sync".
+    if CHANNEL_LAYER == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
         }
-    }
+    elif CHANNEL_LAYER == "core":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            }
+        }
+    else:
+        raise ImproperlyConfigured(f"CHANNEL_LAYER must be 'pubsub' or 'core', got {CHANNEL_LAYER!r}")
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -215,6 +226,7 @@ ODR_BLIND_BID_GAP_MIN = env_decimal("ODR_BLIND_BID_GAP_MIN", "5000.00")
 ODR_ROOM_MAX_FRAME_BYTES = env_int("ODR_ROOM_MAX_FRAME_BYTES", 16 * 1024, minimum=256)
 ODR_ROOM_RATE_PER_SECOND = env_int("ODR_ROOM_RATE_PER_SECOND", 2, minimum=1)
 ODR_ROOM_RATE_BURST = env_int("ODR_ROOM_RATE_BURST", 10, minimum=1)
+ODR_ROOM_ACCESS_RECHECK_SECONDS = env_int("ODR_ROOM_ACCESS_RECHECK_SECONDS", 10, minimum=1)
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
 ODR_MEDIATION_DAYS = env_int("ODR_MEDIATION_DAYS", 14, minimum=1)
 ODR_ARBITRATION_DAYS = env_int("ODR_ARBITRATION_DAYS", 37, minimum=1)

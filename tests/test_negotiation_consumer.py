@@ -200,8 +200,10 @@ async def test_removed_party_stops_receiving_at_once(negotiation_case, claimant,
 
     @database_sync_to_async
     def remove_bob():
-        # An administrator moves the respondent's seat to someone else.
-        CaseParty.objects.filter(case=negotiation_case, role="respondent").update(user=claimant)
+        # The respondent's seat passes to someone else (saved like any change, so the room hears of it).
+        party = CaseParty.objects.get(case=negotiation_case, role="respondent")
+        party.user = claimant
+        party.save()
 
     await remove_bob()
     await alice.send_json_to({"type": "message.send", "body": "secret after removal"})
@@ -209,6 +211,25 @@ async def test_removed_party_stops_receiving_at_once(negotiation_case, claimant,
     while not outputs or outputs[-1]["type"] != "websocket.close":
         outputs.append(await bob.receive_output(timeout=2))
     assert "secret after removal" not in json.dumps(outputs)
+    await alice.disconnect()
+
+
+async def test_change_behind_the_models_back_is_caught_by_the_periodic_recheck(
+    negotiation_case, claimant, respondent, settings
+):
+    settings.ODR_ROOM_ACCESS_RECHECK_SECONDS = 1
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    await drain(bob)
+    await database_sync_to_async(
+        lambda: CaseParty.objects.filter(case=negotiation_case, role="respondent").update(user=claimant)
+    )()
+    await asyncio.sleep(1.1)
+    await alice.send_json_to({"type": "message.send", "body": "after a raw update"})
+    outputs = []
+    while not outputs or outputs[-1]["type"] != "websocket.close":
+        outputs.append(await bob.receive_output(timeout=2))
+    assert "after a raw update" not in json.dumps(outputs)
     await alice.disconnect()
 
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.access import case_roles
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.eligibility import format_hkd
 from cases.hooks import settlement_agreed
@@ -25,6 +25,7 @@ from cases.models import (
     BidOutcome,
     BlindBid,
     Case,
+    CaseParty,
     CaseSettlement,
     CaseStatus,
     Document,
@@ -38,7 +39,6 @@ from cases.models import (
 )
 from cases.notifications import queue_email
 from cases.realtime import broadcast_bid, broadcast_case_status, broadcast_message, broadcast_offer
-from cases.roles import Role
 from cases.services import ServiceError
 
 if TYPE_CHECKING:
@@ -50,27 +50,30 @@ CENT = Decimal("0.01")
 PRESENCE_TIMEOUT = timedelta(seconds=90)
 
 
-def _party_role(case: Case, user: User) -> PartyRole:
-    roles = case_roles(user, case)
-    if Role.CLAIMANT in roles:
-        return PartyRole.CLAIMANT
-    if Role.RESPONDENT in roles:
-        return PartyRole.RESPONDENT
-    raise ServiceError(_("Only the parties can act in the negotiation room."))
+def _lock_for_party(case: Case, user: User) -> tuple[Case, PartyRole]:
+    """Lock the case row and learn the user's side in one query; refuse non-parties and ended talks.
 
-
-def _other(role: PartyRole) -> PartyRole:
-    return PartyRole.RESPONDENT if role == PartyRole.CLAIMANT else PartyRole.CLAIMANT
-
-
-def _locked_negotiation(case: Case) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    Only ``case.pk`` is used: callers may pass a bare reference, the case is re-read under the lock.
+    """
+    party_role = CaseParty.objects.filter(case=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .annotate(party_role=Subquery(party_role))
+        .filter(pk=case.pk)
+        .first()
+    )
+    if locked is None or not locked.party_role:
+        raise ServiceError(_("Only the parties can act in the negotiation room."))
     if locked.status != CaseStatus.NEGOTIATION:
         raise ServiceError(
             _("The negotiation has ended: the case is now %(status)s.")
             % {"status": locked.get_status_display().lower()}
         )
-    return locked
+    return locked, PartyRole(locked.party_role)
+
+
+def _other(role: PartyRole) -> PartyRole:
+    return PartyRole.RESPONDENT if role == PartyRole.CLAIMANT else PartyRole.CLAIMANT
 
 
 def check_amount(case: Case, amount: Decimal) -> Decimal:
@@ -105,8 +108,7 @@ def _email_if_offline(case: Case, role: PartyRole, template: str, context: dict[
 def message_post(
     *, case: Case, user: User, body: str, document_id: str | None = None, meta: RequestMeta = SYSTEM
 ) -> Message:
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     body = body.strip()
     if not body:
         raise ServiceError(_("Write a message first."), field="body")
@@ -117,16 +119,9 @@ def message_post(
         document = Document.objects.filter(case=locked, public_id=document_id).first()
         if document is None:
             raise ServiceError(_("That document is not part of this case."), field="document")
+    # The message table is itself an append-only record (who, when, what); chat lines are not copied
+    # into the audit log, which records the room's decisions (offers, bids, extensions, escalation).
     message = Message.objects.create(case=locked, sender=user, sender_role=role, body=body, document=document)
-    # Messages are the record themselves; the audit log notes that one was sent, not its text.
-    log_action(
-        case=locked,
-        actor=user,
-        action="message.sent",
-        meta=meta,
-        data={"message": message.pk},
-        visible_to_parties=False,
-    )
     broadcast_message(message)
     return message
 
@@ -184,8 +179,7 @@ def offer_make(
     expires_at: datetime | None = None,
     meta: RequestMeta = SYSTEM,
 ) -> Offer:
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     _check_expiry(expires_at)
     if Offer.objects.filter(case=locked, maker_role=role, status=OfferStatus.OPEN).exists():
         raise ServiceError(_("You already have an open offer. Withdraw it before making a new one."))
@@ -221,8 +215,7 @@ def _respond(offer: Offer, user: User, status: OfferStatus, meta: RequestMeta) -
 
 @transaction.atomic
 def offer_accept(*, case: Case, user: User, offer_id: int, meta: RequestMeta = SYSTEM) -> CaseSettlement:
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     offer = _locked_open_offer(locked, offer_id)
     if offer.maker_role == role:
         raise ServiceError(_("You cannot accept your own offer."))
@@ -236,8 +229,7 @@ def offer_accept(*, case: Case, user: User, offer_id: int, meta: RequestMeta = S
 
 @transaction.atomic
 def offer_reject(*, case: Case, user: User, offer_id: int, meta: RequestMeta = SYSTEM) -> Offer:
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     offer = _locked_open_offer(locked, offer_id)
     if offer.maker_role == role:
         raise ServiceError(_("You cannot reject your own offer; withdraw it instead."))
@@ -246,8 +238,7 @@ def offer_reject(*, case: Case, user: User, offer_id: int, meta: RequestMeta = S
 
 @transaction.atomic
 def offer_withdraw(*, case: Case, user: User, offer_id: int, meta: RequestMeta = SYSTEM) -> Offer:
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     offer = _locked_open_offer(locked, offer_id)
     if offer.maker_role != role:
         raise ServiceError(_("Only the party that made an offer can withdraw it."))
@@ -266,8 +257,7 @@ def offer_counter(
     meta: RequestMeta = SYSTEM,
 ) -> Offer:
     """Answer the other side's offer with one's own; an open offer of one's own is replaced."""
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     _check_expiry(expires_at)
     check_amount(locked, amount)
     offer = _locked_open_offer(locked, offer_id)
@@ -334,8 +324,7 @@ def current_bid_round(case: Case) -> BlindBid | None:
 @transaction.atomic
 def bid_submit(*, case: Case, user: User, amount: Decimal, meta: RequestMeta = SYSTEM) -> BlindBid:
     """Enter this party's confidential figure for the current round; evaluate once both are in."""
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)  # the case lock also serialises the round's two figures
+    locked, role = _lock_for_party(case, user)  # the case lock also serialises the round's two figures
     check_amount(locked, amount)
     bid = current_bid_round(locked)
     if bid is None or bid.outcome == BidOutcome.NO_SETTLEMENT:
@@ -383,8 +372,7 @@ def bid_figures_for(case: Case, role: PartyRole) -> dict[int, Decimal | None]:
 @transaction.atomic
 def extension_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> NegotiationState:
     """Ask for the one extension; the other party agrees or not."""
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     state, _created = NegotiationState.objects.select_for_update().get_or_create(case=locked)
     if state.extended_at is not None:
         raise ServiceError(_("The negotiation period has already been extended once."))
@@ -403,8 +391,7 @@ def extension_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> 
 
 @transaction.atomic
 def extension_agree(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> NegotiationState:
-    role = _party_role(case, user)
-    locked = _locked_negotiation(case)
+    locked, role = _lock_for_party(case, user)
     state, _created = NegotiationState.objects.select_for_update().get_or_create(case=locked)
     if state.extended_at is not None:
         raise ServiceError(_("The negotiation period has already been extended once."))
@@ -428,16 +415,15 @@ def extension_agree(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> Ne
 @transaction.atomic
 def mediation_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> Case:
     """Either party may take the case to mediation at any time during negotiation."""
-    _party_role(case, user)
-    _locked_negotiation(case)
-    for offer in Offer.objects.select_for_update().filter(case=case, status=OfferStatus.OPEN):
+    locked, _role = _lock_for_party(case, user)
+    for offer in Offer.objects.select_for_update().filter(case=locked, status=OfferStatus.OPEN):
         offer.status = OfferStatus.WITHDRAWN
         offer.save(update_fields=["status"])
         broadcast_offer(offer)
-    case_transition(case=case, action=Action.ESCALATE_TO_MEDIATION, actor=user, meta=meta)
-    emails = [p.user.email for p in case.parties.select_related("user").all()]
-    queue_email(to=emails, template="to_mediation", context={"case": case})
-    return case
+    case_transition(case=locked, action=Action.ESCALATE_TO_MEDIATION, actor=user, meta=meta)
+    emails = [p.user.email for p in locked.parties.select_related("user").all()]
+    queue_email(to=emails, template="to_mediation", context={"case": locked})
+    return locked
 
 
 def expire_offers(*, now: datetime | None = None) -> int:

@@ -54,7 +54,10 @@ def two_daphnes() -> Iterator[list[int]]:
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "odr.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for port in ports
     ]
@@ -103,11 +106,13 @@ def test_message_crosses_processes(two_daphnes, negotiation_case, claimant, resp
         port_a, port_b = two_daphnes
         async with (
             websockets.connect(
-                f"ws://127.0.0.1:{port_a}{path}", origin=f"http://127.0.0.1:{port_a}",
+                f"ws://127.0.0.1:{port_a}{path}",
+                origin=f"http://127.0.0.1:{port_a}",
                 additional_headers={"Cookie": alice_cookie},
             ) as alice,
             websockets.connect(
-                f"ws://127.0.0.1:{port_b}{path}", origin=f"http://127.0.0.1:{port_b}",
+                f"ws://127.0.0.1:{port_b}{path}",
+                origin=f"http://127.0.0.1:{port_b}",
                 additional_headers={"Cookie": bob_cookie},
             ) as bob,
         ):
