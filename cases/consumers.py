@@ -195,12 +195,13 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
             if kind in self.SERVICE_CHECKED_TYPES and self.access is not None and self.access.role is not None:
                 await handler(self, content, ref)
                 return
-            if await self._recheck_access() is None:
+            access = await self._recheck_access()
+            if access is None:
                 await self._send_error("forbidden", _("You no longer have access to this room."), ref)
                 await self.close(code=CLOSE_NOT_FOUND)
                 return
-            if kind not in self.READ_ONLY_TYPES and not self.access.can_write:
-                if self.access.role is not None:
+            if kind not in self.READ_ONLY_TYPES and not access.can_write:
+                if access.role is not None:
                     raise FrameError("forbidden", _("The negotiation has ended; the room is now read only."))
                 raise FrameError("forbidden", _("You can read this room but not take part in it."))
             await handler(self, content, ref)
