@@ -18,6 +18,13 @@ class AccountAdapter(DefaultAccountAdapter):
             user.groups.add(Group.objects.get(name=PARTY_GROUP))
         return user
 
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Account emails (verification, password reset) go through the background worker too."""
+        from cases.tasks import send_email
+
+        message = self.render_mail(template_prefix, email, {"email": email, **context})
+        send_email.enqueue(to=list(message.to), subject=str(message.subject), body=str(message.body))
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         token = request.session.get("pending_invitation")
         if token:

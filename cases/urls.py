@@ -16,7 +16,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", case.case_detail, name="detail"),
     path("cases/<uuid:case_id>/withdraw/", case.case_withdraw_view, name="withdraw"),
     path("cases/<uuid:case_id>/counterclaim-answer/", case.counterclaim_answer_view, name="counterclaim_answer"),
-    path("cases/<uuid:case_id>/invitation/resend/", case.invitation_resend, name="invitation_resend"),
+    path("cases/<uuid:case_id>/invitation/resend/", case.invitation_resend_view, name="invitation_resend"),
     path("cases/<uuid:case_id>/documents/", documents.document_upload_view, name="document_upload"),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/versions/",

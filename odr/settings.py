@@ -119,6 +119,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Rate-limit counters (allauth, rooms) must be shared by every process: Redis when there is one.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Authentication (django-allauth) -----------------------------------------------------------
@@ -231,6 +237,7 @@ ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1
 ODR_MEDIATION_DAYS = env_int("ODR_MEDIATION_DAYS", 14, minimum=1)
 ODR_ARBITRATION_DAYS = env_int("ODR_ARBITRATION_DAYS", 37, minimum=1)
 ODR_INVITATION_VALID_DAYS = env_int("ODR_INVITATION_VALID_DAYS", 7, minimum=1)
+ODR_INVITATION_RESEND_MINUTES = env_int("ODR_INVITATION_RESEND_MINUTES", 10, minimum=0)
 # Hours before a deadline at which the people who must act get a reminder.
 ODR_REMINDER_HOURS = [int(h) for h in env_list("ODR_REMINDER_HOURS", "48,24")]
 ODR_DEADLINE_SWEEP_SECONDS = env_int("ODR_DEADLINE_SWEEP_SECONDS", 60, minimum=1)

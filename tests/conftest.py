@@ -27,6 +27,16 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Rate-limit counters live in the cache (Redis on the PostgreSQL run): each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings: Any, tmp_path: Any) -> Any:
     """Each test stores uploads in its own folder."""
     settings.STORAGES = {

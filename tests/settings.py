@@ -19,3 +19,5 @@ else:
 if "CONFIG" in CHANNEL_LAYERS["default"]:  # noqa: F405
     # Each run keeps to its own keys on a shared Redis.
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"odr-test-{os.getpid()}"  # noqa: F405
+
+CACHES["default"]["KEY_PREFIX"] = f"odr-test-{os.getpid()}"  # noqa: F405

@@ -5,13 +5,12 @@ import sys
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
-from django.core import mail
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
 
 
-def test_signup_requires_email_verification_then_signs_in(client, db):
+def test_signup_requires_email_verification_then_signs_in(client, db, run_tasks):
     response = client.post(
         reverse("account_signup"),
         {"email": "new@example.com", "password1": "a long unusual phrase 9", "password2": "a long unusual phrase 9"},
@@ -22,7 +21,8 @@ def test_signup_requires_email_verification_then_signs_in(client, db):
     assert user.groups.filter(name="Parties").exists()
     # Not verified: signing in is not possible yet.
     assert client.get(reverse("cases:my_cases")).status_code == 302
-    link = re.search(r"/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    sent = run_tasks()  # account emails go through the background worker
+    link = re.search(r"/accounts/confirm-email/\S+", sent[-1].body).group(0)
     client.post(link)
     assert EmailAddress.objects.get(email="new@example.com").verified
     assert client.get(reverse("cases:my_cases")).status_code == 200
@@ -47,9 +47,9 @@ def test_failed_sign_ins_are_rate_limited(client, claimant):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_working_link(client, claimant):
+def test_password_reset_sends_a_working_link(client, claimant, run_tasks):
     client.post(reverse("account_reset_password"), {"email": claimant.email})
-    link = re.search(r"/accounts/password/reset/key/\S+", mail.outbox[-1].body).group(0)
+    link = re.search(r"/accounts/password/reset/key/\S+", run_tasks()[-1].body).group(0)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     response = client.post(
@@ -117,3 +117,28 @@ def test_smtp_settings_from_email_url():
     assert "'port': 2525" in result.stdout
     assert "'username': 'me@x.hk'" in result.stdout
     assert "'use_tls': True" in result.stdout
+
+
+def test_admin_signs_in_through_allauth_and_needs_two_factor(client_for, client, db):
+    from tests.conftest import make_user
+
+    login = client.get("/admin/login/?next=/admin/")
+    assert login.status_code == 302
+    assert login["Location"].startswith(reverse("account_login"))
+    staff = make_user("steve", "Case administrators", mfa=False)
+    staff.is_staff = True
+    staff.save()
+    assert client_for(staff).get("/admin/").status_code == 302
+    staff_mfa = make_user("stella", "Case administrators", mfa=True)
+    staff_mfa.is_staff = True
+    staff_mfa.save()
+    assert client_for(staff_mfa).get("/admin/").status_code == 200
+
+
+def test_neutral_finds_assigned_cases_under_my_cases(negotiation_case, mediator, assign, client_for):
+    from cases.models import NeutralRole
+
+    page = client_for(mediator).get(reverse("cases:my_cases"))
+    assert negotiation_case.reference not in page.text
+    assign(negotiation_case, mediator, NeutralRole.MEDIATOR)
+    assert negotiation_case.reference in client_for(mediator).get(reverse("cases:my_cases")).text

@@ -152,3 +152,48 @@ def test_used_link_page_says_why(invitation_token, respondent, respondent_org, c
     page = client_for(respondent).get(reverse("cases:invitation", kwargs={"token": invitation_token}))
     assert page.status_code == 410
     assert "already been used" in page.text
+
+
+def test_resend_is_for_the_claimant_and_throttled(filed_case, claimant, respondent, settings):
+    from cases.services.invitations import invitation_resend
+
+    with pytest.raises(ServiceError, match="Only the claimant"):
+        invitation_resend(case=filed_case, user=respondent)
+    with pytest.raises(ServiceError, match="Please wait"):
+        invitation_resend(case=filed_case, user=claimant)
+    settings.ODR_INVITATION_RESEND_MINUTES = 0
+    assert invitation_for_token(invitation_resend(case=filed_case, user=claimant)).case == filed_case
+
+
+def test_response_after_the_deadline_is_refused_even_before_the_sweep(invitation_token, respondent, respondent_org):
+    from cases.models import Case
+
+    Case.objects.update(deadline_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ServiceError, match="time to respond"):
+        respond(invitation_token, respondent, respondent_org)
+
+
+def test_forwarded_link_is_recorded(invitation_token, outsider):
+    from cases.models import AuditEntry
+
+    org = make_organisation(outsider, "Charlie Trading")
+    respond(invitation_token, outsider, org)
+    entry = AuditEntry.objects.get(action="invitation.used")
+    assert entry.data["invited_email"] == "bob@example.com"
+    assert entry.data["email_matches"] is False
+
+
+def test_failed_response_leaves_no_evidence_file_behind(invitation_token, respondent, respondent_org, private_storage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import DocumentVersion
+
+    with pytest.raises(ServiceError, match="not accepted"):
+        respond(
+            invitation_token,
+            respondent,
+            respondent_org,
+            evidence=[SimpleUploadedFile("ok.txt", b"fine"), SimpleUploadedFile("bad.pdf", b"\x00\x01binary")],
+        )
+    assert not DocumentVersion.objects.exists()
+    assert not [p for p in private_storage.rglob("*") if p.is_file()]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.access import cases_visible_to
 from cases.lifecycle import Action, allowed_actions
-from cases.models import AuditEntry, Case, CaseStatus, Document, DocumentVersion, Organisation
+from cases.models import AuditEntry, Case, CaseStatus, Document, DocumentVersion, Organisation, PartyRole
 from cases.roles import Role
 
 if TYPE_CHECKING:
@@ -23,9 +23,12 @@ def organisations_of(user: User) -> QuerySet[Organisation]:
 
 
 def my_cases(user: User) -> QuerySet[Case]:
+    """Cases the user takes part in: as a party, or as the case's mediator or arbitrator."""
+    takes_part = Q(parties__user=user) | Q(assignments__user=user, assignments__active=True)
     return (
         cases_visible_to(user)
-        .filter(parties__user=user)
+        .filter(takes_part)
+        .distinct()
         .prefetch_related("parties__organisation")
         .order_by("-updated_at")
     )
@@ -52,7 +55,7 @@ _TIMELINE_TEXT = {
     "case.settle": lambda e: _("Settled"),
     "case.issue_award": lambda e: _("Award issued"),
     "case.expire": lambda e: _("Closed: the deadline passed"),
-    "terms.accepted": lambda e: _("ODR terms accepted by the %(role)s") % {"role": _(e.data.get("role", "party"))},
+    "terms.accepted": lambda e: _("ODR terms accepted by the %(role)s") % {"role": _party_label(e.data.get("role"))},
     "invitation.sent": lambda e: _("Invitation emailed to %(email)s") % {"email": e.data.get("email", "")},
     "invitation.used": lambda e: (
         _("Invitation accepted for %(organisation)s") % {"organisation": e.data.get("organisation", "")}
@@ -69,7 +72,28 @@ _TIMELINE_TEXT = {
         _("Document downloaded (version %(version)s)") % {"version": e.data.get("version", "")}
     ),
     "counterclaim.answered": lambda e: _("Claimant answered the counterclaim"),
+    "case.draft_updated": lambda e: _("Claim draft updated"),
+    "case.agree_settlement": lambda e: (
+        _("Settlement terms agreed: HK$%(amount)s") % {"amount": e.data.get("amount", "")}
+    ),
+    "case.deadline_extended": lambda e: _("Deadline extended: %(reason)s") % {"reason": e.data.get("reason", "")},
+    "offer.made": lambda e: _("Offer made: HK$%(amount)s") % {"amount": e.data.get("amount", "")},
+    "offer.accepted": lambda e: _("Offer accepted"),
+    "offer.rejected": lambda e: _("Offer rejected"),
+    "offer.withdrawn": lambda e: _("Offer withdrawn"),
+    "offer.countered": lambda e: _("Offer answered with a counter-offer"),
+    "bid.submitted": lambda e: (
+        _("A confidential figure was entered for blind-bidding round %(n)s") % {"n": e.data.get("round", "")}
+    ),
+    "bid.settled": lambda e: _("Blind bidding round %(n)s settled the case") % {"n": e.data.get("round", "")},
+    "bid.no_settlement": lambda e: _("Blind bidding round %(n)s: no settlement") % {"n": e.data.get("round", "")},
+    "negotiation.extension_requested": lambda e: _("A party asked to extend the negotiation period"),
+    "invitation.resent": lambda e: _("Invitation sent again to %(email)s") % {"email": e.data.get("email", "")},
 }
+
+
+def _party_label(role: str | None) -> str:
+    return str(PartyRole(role).label).lower() if role in PartyRole.values else _("party")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +109,7 @@ def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
     items = []
     for entry in entries:
         describe = _TIMELINE_TEXT.get(entry.action)
-        items.append(TimelineItem(entry=entry, text=describe(entry) if describe else entry.action))
+        items.append(TimelineItem(entry=entry, text=describe(entry) if describe else _("Case record updated")))
     return items
 
 

@@ -89,6 +89,14 @@ def claim_draft_update(
         setattr(locked, name, value)
     locked.draft_step = max(locked.draft_step, step + 1)
     locked.save()
+    log_action(
+        case=locked,
+        actor=user,
+        action="case.draft_updated",
+        meta=meta,
+        data={"step": step, "fields": sorted(values)},
+        visible_to_parties=False,
+    )
     return locked
 
 

@@ -81,6 +81,28 @@ def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
         raise ServiceError(_("This invitation was replaced by a newer one. Use the link in the latest email."))
     if invitation.expires_at <= timezone.now():
         raise ServiceError(_("This invitation link has expired. Ask the claimant to send a new one."))
-    if invitation.case.status != CaseStatus.AWAITING_RESPONSE:
+    case = invitation.case
+    if case.status != CaseStatus.AWAITING_RESPONSE:
         raise ServiceError(_("This case is no longer waiting for a response."))
+    # The sweep closes the case at the deadline; until it runs, the deadline still holds.
+    if case.deadline_at is not None and case.deadline_at <= timezone.now():
+        raise ServiceError(_("The time to respond to this claim has passed."))
     return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> str:
+    """The claimant sends the invitation again (the earlier link stops working), at most so often."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.parties.filter(role="claimant", user=user).exists():
+        raise ServiceError(_("Only the claimant can send the invitation again."))
+    if locked.status != CaseStatus.AWAITING_RESPONSE:
+        raise ServiceError(_("The invitation can only be sent again while the case waits for a response."))
+    last = locked.invitations.order_by("-created_at").first()
+    wait = timedelta(minutes=settings.ODR_INVITATION_RESEND_MINUTES)
+    if last is not None and last.created_at > timezone.now() - wait:
+        raise ServiceError(
+            _("An invitation was sent less than %(minutes)s minutes ago. Please wait before sending another.")
+            % {"minutes": settings.ODR_INVITATION_RESEND_MINUTES}
+        )
+    return invitation_send(case=locked, actor=user, meta=meta)

@@ -41,7 +41,18 @@ def _join_as_respondent(
     invitation.used_by = user
     invitation.save(update_fields=["used_at", "used_by"])
     party = CaseParty.objects.create(case=case, role=PartyRole.RESPONDENT, organisation=organisation, user=user)
-    log_action(case=case, actor=user, action="invitation.used", meta=meta, data={"organisation": organisation.name})
+    log_action(
+        case=case,
+        actor=user,
+        action="invitation.used",
+        meta=meta,
+        # A link can be forwarded to a colleague: that is allowed, and recorded.
+        data={
+            "organisation": organisation.name,
+            "invited_email": invitation.email,
+            "email_matches": (user.email or "").lower() == invitation.email.lower(),
+        },
+    )
     return invitation, party
 
 
@@ -103,9 +114,21 @@ def case_respond(
         if has_counterclaim
         else None,
     )
-    for upload in evidence or []:
-        document_upload(case=case, user=user, upload=upload, kind=DocumentKind.RESPONSE_EVIDENCE, meta=meta)
-    case_transition(case=case, action=Action.RESPOND, actor=user, meta=meta, data={"counterclaim": has_counterclaim})
+    stored = []
+    try:
+        for upload in evidence or []:
+            stored.append(
+                document_upload(case=case, user=user, upload=upload, kind=DocumentKind.RESPONSE_EVIDENCE, meta=meta)
+            )
+        case_transition(
+            case=case, action=Action.RESPOND, actor=user, meta=meta, data={"counterclaim": has_counterclaim}
+        )
+    except Exception:
+        # The rows roll back with this transaction; the files already written must go with them.
+        for version in stored:
+            if version.file.name:
+                version.file.storage.delete(version.file.name)
+        raise
     _notify_claimant(case, "responded")
     return case
 

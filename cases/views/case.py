@@ -14,7 +14,7 @@ from cases.models import Case, CaseStatus
 from cases.roles import Role
 from cases.selectors import case_documents, case_timeline, next_steps
 from cases.services import ServiceError
-from cases.services.invitations import invitation_send
+from cases.services.invitations import invitation_resend
 from cases.services.responses import case_withdraw, counterclaim_answer
 
 
@@ -84,10 +84,11 @@ def counterclaim_answer_view(request: AuthenticatedRequest, case: Case, roles: f
 
 @require_POST
 @case_view
-def invitation_resend(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
-    if Role.CLAIMANT not in roles or case.status != CaseStatus.AWAITING_RESPONSE:
-        messages.error(request, _("The invitation can only be sent again while the case waits for a response."))
+def invitation_resend_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    try:
+        invitation_resend(case=case, user=request.user, meta=RequestMeta.from_request(request))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
     else:
-        invitation_send(case=case, actor=request.user, meta=RequestMeta.from_request(request))
         messages.success(request, _("A new invitation is on its way; the earlier link no longer works."))
     return redirect("cases:detail", case_id=case.public_id)

@@ -128,7 +128,13 @@ def _evidence_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     form = DocumentUploadForm(*form_data(request))
     if request.method == "POST":
         if "continue" in request.POST:
-            claim_draft_update(case=case, user=request.user, step=4, values={})
+            try:
+                claim_draft_update(
+                    case=case, user=request.user, step=4, values={}, meta=RequestMeta.from_request(request)
+                )
+            except ServiceError as exc:
+                messages.info(request, exc.message)
+                return redirect("cases:detail", case_id=case.public_id)
             return redirect(_step_url(case, 5))
         if form.is_valid():
             try:

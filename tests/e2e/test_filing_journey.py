@@ -19,12 +19,13 @@ def _link_in_last_mail_to(address: str, pattern: str) -> str:
     return re.search(pattern, message.body).group(0)
 
 
-def _sign_up_and_verify(page, base: str, email: str) -> None:
+def _sign_up_and_verify(page, base: str, email: str, run_tasks) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    run_tasks()  # the worker sends the verification email
     link = _link_in_last_mail_to(email, r"http://\S+/accounts/confirm-email/\S+")
     page.goto(base + link.split("testserver", 1)[-1] if "testserver" in link else link)
     page.get_by_role("button", name="Confirm").click()
@@ -44,7 +45,7 @@ def test_claimant_files_and_respondent_consents(live_server, new_page, run_tasks
 
     claimant = new_page()
     claimant.goto(base + "/accounts/signup/")
-    _sign_up_and_verify(claimant, base, "owner@alpha.example")
+    _sign_up_and_verify(claimant, base, "owner@alpha.example", run_tasks)
     expect(claimant.get_by_role("heading", name="My cases")).to_be_visible()
 
     claimant.get_by_role("link", name="File a dispute").first.click()
@@ -81,7 +82,7 @@ def test_claimant_files_and_respondent_consents(live_server, new_page, run_tasks
     respondent.goto(invitation)
     expect(respondent.get_by_text("Alpha Trading Limited has filed claim")).to_be_visible()
     respondent.get_by_role("link", name="Create an account").click()
-    _sign_up_and_verify(respondent, base, "manager@bravo.example")
+    _sign_up_and_verify(respondent, base, "manager@bravo.example", run_tasks)
     # Back on the invitation, asked for the business first.
     respondent.get_by_role("link", name="Add your business").click()
     _add_business(respondent, "Bravo Services Limited", "87654321")

@@ -7,6 +7,7 @@ worker and the sweep run inside it. With PostgreSQL and Redis, use the Procfile'
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -43,6 +44,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demo accounts and cases.")
 
     def handle(self, *args: Any, host: str, port: int, no_demo: bool, **options: Any) -> None:
+        if "SITE_URL" not in os.environ:
+            # Links in emails printed on the console must point at this server.
+            settings.SITE_URL = f"http://{host}:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
             call_command("seed_demo")
