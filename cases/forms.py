@@ -157,6 +157,11 @@ class ReviewStepForm(Form):
     accept_terms = forms.BooleanField(
         label=gettext_lazy("I accept the ODR terms for this case on behalf of my business."), required=True
     )
+    consents_to_mediation = forms.BooleanField(
+        label=gettext_lazy("If negotiation does not settle the dispute, I agree to mediation."),
+        required=False,
+        initial=True,
+    )
     consents_to_arbitration = forms.BooleanField(
         label=gettext_lazy(
             "If mediation does not settle the dispute, I agree to binding arbitration on the documents."
@@ -202,6 +207,7 @@ class RespondForm(OrganisationChoiceForm):
     accept_terms = forms.BooleanField(
         label=gettext_lazy("I accept the ODR terms for this case on behalf of my business."), required=True
     )
+    consents_to_mediation = ReviewStepForm.base_fields["consents_to_mediation"]
     consents_to_arbitration = ReviewStepForm.base_fields["consents_to_arbitration"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -23,4 +23,6 @@ def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], 
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
         body = render_to_string(f"emails/{template}.txt", context)
-    send_email.enqueue(to=recipients, subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=body)
+    # One email per person: parties never see each other's addresses in a shared To line.
+    for recipient in dict.fromkeys(recipients):
+        send_email.enqueue(to=[recipient], subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=body)

@@ -13,12 +13,13 @@ def _move_deadline(case, delta):
 
 def test_no_response_by_the_deadline_closes_the_case(filed_case, run_tasks):
     _move_deadline(filed_case, timedelta(seconds=-1))
-    assert deadlines_sweep() == {"expired": 1, "reminded": 0}
+    assert deadlines_sweep()["expired"] == 1
     filed_case.refresh_from_db()
     assert (filed_case.status, filed_case.outcome) == (CaseStatus.CLOSED, CaseOutcome.NO_RESPONSE)
     assert any("alice@example.com" in m.to and "deadline passed" in m.subject.lower() for m in run_tasks())
     # A second sweep finds nothing more to do.
-    assert deadlines_sweep() == {"expired": 0, "reminded": 0}
+    result = deadlines_sweep()
+    assert (result["expired"], result["reminded"]) == (0, 0)
 
 
 def test_deadline_not_yet_passed_is_left_alone(filed_case):

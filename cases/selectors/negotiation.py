@@ -120,4 +120,5 @@ def open_offer_of(case_id: int, role: PartyRole) -> Offer | None:
 
 def context_for_page(case: Case, role: Role | None, can_write: bool) -> dict[str, Any]:
     messages, has_more = messages_page(case.pk)
-    return {"messages": messages, "has_more": has_more, "state": room_state(case.pk, role, can_write=can_write)}
+    # Not "messages": that name belongs to django.contrib.messages in every template.
+    return {"chat_messages": messages, "has_more": has_more, "state": room_state(case.pk, role, can_write=can_write)}

@@ -12,6 +12,8 @@ from django.utils import timezone
 from cases.lifecycle import Action, TransitionError, case_transition
 from cases.models import Case, CaseStatus, DeadlineReminder
 from cases.notifications import queue_email
+from cases.realtime import broadcast_on_commit
+from cases.services.negotiation import expire_offers, message_digests_send
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,10 @@ def _remind(now: datetime) -> int:
                 queue_email(
                     to=_recipients(case), template="deadline_reminder", context={"case": case, "hours": min(crossed)}
                 )
+                # Anyone in the case's room sees it at once too.
+                broadcast_on_commit(
+                    case.pk, {"kind": "notice", "data": {"code": "deadline_near", "hours": min(crossed)}}
+                )
         except IntegrityError:
             continue  # a concurrent sweep sent it first
         sent += 1
@@ -94,4 +100,6 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
         except TransitionError as exc:
             logger.warning("deadline sweep skipped case %s: %s", case_id, exc.message)
     reminded = _remind(now)
-    return {"expired": expired, "reminded": reminded}
+    offers_expired = expire_offers(now=now)
+    digests = message_digests_send(now=now)
+    return {"expired": expired, "reminded": reminded, "offers_expired": offers_expired, "digests": digests}

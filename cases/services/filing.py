@@ -115,6 +115,7 @@ def claim_file(
     user: User,
     terms_accepted: bool,
     consents_to_arbitration: bool,
+    consents_to_mediation: bool = True,
     meta: RequestMeta = SYSTEM,
 ) -> Case:
     """File the draft: check it is complete and eligible, number it, and invite the respondent."""
@@ -142,8 +143,17 @@ def claim_file(
     claimant.terms_version = TERMS_VERSION
     claimant.terms_accepted_at = now
     claimant.terms_accepted_ip = meta.ip_address
+    claimant.consents_to_mediation = consents_to_mediation
     claimant.consents_to_arbitration = consents_to_arbitration
-    claimant.save(update_fields=["terms_version", "terms_accepted_at", "terms_accepted_ip", "consents_to_arbitration"])
+    claimant.save(
+        update_fields=[
+            "terms_version",
+            "terms_accepted_at",
+            "terms_accepted_ip",
+            "consents_to_mediation",
+            "consents_to_arbitration",
+        ]
+    )
     log_action(
         case=locked,
         actor=user,
@@ -152,6 +162,7 @@ def claim_file(
         data={
             "terms_version": TERMS_VERSION,
             "role": PartyRole.CLAIMANT,
+            "consents_to_mediation": consents_to_mediation,
             "consents_to_arbitration": consents_to_arbitration,
         },
     )

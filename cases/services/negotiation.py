@@ -34,6 +34,7 @@ from cases.models import (
     Offer,
     OfferStatus,
     PartyRole,
+    ReadMarker,
     RoomPresence,
     SettlementSource,
 )
@@ -181,6 +182,7 @@ def offer_make(
 ) -> Offer:
     locked, role = _lock_for_party(case, user)
     _check_expiry(expires_at)
+    _expire_stale_offers(locked)
     if Offer.objects.filter(case=locked, maker_role=role, status=OfferStatus.OPEN).exists():
         raise ServiceError(_("You already have an open offer. Withdraw it before making a new one."))
     return _create_offer(
@@ -193,14 +195,22 @@ def _locked_open_offer(case: Case, offer_id: int) -> Offer:
     if offer is None:
         raise ServiceError(_("That offer does not exist."))
     if offer.status == OfferStatus.OPEN and offer.expires_at and offer.expires_at <= timezone.now():
-        offer.status = OfferStatus.EXPIRED
-        offer.save(update_fields=["status"])
-        broadcast_offer(offer)
+        # Refused as expired; the sweep records the expiry (this transaction rolls back on the error).
+        raise ServiceError(_("That offer has expired."))
     if offer.status != OfferStatus.OPEN:
         raise ServiceError(
             _("That offer is no longer open: it was %(status)s.") % {"status": offer.get_status_display().lower()}
         )
     return offer
+
+
+def _expire_stale_offers(case: Case) -> None:
+    for offer in Offer.objects.select_for_update().filter(
+        case=case, status=OfferStatus.OPEN, expires_at__lte=timezone.now()
+    ):
+        offer.status = OfferStatus.EXPIRED
+        offer.save(update_fields=["status"])
+        broadcast_offer(offer)
 
 
 def _respond(offer: Offer, user: User, status: OfferStatus, meta: RequestMeta) -> Offer:
@@ -264,6 +274,7 @@ def offer_counter(
     if offer.maker_role == role:
         raise ServiceError(_("You cannot counter your own offer."))
     _respond(offer, user, OfferStatus.COUNTERED, meta)
+    _expire_stale_offers(locked)
     for own in Offer.objects.select_for_update().filter(case=locked, maker_role=role, status=OfferStatus.OPEN):
         _respond(own, user, OfferStatus.WITHDRAWN, meta)
     return _create_offer(
@@ -441,3 +452,36 @@ def expire_offers(*, now: datetime | None = None) -> int:
                 broadcast_offer(offer)
                 count += 1
     return count
+
+
+def message_digests_send(*, now: datetime | None = None) -> int:
+    """Email each party the messages it has not seen, once they are a while old and it is offline."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.ODR_MESSAGE_DIGEST_MINUTES)
+    sent = 0
+    cases = (
+        Case.objects.filter(status=CaseStatus.NEGOTIATION, messages__created_at__lte=cutoff)
+        .distinct()
+        .prefetch_related("parties__user")
+    )
+    for case in cases:
+        for party in case.parties.all():
+            with transaction.atomic():
+                marker, _created = ReadMarker.objects.select_for_update().get_or_create(case=case, user=party.user)
+                seen_up_to = max(marker.last_read_id, marker.last_digest_id)
+                unseen = list(
+                    Message.objects.filter(case=case, id__gt=seen_up_to, created_at__lte=cutoff)
+                    .exclude(sender_role=party.role)
+                    .order_by("id")
+                )
+                if not unseen or is_online(case, party.user):
+                    continue
+                queue_email(
+                    to=party.user.email,
+                    template="message_digest",
+                    context={"case": case, "messages": unseen[-20:], "count": len(unseen)},
+                )
+                marker.last_digest_id = unseen[-1].pk
+                marker.save(update_fields=["last_digest_id"])
+                sent += 1
+    return sent

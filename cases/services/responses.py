@@ -73,6 +73,7 @@ def case_respond(
     counterclaim_amount: Decimal | None = None,
     counterclaim_text: str = "",
     evidence: list[UploadedFile] | None = None,
+    consents_to_mediation: bool = True,
     meta: RequestMeta = SYSTEM,
 ) -> Case:
     """Consent to ODR and answer the claim: the case moves to negotiation."""
@@ -90,6 +91,7 @@ def case_respond(
     party.terms_version = TERMS_VERSION
     party.terms_accepted_at = now
     party.terms_accepted_ip = meta.ip_address
+    party.consents_to_mediation = consents_to_mediation
     party.consents_to_arbitration = consents_to_arbitration
     party.save()
     log_action(

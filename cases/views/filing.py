@@ -185,6 +185,7 @@ def _review_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
                 user=request.user,
                 terms_accepted=form.cleaned_data["accept_terms"],
                 consents_to_arbitration=form.cleaned_data["consents_to_arbitration"],
+                consents_to_mediation=form.cleaned_data["consents_to_mediation"],
                 meta=RequestMeta.from_request(request),
             )
         except ServiceError as exc:

@@ -81,6 +81,7 @@ def invitation_respond(anonymous_request: HttpRequest, token: str) -> HttpRespon
                 organisation=data["organisation"],
                 terms_accepted=data["accept_terms"],
                 consents_to_arbitration=data["consents_to_arbitration"],
+                consents_to_mediation=data["consents_to_mediation"],
                 response_text=data["response_text"],
                 counterclaim_amount=data["counterclaim_amount"],
                 counterclaim_text=data["counterclaim_text"],

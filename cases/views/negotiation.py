@@ -52,6 +52,7 @@ def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
                 "refers_to": _("Refers to:"),
                 "error": _("Problem:"),
                 "ended": _("The negotiation has ended."),
+                "deadline_near": _("The negotiation deadline is near."),
                 "statuses": {value: str(label) for value, label in CaseStatus.choices},
             },
         }

@@ -157,6 +157,10 @@ if (room) {
       case "presence":
         updatePresence(frame.online);
         break;
+      case "notice":
+        if (frame.data && frame.data.code === "deadline_near") announce(labels.deadline_near);
+        refreshPanels();
+        break;
       case "typing":
         typingLine.textContent = frame.active ? labels.typing.replace("%(who)s", labels[frame.role] || "") : "";
         window.clearTimeout(typingTimer);

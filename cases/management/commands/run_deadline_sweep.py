@@ -19,8 +19,8 @@ class Command(BaseCommand):
             if loop:
                 close_old_connections()  # a long-lived loop must not hold a dead connection
             result = deadlines_sweep()
-            if result["expired"] or result["reminded"] or not loop:
-                self.stdout.write(f"deadline sweep: {result['expired']} expired, {result['reminded']} reminded")
+            if any(result.values()) or not loop:
+                self.stdout.write("deadline sweep: " + ", ".join(f"{value} {key}" for key, value in result.items()))
             if not loop:
                 return
             time.sleep(settings.ODR_DEADLINE_SWEEP_SECONDS)
