@@ -313,3 +313,20 @@ async def test_blind_bid_figures_never_reach_the_other_party(negotiation_case, c
     assert status["case"]["settlement_amount"] == "9500.00"
     for communicator in (alice, bob, admin):
         await communicator.disconnect()
+
+
+async def test_reconnect_catches_up_exactly_once(negotiation_case, claimant, respondent):
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    await alice.send_json_to({"type": "message.send", "body": "before the gap"})
+    last_seen = (await next_of(bob, "message"))["message"]["id"]
+    await bob.disconnect()  # bob's connection drops
+    for text in ("during the gap 1", "during the gap 2"):
+        await alice.send_json_to({"type": "message.send", "body": text})
+        await next_of(alice, "ack")
+    bob, _hello = await join(negotiation_case, respondent)
+    await bob.send_json_to({"type": "sync", "after_id": last_seen})
+    synced = await next_of(bob, "sync")
+    assert [m["body"] for m in synced["messages"]] == ["during the gap 1", "during the gap 2"]
+    await alice.disconnect()
+    await bob.disconnect()

@@ -1,0 +1,19 @@
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from cases.models import Case, CaseOutcome, CaseStatus
+
+
+def test_demo_data_has_every_stage_and_outcome_and_is_idempotent(db, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "claimant@demo.odr.hk" in out
+    assert "odr-demo-2026" in out
+    assert User.objects.filter(email__endswith="@demo.odr.hk").count() == 5
+    statuses = set(Case.objects.values_list("status", flat=True))
+    # "filed" lasts only inside the filing transaction: filing invites the respondent at once.
+    assert statuses == set(CaseStatus.values) - {CaseStatus.FILED}
+    outcomes = set(Case.objects.exclude(outcome="").values_list("outcome", flat=True))
+    assert outcomes == set(CaseOutcome.values)
+    assert User.objects.get(email="claimant@demo.odr.hk").check_password("odr-demo-2026")
