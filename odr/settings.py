@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks_db",
     "cases",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,10 @@ ODR_INVITATION_RESEND_MINUTES = env_int("ODR_INVITATION_RESEND_MINUTES", 10, min
 ODR_REMINDER_HOURS = [int(h) for h in env_list("ODR_REMINDER_HOURS", "48,24")]
 ODR_DEADLINE_SWEEP_SECONDS = env_int("ODR_DEADLINE_SWEEP_SECONDS", 60, minimum=1)
 
+# The platform's document seal (PAdES). Development: `manage.py create_dev_seal_key` writes these.
+ODR_SEAL_KEY_PATH = env_str("ODR_SEAL_KEY_PATH", str(BASE_DIR / "var" / "seal" / "key.pem"))
+ODR_SEAL_CERT_PATH = env_str("ODR_SEAL_CERT_PATH", str(BASE_DIR / "var" / "seal" / "cert.pem"))
+
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 
 # --- Production hardening ----------------------------------------------------------------------
@@ -262,5 +267,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_tasks_db": {"level": "WARNING"}, "django.tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks_db": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -26,4 +26,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
+    path("", include("documents.urls")),
 ]

@@ -207,3 +207,22 @@ def run_tasks(db: Any) -> Callable[[], list[Any]]:
         return mail.outbox[before:]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def seal_files(tmp_path_factory: Any) -> tuple[str, str]:
+    """A development seal key pair made once for the run, by the project's own command."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("seal")
+    key, cert = str(folder / "key.pem"), str(folder / "cert.pem")
+    with override_settings(ODR_SEAL_KEY_PATH=key, ODR_SEAL_CERT_PATH=cert):
+        call_command("create_dev_seal_key")
+    return key, cert
+
+
+@pytest.fixture
+def seal(settings: Any, seal_files: tuple[str, str]) -> tuple[str, str]:
+    settings.ODR_SEAL_KEY_PATH, settings.ODR_SEAL_CERT_PATH = seal_files
+    return seal_files

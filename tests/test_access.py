@@ -21,6 +21,11 @@ CASE_URLS = {
     "cases:document_version_upload": ("post", CASE_PEOPLE),
     "cases:negotiation": ("get", ROOM_PEOPLE),
     "cases:negotiation_action": ("post", ROOM_PEOPLE),
+    # The agreement pages answer 404 until terms are agreed (none on this fixture's case).
+    "documents:agreement": ("get", set()),
+    "documents:agreement_revise": ("post", set()),
+    "documents:agreement_sign": ("post", set()),
+    "documents:agreement_pdf": ("get", set()),
 }
 
 
@@ -31,7 +36,7 @@ def _case_patterns() -> set[str]:
             is_case_url = isinstance(sub, URLPattern) and "case_id" in sub.pattern.regex.groupindex
             # Drafts (cases/file/...) are the author's own; tested in test_drafts_are_private_to_their_author.
             if is_case_url and sub.name and not sub.pattern.regex.pattern.startswith("^cases/file/"):
-                names.add(f"cases:{sub.name}")
+                names.add(f"{pattern.namespace}:{sub.name}")
     return names
 
 
@@ -68,6 +73,8 @@ def _url(name, case, version):
         kwargs["document_id"] = version.document.public_id
     if name == "cases:negotiation_action":
         kwargs["action"] = "message"
+    if name in ("documents:agreement_sign", "documents:agreement_pdf"):
+        kwargs["document_id"] = 1
     return reverse(name, kwargs=kwargs)
 
 

@@ -1,10 +1,12 @@
+import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from cases.models import Case, CaseOutcome, CaseStatus
 
 
-def test_demo_data_has_every_stage_and_outcome_and_is_idempotent(db, capsys):
+@pytest.mark.django_db(transaction=True)  # real commits: the seed relies on after-commit hooks, as in use
+def test_demo_data_has_every_stage_and_outcome_and_is_idempotent(capsys, seal):
     call_command("seed_demo")
     call_command("seed_demo")
     out = capsys.readouterr().out

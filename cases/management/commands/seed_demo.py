@@ -12,8 +12,8 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils import timezone
 
 from cases.lifecycle import Action, case_transition
@@ -49,7 +49,8 @@ class Command(BaseCommand):
             raise CommandError("Refusing to create demo accounts with ODR_PRODUCTION=1.")
         users = {name: self._account(name, group, needs_mfa, password) for name, group, needs_mfa in ACCOUNTS}
         if not Case.objects.filter(created_by=users["claimant"]).exists():
-            self._cases(users)
+            call_command("create_dev_seal_key", "--if-missing")
+            self._cases(users, password)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {password}):"))
         for name, group, needs_mfa in ACCOUNTS:
             extra = "  (two-factor: run `python manage.py demo_totp` for the current code)" if needs_mfa else ""
@@ -115,8 +116,19 @@ class Command(BaseCommand):
         )
         return case
 
-    @transaction.atomic
-    def _cases(self, users: dict[str, Any]) -> None:
+    def _sign_agreement(self, case: Case, signatories: list[Any], password: str) -> None:
+        """Both parties sign the drafted agreement; the sealed copy closes the case as settled."""
+        from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
+
+        draft = current_draft(case)
+        assert draft is not None
+        draft = render_draft(document_id=draft.pk)
+        for user in signatories:
+            agreement_sign(document=draft, user=user, password=password, full_name=user.get_full_name(), consent=True)
+        execute_agreement(document_id=draft.pk)
+
+    def _cases(self, users: dict[str, Any], password: str) -> None:
+        # Each service commits on its own, so hooks (e.g. drafting an agreement) run as in real use.
         claimant, respondent = users["claimant"], users["respondent"]
         claimant_org = self._organisation(claimant, "Harbour Events Limited", "12345678", "small")
         respondent_org = self._organisation(respondent, "Kowloon Venue Company", "87654321", "micro")
@@ -159,7 +171,7 @@ class Command(BaseCommand):
         settled = responded("15000.00", "Seminar room booking refunded in part.")
         offer = offer_make(case=settled, user=respondent, amount=Decimal("9000.00"), terms="Refund within 14 days.")
         offer_accept(case=settled, user=claimant, offer_id=offer.pk)
-        case_transition(case=settled, action=Action.SETTLE, actor=None, reason="Settlement agreement executed.")
+        self._sign_agreement(settled, [claimant, respondent], password)
         signing = responded("48000.00", "Conference catering cancelled at two days' notice.")
         message_post(case=signing, user=claimant, body="We could accept a partial refund.")
         offer = offer_make(case=signing, user=respondent, amount=Decimal("30000.00"), terms="Paid by 31 December.")

@@ -1,0 +1,87 @@
+"""Documents the platform issues: drafts the parties revise and sign, and the sealed executed copy."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case
+
+
+class IssuedKind(models.TextChoices):
+    SETTLEMENT_AGREEMENT = "settlement_agreement", _("Settlement agreement")
+
+
+class IssuedStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUPERSEDED = "superseded", _("Superseded by a later version")
+    SIGNED = "signed", _("Signed by all; see the executed copy")
+    EXECUTED = "executed", _("Executed and sealed")
+
+
+def new_verification_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no look-alikes (0/O, 1/I)
+    return "V-" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _pdf_path(instance: IssuedDocument, filename: str) -> str:
+    return f"issued/{instance.case.public_id}/{instance.kind}-v{instance.version}-{instance.status}.pdf"
+
+
+class IssuedDocument(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="issued_documents")
+    kind = models.CharField(max_length=30, choices=IssuedKind.choices)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=IssuedStatus.choices, default=IssuedStatus.DRAFT)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    terms = models.TextField()
+    language = models.CharField(max_length=10, default="en")
+    pdf = models.FileField(upload_to=_pdf_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    pages = models.PositiveSmallIntegerField(default=0)
+    verification_reference = models.CharField(max_length=20, unique=True, default=new_verification_reference)
+    executed_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="executed_copy"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "kind", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "version"], condition=~models.Q(status="executed"), name="one_draft_per_version"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=models.Q(status="draft"), name="one_current_draft"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version} ({self.status}) for {self.case}"
+
+
+class DocumentSignature(models.Model):
+    """A party's signature on one exact draft: the SHA-256 of the PDF bytes it reviewed and signed."""
+
+    document = models.ForeignKey(IssuedDocument, on_delete=models.PROTECT, related_name="signatures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=12)
+    full_name = models.CharField(max_length=200)
+    pdf_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [models.UniqueConstraint(fields=["document", "user"], name="one_signature_per_signatory")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} on {self.document}"

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from cases.models import Case
+from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
+from documents.sealing import SealCheck, check_seal
+
+
+def agreement_versions(case: Case) -> list[IssuedDocument]:
+    return list(
+        IssuedDocument.objects.filter(case=case, kind=IssuedKind.SETTLEMENT_AGREEMENT)
+        .prefetch_related("signatures")
+        .order_by("-version", "-status")
+    )
+
+
+def executed_documents(case: Case) -> list[IssuedDocument]:
+    return list(IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED))
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    document: IssuedDocument | None
+    seal: SealCheck | None
+    signatures: list[DocumentSignature]
+
+    @property
+    def authentic(self) -> bool:
+        return self.document is not None and (self.seal is None or self.seal.ok)
+
+
+def verify_upload(content: bytes) -> Verification:
+    """The executed document these exact bytes are, with its seal checked; or nothing."""
+    digest = hashlib.sha256(content).hexdigest()
+    document = IssuedDocument.objects.filter(sha256=digest, status=IssuedStatus.EXECUTED).first()
+    seal = check_seal(content)
+    signatures = list(document.executed_from.signatures.all()) if document and document.executed_from else []
+    return Verification(document=document if seal.ok else None, seal=seal, signatures=signatures)
+
+
+def verify_reference(reference: str, sha256: str) -> Verification:
+    document = IssuedDocument.objects.filter(
+        verification_reference=reference.strip().upper(), sha256=sha256.strip().lower(), status=IssuedStatus.EXECUTED
+    ).first()
+    signatures = list(document.executed_from.signatures.all()) if document and document.executed_from else []
+    return Verification(document=document, seal=None, signatures=signatures)

@@ -1,0 +1,260 @@
+"""Writes of the documents app: draft, revise, sign, render and execute (seal) agreements."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.lifecycle import Action, case_transition
+from cases.models import Case, CaseSettlement, CaseStatus, PartyRole
+from cases.notifications import queue_email
+from cases.services import ServiceError
+from documents.amounts import hkd_in_words_en, hkd_in_words_zh
+from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
+from documents.rendering import renderer
+from documents.sealing import seal_pdf
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+MAX_TERMS = 20000
+logger = logging.getLogger(__name__)
+
+
+def settlement_agreement_start(case: Case, settlement: CaseSettlement) -> None:
+    """Hook: the parties agreed terms (cases.hooks), so draft the settlement agreement."""
+    try:
+        agreement_draft_create(case=case, amount=settlement.amount, terms=settlement.terms, actor=None)
+    except ServiceError as exc:
+        # The case moved on before the hook ran (e.g. closed by an administrator): nothing to draft.
+        logger.warning("no settlement agreement drafted for case %s: %s", case.pk, exc.message)
+
+
+def _enqueue_render(document: IssuedDocument) -> None:
+    from documents.tasks import render_draft_task
+
+    render_draft_task.enqueue(document_id=document.pk)
+
+
+@transaction.atomic
+def agreement_draft_create(
+    *, case: Case, amount: Decimal, terms: str, actor: User | None, meta: RequestMeta = SYSTEM
+) -> IssuedDocument:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status != CaseStatus.SETTLEMENT:
+        raise ServiceError(_("An agreement is drafted only once terms are agreed."))
+    terms = terms.strip()
+    if not terms:
+        raise ServiceError(_("Write the terms of the agreement."), field="terms")
+    if len(terms) > MAX_TERMS:
+        raise ServiceError(_("The terms are too long."), field="terms")
+    kind = IssuedKind.SETTLEMENT_AGREEMENT
+    drafts = (
+        IssuedDocument.objects.select_for_update().filter(case=locked, kind=kind).exclude(status=IssuedStatus.EXECUTED)
+    )
+    if IssuedDocument.objects.filter(case=locked, kind=kind, status=IssuedStatus.EXECUTED).exists():
+        raise ServiceError(_("This agreement has already been executed."))
+    version = (drafts.aggregate(v=Max("version"))["v"] or 0) + 1
+    # Any signature on the earlier version stops counting: it signed other bytes.
+    drafts.filter(status=IssuedStatus.DRAFT).update(status=IssuedStatus.SUPERSEDED)
+    document = IssuedDocument.objects.create(
+        case=locked, kind=kind, version=version, amount=amount, terms=terms, created_by=actor
+    )
+    log_action(
+        case=locked,
+        actor=actor,
+        action="document.drafted",
+        meta=meta,
+        data={"kind": kind, "version": version, "amount": f"{amount:.2f}"},
+    )
+    transaction.on_commit(lambda: _enqueue_render(document))
+    return document
+
+
+def current_draft(case: Case) -> IssuedDocument | None:
+    return IssuedDocument.objects.filter(
+        case=case, kind=IssuedKind.SETTLEMENT_AGREEMENT, status=IssuedStatus.DRAFT
+    ).first()
+
+
+def _party_role_of(case: Case, user: User) -> PartyRole | None:
+    role = case.parties.filter(user=user).values_list("role", flat=True).first()
+    return PartyRole(role) if role else None
+
+
+def agreement_revise(*, case: Case, user: User, terms: str, meta: RequestMeta = SYSTEM) -> IssuedDocument:
+    """A party proposes new wording: a new version, which both must sign."""
+    if _party_role_of(case, user) is None:
+        raise ServiceError(_("Only the parties can propose changes to the agreement."))
+    draft = current_draft(case)
+    if draft is None:
+        raise ServiceError(_("There is no draft to change."))
+    if terms.strip() == draft.terms:
+        raise ServiceError(_("The terms are unchanged."), field="terms")
+    return agreement_draft_create(case=case, amount=draft.amount, terms=terms, actor=user, meta=meta)
+
+
+def _context(document: IssuedDocument, *, signatures: list[DocumentSignature] | None = None) -> dict[str, object]:
+    case = document.case
+    parties = {p.role: p for p in case.parties.select_related("organisation", "user")}
+    return {
+        "document": document,
+        "case": case,
+        "claimant": parties.get(PartyRole.CLAIMANT),
+        "respondent": parties.get(PartyRole.RESPONDENT),
+        "amount_words_en": hkd_in_words_en(document.amount),
+        "amount_words_zh": hkd_in_words_zh(document.amount),
+        "signatures": signatures or [],
+        "executed": signatures is not None,
+        "generated_at": timezone.now(),
+    }
+
+
+def render_draft(*, document_id: int) -> IssuedDocument:
+    """Task body: render a draft's PDF once (the bytes the parties review and sign)."""
+    document = IssuedDocument.objects.select_related("case").get(pk=document_id)
+    if document.sha256:
+        return document
+    rendered = renderer.render(
+        template="documents/pdf/settlement_agreement.html",
+        context=_context(document),
+        filename=f"{document.case.reference}-settlement-agreement-v{document.version}-draft.pdf",
+        language=document.language,
+    )
+    with transaction.atomic():
+        locked = IssuedDocument.objects.select_for_update().get(pk=document_id)
+        if locked.sha256:
+            return locked  # another worker finished first
+        locked.pdf.save(rendered.filename, ContentFile(rendered.content), save=False)
+        locked.sha256 = hashlib.sha256(rendered.content).hexdigest()
+        locked.pages = rendered.pages
+        locked.save(update_fields=["pdf", "sha256", "pages"])
+    return locked
+
+
+def _check_reauthentication(user: User, password: str, totp_code: str) -> None:
+    if not user.check_password(password):
+        raise ServiceError(_("The password is not correct."), field="password")
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None and not TOTP(authenticator).validate_code(totp_code.strip()):
+        raise ServiceError(_("The two-factor code is not correct."), field="totp_code")
+
+
+@transaction.atomic
+def agreement_sign(
+    *,
+    document: IssuedDocument,
+    user: User,
+    password: str,
+    full_name: str,
+    consent: bool,
+    totp_code: str = "",
+    meta: RequestMeta = SYSTEM,
+) -> DocumentSignature:
+    locked = IssuedDocument.objects.select_for_update().select_related("case").get(pk=document.pk)
+    case = locked.case
+    role = _party_role_of(case, user)
+    if role is None:
+        raise ServiceError(_("Only the parties sign the settlement agreement."))
+    if locked.status == IssuedStatus.SUPERSEDED:
+        raise ServiceError(_("This version has been replaced by a newer one. Review and sign the latest version."))
+    if locked.status != IssuedStatus.DRAFT:
+        raise ServiceError(_("This agreement is already executed."))
+    if not locked.sha256:
+        raise ServiceError(_("The document is still being prepared. Try again in a moment."))
+    if locked.signatures.filter(user=user).exists():
+        raise ServiceError(_("You have already signed this version."))
+    if not consent:
+        raise ServiceError(_("Tick the box to confirm you sign on behalf of your business."), field="consent")
+    if not full_name.strip():
+        raise ServiceError(_("Type your full name."), field="full_name")
+    _check_reauthentication(user, password, totp_code)
+    party = case.parties.select_related("organisation").get(role=role)
+    signature = DocumentSignature.objects.create(
+        document=locked,
+        user=user,
+        organisation_name=party.organisation.name,
+        role=role,
+        full_name=full_name.strip()[:200],
+        pdf_sha256=locked.sha256,
+        ip_address=meta.ip_address,
+        user_agent=meta.user_agent,
+    )
+    log_action(
+        case=case,
+        actor=user,
+        action="document.signed",
+        meta=meta,
+        data={"version": locked.version, "sha256": locked.sha256, "name": signature.full_name},
+    )
+    signed_roles = set(locked.signatures.values_list("role", flat=True))
+    if signed_roles >= {PartyRole.CLAIMANT, PartyRole.RESPONDENT}:
+        from documents.tasks import execute_agreement_task
+
+        transaction.on_commit(lambda: execute_agreement_task.enqueue(document_id=locked.pk))
+    return signature
+
+
+def execute_agreement(*, document_id: int) -> IssuedDocument:
+    """Task body: the signed draft plus a signature page, sealed; the case closes as settled. Once only."""
+    draft = IssuedDocument.objects.select_related("case").get(pk=document_id)
+    existing = IssuedDocument.objects.filter(executed_from=draft).first()
+    if existing is not None:
+        return existing
+    signatures = list(draft.signatures.all())
+    rendered = renderer.render(
+        template="documents/pdf/settlement_agreement.html",
+        context=_context(draft, signatures=signatures),
+        filename=f"{draft.case.reference}-settlement-agreement-executed.pdf",
+        language=draft.language,
+    )
+    sealed = seal_pdf(rendered.content, reason=f"Settlement agreement {draft.case.reference} executed")
+    try:
+        with transaction.atomic():
+            locked = IssuedDocument.objects.select_for_update().get(pk=draft.pk)
+            if locked.status != IssuedStatus.DRAFT:
+                raise ServiceError(_("This draft can no longer be executed."))
+            executed = IssuedDocument(
+                case=draft.case,
+                kind=draft.kind,
+                version=draft.version,
+                status=IssuedStatus.EXECUTED,
+                amount=draft.amount,
+                terms=draft.terms,
+                language=draft.language,
+                executed_from=locked,
+                sha256=hashlib.sha256(sealed).hexdigest(),
+                pages=rendered.pages,
+            )
+            executed.pdf.save(rendered.filename, ContentFile(sealed), save=False)
+            executed.save()
+            locked.status = IssuedStatus.SIGNED
+            locked.save(update_fields=["status"])
+            log_action(
+                case=draft.case,
+                actor=None,
+                action="document.executed",
+                data={
+                    "version": draft.version,
+                    "sha256": executed.sha256,
+                    "reference": executed.verification_reference,
+                },
+            )
+            case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
+            emails = [p.user.email for p in draft.case.parties.select_related("user")]
+            queue_email(to=emails, template="agreement_executed", context={"case": draft.case, "document": executed})
+    except IntegrityError:
+        # A second worker ran the same job: keep the one result there is.
+        return IssuedDocument.objects.get(executed_from=draft)
+    return executed

@@ -1,0 +1,13 @@
+from django.tasks import task
+
+from documents.services import execute_agreement, render_draft
+
+
+@task()
+def render_draft_task(*, document_id: int) -> str:
+    return render_draft(document_id=document_id).sha256
+
+
+@task()
+def execute_agreement_task(*, document_id: int) -> str:
+    return execute_agreement(document_id=document_id).sha256

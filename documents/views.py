@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.access import AuthenticatedRequest, case_view
+from cases.audit import RequestMeta
+from cases.forms import add_service_error
+from cases.models import Case
+from cases.roles import Role
+from cases.services import ServiceError
+from cases.views import form_data
+from documents.forms import ReviseForm, SignForm, VerifyForm
+from documents.models import IssuedDocument
+from documents.selectors import agreement_versions, verify_reference, verify_upload
+from documents.services import agreement_revise, agreement_sign, current_draft
+
+
+def _page(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], **forms: Any) -> HttpResponse:
+    versions = agreement_versions(case)
+    if not versions:
+        raise Http404(_("There is no agreement on this case yet."))
+    draft = current_draft(case)
+    context = {
+        "case": case,
+        "versions": versions,
+        "draft": draft,
+        "executed": next((v for v in versions if v.status == "executed"), None),
+        "is_party": bool(roles & {Role.CLAIMANT, Role.RESPONDENT}),
+        "signed_by_me": bool(draft and any(s.user_id == request.user.pk for s in draft.signatures.all())),
+        "sign_form": forms.get("sign_form") or SignForm(initial={"full_name": request.user.get_full_name()}),
+        "revise_form": forms.get("revise_form") or ReviseForm(initial={"terms": draft.terms if draft else ""}),
+    }
+    return render(request, "documents/agreement.html", context, status=400 if forms else 200)
+
+
+@case_view
+def agreement(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    return _page(request, case, roles)
+
+
+@require_POST
+@case_view
+def agreement_sign_view(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
+) -> HttpResponse:
+    document = get_object_or_404(IssuedDocument, case=case, pk=document_id)
+    form = SignForm(*form_data(request))
+    if form.is_valid():
+        try:
+            agreement_sign(
+                document=document, user=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc.message, exc.field)
+        else:
+            messages.success(request, _("You signed the agreement."))
+            return redirect("documents:agreement", case_id=case.public_id)
+    return _page(request, case, roles, sign_form=form)
+
+
+@require_POST
+@case_view
+def agreement_revise_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    form = ReviseForm(*form_data(request))
+    if form.is_valid():
+        try:
+            agreement_revise(
+                case=case, user=request.user, terms=form.cleaned_data["terms"], meta=RequestMeta.from_request(request)
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc.message, exc.field)
+        else:
+            messages.success(request, _("Your proposed terms are a new version. Both parties must sign it."))
+            return redirect("documents:agreement", case_id=case.public_id)
+    return _page(request, case, roles, revise_form=form)
+
+
+@case_view
+def agreement_pdf(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
+) -> HttpResponseBase:
+    document = get_object_or_404(IssuedDocument, case=case, pk=document_id)
+    if not document.pdf:
+        raise Http404(_("The document is still being prepared."))
+    response = FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=(document.pdf.name or "document.pdf").rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: anyone holding a document can check it is an authentic, unaltered issue of the platform."""
+    form = VerifyForm(*form_data(request))
+    result = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload:
+            if upload.size > settings.UPLOAD_MAX_BYTES:
+                form.add_error("file", _("The file is too large to be one of our documents."))
+            else:
+                content = upload.read()
+                if not content.startswith(b"%PDF-"):
+                    form.add_error("file", _("This is not a PDF file."))
+                else:
+                    result = verify_upload(content)
+        elif form.cleaned_data["reference"] and form.cleaned_data["sha256"]:
+            result = verify_reference(form.cleaned_data["reference"], form.cleaned_data["sha256"])
+        else:
+            form.add_error(None, _("Upload the PDF, or enter both its verification reference and its SHA-256."))
+        status = 400 if form.errors else 200
+    return render(request, "documents/verify.html", {"form": form, "result": result}, status=status)
