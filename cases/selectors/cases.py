@@ -151,7 +151,11 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
             steps.append(NextStep(_("Answer the counterclaim."), detail + "#counterclaim", _("Answer now")))
     elif case.status == CaseStatus.SETTLEMENT:
         steps.append(
-            NextStep(_("Terms are agreed. The settlement agreement will be prepared for both parties to sign."))
+            NextStep(
+                _("Terms are agreed. Review and sign the settlement agreement."),
+                reverse("documents:agreement", kwargs={"case_id": case.public_id}),
+                _("Open the agreement"),
+            )
         )
     elif case.status == CaseStatus.MEDIATION:
         steps.append(NextStep(_("The case is in mediation. A mediator will contact both parties.")))

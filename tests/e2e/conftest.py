@@ -102,3 +102,28 @@ def asgi_live_server_url(django_db_setup: Any, django_db_blocker: Any) -> Iterat
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+def off_the_browser_thread(function: Any) -> Any:
+    """Run ``function`` in another thread: Playwright keeps an event loop running in this one, and code
+    that broadcasts (async_to_sync) must not run beside it."""
+    import threading
+
+    from django.db import connections
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

@@ -48,6 +48,7 @@ class Command(BaseCommand):
             # Links in emails printed on the console must point at this server.
             settings.SITE_URL = f"http://{host}:{port}"
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("create_dev_seal_key", "--if-missing")
         if not no_demo:
             call_command("seed_demo")
         worker = Worker(
