@@ -14,6 +14,27 @@ from cases.models import Case, CaseSettlement
 
 SettlementHandler = Callable[[Case, CaseSettlement], None]
 _settlement_handlers: list[SettlementHandler] = []
+ConsentHandler = Callable[[Case], None]
+_consent_handlers: list[ConsentHandler] = []
+
+
+def on_parties_consented(handler: ConsentHandler) -> ConsentHandler:
+    """Register ``handler(case)``; it runs after the commit in which the second party accepted the ODR terms."""
+    if handler not in _consent_handlers:
+        _consent_handlers.append(handler)
+    return handler
+
+
+def parties_consented(case: Case) -> None:
+    for handler in list(_consent_handlers):
+        transaction.on_commit(_bind_case(handler, case))
+
+
+def _bind_case(handler: ConsentHandler, case: Case) -> Callable[[], None]:
+    def run() -> None:
+        handler(case)
+
+    return run
 
 
 def on_settlement_agreed(handler: SettlementHandler) -> SettlementHandler:
@@ -33,3 +54,18 @@ def _bind(handler: SettlementHandler, case: Case, settlement: CaseSettlement) ->
         handler(case, settlement)
 
     return run
+
+
+# Sections other apps add to the case page: each returns (template name, context) or None.
+CasePageSection = Callable[[Case, frozenset[str]], tuple[str, dict[str, object]] | None]
+_case_page_sections: list[CasePageSection] = []
+
+
+def on_case_page(section: CasePageSection) -> CasePageSection:
+    if section not in _case_page_sections:
+        _case_page_sections.append(section)
+    return section
+
+
+def case_page_sections(case: Case, roles: frozenset[str]) -> list[tuple[str, dict[str, object]]]:
+    return [result for section in _case_page_sections if (result := section(case, roles)) is not None]

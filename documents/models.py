@@ -12,6 +12,7 @@ from cases.models import Case
 
 
 class IssuedKind(models.TextChoices):
+    ODR_AGREEMENT = "odr_agreement", _("ODR agreement")
     SETTLEMENT_AGREEMENT = "settlement_agreement", _("Settlement agreement")
 
 
@@ -59,6 +60,9 @@ class IssuedDocument(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["case", "kind"], condition=models.Q(status="draft"), name="one_current_draft"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=models.Q(status="executed"), name="one_executed_per_kind"
             ),
         ]
 

@@ -46,3 +46,13 @@ def verify_reference(reference: str, sha256: str) -> Verification:
     ).first()
     signatures = list(document.executed_from.signatures.all()) if document and document.executed_from else []
     return Verification(document=document, seal=None, signatures=signatures)
+
+
+def issued_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
+    """The case page's list of executed (sealed) documents, for its parties and administrators."""
+    if not roles & {"claimant", "respondent", "administrator"}:
+        return None
+    documents = executed_documents(case)
+    if not documents:
+        return None
+    return "documents/_issued_section.html", {"case": case, "documents": documents}

@@ -258,3 +258,52 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
         # A second worker ran the same job: keep the one result there is.
         return IssuedDocument.objects.get(executed_from=draft)
     return executed
+
+
+def odr_agreement_start(case: Case) -> None:
+    """Hook: both parties accepted the ODR terms; issue the sealed ODR agreement in the background."""
+    from documents.tasks import issue_odr_agreement_task
+
+    issue_odr_agreement_task.enqueue(case_id=case.pk)
+
+
+def issue_odr_agreement(*, case_id: int) -> IssuedDocument:
+    """Task body: the ODR agreement with both parties' acceptance records, sealed. Once only."""
+    case = Case.objects.get(pk=case_id)
+    kind = IssuedKind.ODR_AGREEMENT
+    existing = IssuedDocument.objects.filter(case=case, kind=kind, status=IssuedStatus.EXECUTED).first()
+    if existing is not None:
+        return existing
+    document = IssuedDocument(
+        case=case,
+        kind=kind,
+        version=1,
+        status=IssuedStatus.EXECUTED,
+        amount=case.amount_claimed or Decimal("0"),
+        terms="",
+    )
+    parties = list(case.parties.select_related("organisation", "user").order_by("role"))
+    rendered = renderer.render(
+        template="documents/pdf/odr_agreement.html",
+        context={"document": document, "case": case, "parties": parties},
+        filename=f"{case.reference}-odr-agreement.pdf",
+        language=document.language,
+    )
+    sealed = seal_pdf(rendered.content, reason=f"ODR agreement {case.reference}")
+    document.sha256 = hashlib.sha256(sealed).hexdigest()
+    document.pages = rendered.pages
+    document.pdf.save(rendered.filename, ContentFile(sealed), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            log_action(
+                case=case,
+                actor=None,
+                action="document.issued",
+                data={"kind": kind, "sha256": document.sha256, "reference": document.verification_reference},
+            )
+    except IntegrityError:
+        if document.pdf.name:
+            document.pdf.storage.delete(document.pdf.name)
+        return IssuedDocument.objects.get(case=case, kind=kind, status=IssuedStatus.EXECUTED)
+    return document

@@ -22,8 +22,17 @@ from documents.models import IssuedDocument
 from documents.selectors import agreement_versions, verify_reference, verify_upload
 from documents.services import agreement_revise, agreement_sign, current_draft
 
+_READERS = frozenset({Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR})
+
+
+def _require_reader(roles: frozenset[Role]) -> None:
+    """Agreements are the parties' (and the Centre's) documents; a case's neutrals do not see them."""
+    if not roles & _READERS:
+        raise Http404
+
 
 def _page(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], **forms: Any) -> HttpResponse:
+    _require_reader(roles)
     versions = agreement_versions(case)
     if not versions:
         raise Http404(_("There is no agreement on this case yet."))
@@ -87,6 +96,7 @@ def agreement_revise_view(request: AuthenticatedRequest, case: Case, roles: froz
 def agreement_pdf(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponseBase:
+    _require_reader(roles)
     document = get_object_or_404(IssuedDocument, case=case, pk=document_id)
     if not document.pdf:
         raise Http404(_("The document is still being prepared."))

@@ -178,3 +178,86 @@ def test_agreement_page_for_parties_only(draft, claimant, outsider, client_for):
     )
     assert wrong.status_code == 400
     assert "password is not correct" in wrong.text
+
+
+def test_odr_agreement_is_issued_sealed_once_both_parties_consented(
+    filed_case, invitation_token, respondent, respondent_org, seal, django_capture_on_commit_callbacks, run_tasks
+):
+    from cases.services.responses import case_respond
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_respond(
+            token=invitation_token,
+            user=respondent,
+            organisation=respondent_org,
+            terms_accepted=True,
+            consents_to_arbitration=False,
+            response_text="We agree to try ODR.",
+        )
+    run_tasks()
+    run_tasks()  # a repeated job changes nothing
+    document = IssuedDocument.objects.get(case=filed_case, kind="odr_agreement")
+    with document.pdf.open("rb") as handle:
+        content = handle.read()
+    text = _text(content)
+    for expected in (
+        "Online Dispute Resolution Agreement",
+        "網上爭議解決協議",
+        "Alpha Trading Limited",
+        "Bravo Services Limited",
+        "alice@example.com",
+        "bob@example.com",
+        filed_case.reference,
+    ):
+        assert expected in text, expected
+    assert check_seal(content).ok
+    assert verify_upload(content).authentic
+
+
+def test_case_page_lists_sealed_documents_for_parties(
+    filed_case,
+    invitation_token,
+    respondent,
+    respondent_org,
+    seal,
+    django_capture_on_commit_callbacks,
+    run_tasks,
+    client_for,
+    claimant,
+    mediator,
+    assign,
+):
+    from cases.models import NeutralRole
+    from cases.services.responses import case_respond
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_respond(
+            token=invitation_token,
+            user=respondent,
+            organisation=respondent_org,
+            terms_accepted=True,
+            consents_to_arbitration=False,
+            response_text="Yes.",
+        )
+    run_tasks()
+    assign(filed_case, mediator, NeutralRole.MEDIATOR)
+    url = reverse("cases:detail", kwargs={"case_id": filed_case.public_id})
+    assert "Signed and sealed documents" in client_for(claimant).get(url).text
+    assert "Signed and sealed documents" not in client_for(mediator).get(url).text
+    document = IssuedDocument.objects.get(kind="odr_agreement")
+    pdf_url = reverse("documents:agreement_pdf", kwargs={"case_id": filed_case.public_id, "document_id": document.pk})
+    response = client_for(respondent).get(pdf_url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    for close in response._resource_closers:
+        close()
+
+
+def test_neutrals_do_not_get_the_parties_documents(draft, mediator, assign, client_for):
+    from cases.models import NeutralRole
+
+    assign(draft.case, mediator, NeutralRole.MEDIATOR)
+    kwargs = {"case_id": draft.case.public_id}
+    assert client_for(mediator).get(reverse("documents:agreement", kwargs=kwargs)).status_code == 404
+    pdf = reverse("documents:agreement_pdf", kwargs={**kwargs, "document_id": draft.pk})
+    assert client_for(mediator).get(pdf).status_code == 404

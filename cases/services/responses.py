@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.hooks import parties_consented
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseParty, CaseResponse, DocumentKind, Invitation, Membership, Organisation, PartyRole
 from cases.notifications import queue_email
@@ -132,6 +133,7 @@ def case_respond(
                 version.file.storage.delete(version.file.name)
         raise
     _notify_claimant(case, "responded")
+    parties_consented(case)
     return case
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import CounterclaimAnswerForm, DocumentUploadForm, ReasonForm, add_service_error
+from cases.hooks import case_page_sections
 from cases.lifecycle import Action, TransitionError, allowed_actions
 from cases.models import Case, CaseStatus
 from cases.roles import Role
@@ -38,6 +39,7 @@ def render_case_page(
         "upload_form": forms.get("upload_form") or DocumentUploadForm(),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(),
         "counterclaim_form": forms.get("counterclaim_form") or CounterclaimAnswerForm(),
+        "extra_sections": case_page_sections(case, frozenset(str(role) for role in roles)),
     }
     status = 400 if forms else 200
     return render(request, "cases/case_detail.html", context, status=status)
