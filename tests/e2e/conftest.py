@@ -127,3 +127,13 @@ def off_the_browser_thread(function: Any) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def sign_in(page: Any, base: str, email: str, password: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page.get_by_role("heading", name="My cases")).to_be_visible()

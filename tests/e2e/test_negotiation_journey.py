@@ -5,16 +5,9 @@ from playwright.sync_api import expect
 
 from cases.models import CaseStatus
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
 
 
 def test_parties_exchange_messages_and_settle_by_offer(negotiation_case, asgi_live_server_url, new_page):
@@ -22,8 +15,8 @@ def test_parties_exchange_messages_and_settle_by_offer(negotiation_case, asgi_li
     room = f"{base}/cases/{negotiation_case.public_id}/negotiation/"
     claimant = new_page()
     respondent = new_page(width=390)  # one side on a phone
-    _sign_in(claimant, base, "alice@example.com")
-    _sign_in(respondent, base, "bob@example.com")
+    sign_in(claimant, base, "alice@example.com", PASSWORD)
+    sign_in(respondent, base, "bob@example.com", PASSWORD)
     claimant.goto(room)
     respondent.goto(room)
     for page in (claimant, respondent):

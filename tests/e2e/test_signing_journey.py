@@ -10,17 +10,9 @@ from cases.models import CaseStatus
 from cases.services.negotiation import offer_accept, offer_make
 from documents.sealing import check_seal
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import off_the_browser_thread
+from tests.e2e.conftest import off_the_browser_thread, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
 
 
 def _sign(page, name: str) -> None:
@@ -50,13 +42,13 @@ def test_parties_sign_and_download_the_executed_agreement(
     case_url = f"{base}/cases/{negotiation_case.public_id}/"
 
     alice = new_page()
-    _sign_in(alice, base, "alice@example.com")
+    sign_in(alice, base, "alice@example.com", PASSWORD)
     alice.goto(case_url)
     _sign(alice, "Alice Chan")
     expect(alice.get_by_text("You have signed this version.")).to_be_visible()
 
     bob = new_page(width=390)
-    _sign_in(bob, base, "bob@example.com")
+    sign_in(bob, base, "bob@example.com", PASSWORD)
     bob.goto(case_url)
     _sign(bob, "Bob Lee")
 
