@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -54,9 +55,8 @@ def agreement_draft_create(
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status != CaseStatus.SETTLEMENT:
         raise ServiceError(_("An agreement is drafted only once terms are agreed."))
-    terms = terms.strip()
-    if not terms:
-        raise ServiceError(_("Write the terms of the agreement."), field="terms")
+    # An offer may carry no wording beyond its sum; the agreement then states the payment alone.
+    terms = terms.strip() or _("The respondent pays the settlement sum to the claimant in full settlement.")
     if len(terms) > MAX_TERMS:
         raise ServiceError(_("The terms are too long."), field="terms")
     kind = IssuedKind.SETTLEMENT_AGREEMENT
@@ -102,6 +102,8 @@ def agreement_revise(*, case: Case, user: User, terms: str, meta: RequestMeta = 
         raise ServiceError(_("There is no draft to change."))
     if terms.strip() == draft.terms:
         raise ServiceError(_("The terms are unchanged."), field="terms")
+    if set(draft.signatures.values_list("role", flat=True)) >= {PartyRole.CLAIMANT, PartyRole.RESPONDENT}:
+        raise ServiceError(_("Both parties have signed this version; it is being executed and can no longer change."))
     return agreement_draft_create(case=case, amount=draft.amount, terms=terms, actor=user, meta=meta)
 
 
@@ -143,8 +145,17 @@ def render_draft(*, document_id: int) -> IssuedDocument:
     return locked
 
 
+SIGNING_ATTEMPTS = 5
+SIGNING_WINDOW_SECONDS = 15 * 60
+
+
 def _check_reauthentication(user: User, password: str, totp_code: str) -> None:
+    key = f"signing-failures:{user.pk}"
+    if cache.get(key, 0) >= SIGNING_ATTEMPTS:
+        raise ServiceError(_("Too many wrong attempts. Wait 15 minutes before signing again."), field="password")
     if not user.check_password(password):
+        cache.add(key, 0, SIGNING_WINDOW_SECONDS)
+        cache.incr(key)
         raise ServiceError(_("The password is not correct."), field="password")
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if authenticator is not None and not TOTP(authenticator).validate_code(totp_code.strip()):
@@ -213,9 +224,20 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
     if existing is not None:
         return existing
     signatures = list(draft.signatures.all())
+    # The executed copy is its own record: the verification reference printed on it is its own.
+    executed = IssuedDocument(
+        case=draft.case,
+        kind=draft.kind,
+        version=draft.version,
+        status=IssuedStatus.EXECUTED,
+        amount=draft.amount,
+        terms=draft.terms,
+        language=draft.language,
+        executed_from=draft,
+    )
     rendered = renderer.render(
         template="documents/pdf/settlement_agreement.html",
-        context=_context(draft, signatures=signatures),
+        context=_context(executed, signatures=signatures),
         filename=f"{draft.case.reference}-settlement-agreement-executed.pdf",
         language=draft.language,
     )
@@ -225,18 +247,8 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
             locked = IssuedDocument.objects.select_for_update().get(pk=draft.pk)
             if locked.status != IssuedStatus.DRAFT:
                 raise ServiceError(_("This draft can no longer be executed."))
-            executed = IssuedDocument(
-                case=draft.case,
-                kind=draft.kind,
-                version=draft.version,
-                status=IssuedStatus.EXECUTED,
-                amount=draft.amount,
-                terms=draft.terms,
-                language=draft.language,
-                executed_from=locked,
-                sha256=hashlib.sha256(sealed).hexdigest(),
-                pages=rendered.pages,
-            )
+            executed.sha256 = hashlib.sha256(sealed).hexdigest()
+            executed.pages = rendered.pages
             executed.pdf.save(rendered.filename, ContentFile(sealed), save=False)
             executed.save()
             locked.status = IssuedStatus.SIGNED

@@ -261,3 +261,42 @@ def test_neutrals_do_not_get_the_parties_documents(draft, mediator, assign, clie
     assert client_for(mediator).get(reverse("documents:agreement", kwargs=kwargs)).status_code == 404
     pdf = reverse("documents:agreement_pdf", kwargs={**kwargs, "document_id": draft.pk})
     assert client_for(mediator).get(pdf).status_code == 404
+
+
+def test_offer_without_terms_still_drafts_an_agreement(
+    negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("100.00"), terms="")
+        offer_accept(case=negotiation_case, user=claimant, offer_id=offer.pk)
+    draft = current_draft(negotiation_case)
+    assert draft is not None
+    assert "settlement sum" in draft.terms
+
+
+def test_no_revision_once_both_have_signed(draft, claimant, respondent):
+    agreement_sign(document=draft, user=claimant, password=PASSWORD, full_name="Alice Chan", consent=True)
+    agreement_sign(document=draft, user=respondent, password=PASSWORD, full_name="Bob Lee", consent=True)
+    with pytest.raises(ServiceError, match="Both parties have signed"):
+        agreement_revise(case=draft.case, user=respondent, terms="Something else")
+
+
+def test_the_reference_printed_on_the_executed_copy_verifies(draft, claimant, respondent):
+    import re
+
+    agreement_sign(document=draft, user=claimant, password=PASSWORD, full_name="Alice Chan", consent=True)
+    agreement_sign(document=draft, user=respondent, password=PASSWORD, full_name="Bob Lee", consent=True)
+    executed = execute_agreement(document_id=draft.pk)
+    with executed.pdf.open("rb") as handle:
+        text = _text(handle.read())
+    printed = set(re.findall(r"V-[A-Z2-9]{10}", text))
+    assert printed == {executed.verification_reference}
+    assert verify_reference(printed.pop(), executed.sha256).authentic
+
+
+def test_wrong_passwords_when_signing_are_limited(draft, claimant):
+    for _attempt in range(5):
+        with pytest.raises(ServiceError, match="password is not correct"):
+            agreement_sign(document=draft, user=claimant, password="guess", full_name="A", consent=True)
+    with pytest.raises(ServiceError, match="Too many wrong attempts"):
+        agreement_sign(document=draft, user=claimant, password=PASSWORD, full_name="A", consent=True)

@@ -210,3 +210,29 @@ def test_blind_figures_never_appear_on_the_other_party_page(negotiation_case, cl
     assert "HK$12,000.00" in client_for(claimant).get(room).text
     detail = reverse("cases:detail", kwargs={"case_id": negotiation_case.public_id})
     assert "12,000" not in client_for(respondent).get(detail).text
+
+
+def test_mediation_needs_both_consents(negotiation_case, claimant, respondent):
+    from cases.models import CaseParty
+
+    CaseParty.objects.filter(case=negotiation_case, role="respondent").update(consents_to_mediation=False)
+    with pytest.raises(ServiceError, match="Mediation needs both parties"):
+        mediation_request(case=negotiation_case, user=claimant)
+    negotiation_case.refresh_from_db()
+    assert negotiation_case.status == CaseStatus.NEGOTIATION
+
+
+def test_no_action_after_the_deadline_even_before_the_sweep(negotiation_case, claimant):
+    from cases.models import Case
+
+    Case.objects.filter(pk=negotiation_case.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(ServiceError, match="period has ended"):
+        message_post(case=negotiation_case, user=claimant, body="late")
+
+
+def test_plain_form_with_impossible_date_gets_a_message_not_an_error(negotiation_case, respondent, client_for):
+    url = reverse("cases:negotiation_action", kwargs={"case_id": negotiation_case.public_id, "action": "offer"})
+    page = client_for(respondent).post(url, {"amount": "10", "expires_at": "2026-13-01T10:00"}, follow=True)
+    assert page.status_code == 200
+    assert "not a valid date" in page.text
+    assert not Offer.objects.exists()

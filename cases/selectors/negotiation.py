@@ -48,9 +48,14 @@ def messages_page(
     return [message_payload(m) for m in reversed(rows[:limit])], len(rows) > limit
 
 
-def messages_after(case_id: int, after_id: int) -> list[MessagePayload]:
-    rows = Message.objects.filter(case_id=case_id, id__gt=after_id).select_related("sender", "document").order_by("id")
-    return [message_payload(m) for m in rows[:SYNC_LIMIT]]
+def messages_after(case_id: int, after_id: int, *, limit: int = SYNC_LIMIT) -> tuple[list[MessagePayload], bool]:
+    """Messages after ``after_id`` (oldest first, at most ``limit``) and whether more follow."""
+    rows = list(
+        Message.objects.filter(case_id=case_id, id__gt=after_id)
+        .select_related("sender", "document")
+        .order_by("id")[: limit + 1]
+    )
+    return [message_payload(m) for m in rows[:limit]], len(rows) > limit
 
 
 def online_roles(case_id: int) -> list[str]:

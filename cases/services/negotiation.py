@@ -7,6 +7,7 @@ the loser gets a clear error.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -70,6 +71,9 @@ def _lock_for_party(case: Case, user: User) -> tuple[Case, PartyRole]:
             _("The negotiation has ended: the case is now %(status)s.")
             % {"status": locked.get_status_display().lower()}
         )
+    if locked.deadline_at is not None and locked.deadline_at <= timezone.now():
+        # The sweep moves the case on shortly; until then the deadline already holds.
+        raise ServiceError(_("The negotiation period has ended."))
     return locked, PartyRole(locked.party_role)
 
 
@@ -117,7 +121,11 @@ def message_post(
         raise ServiceError(_("A message can be at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}, field="body")
     document = None
     if document_id:
-        document = Document.objects.filter(case=locked, public_id=document_id).first()
+        try:
+            public_id = uuid.UUID(str(document_id))
+        except ValueError:
+            raise ServiceError(_("That document is not part of this case."), field="document") from None
+        document = Document.objects.filter(case=locked, public_id=public_id).first()
         if document is None:
             raise ServiceError(_("That document is not part of this case."), field="document")
     # The message table is itself an append-only record (who, when, what); chat lines are not copied
@@ -360,6 +368,8 @@ def bid_submit(*, case: Case, user: User, amount: Decimal, meta: RequestMeta = S
     bid.save()
     broadcast_bid(bid)
     if bid.outcome == BidOutcome.SETTLED and bid.settled_amount is not None:
+        for party_role in (PartyRole.CLAIMANT, PartyRole.RESPONDENT):
+            _email_if_offline(locked, party_role, "bid_settled", {"amount": bid.settled_amount, "round": bid.number})
         _agree_settlement(
             case=locked,
             amount=bid.settled_amount,
@@ -427,6 +437,8 @@ def extension_agree(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> Ne
 def mediation_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> Case:
     """Either party may take the case to mediation at any time during negotiation."""
     locked, _role = _lock_for_party(case, user)
+    if locked.parties.filter(consents_to_mediation=False).exists():
+        raise ServiceError(_("Mediation needs both parties' agreement, and one of them did not agree to it on entry."))
     for offer in Offer.objects.select_for_update().filter(case=locked, status=OfferStatus.OPEN):
         offer.status = OfferStatus.WITHDRAWN
         offer.save(update_fields=["status"])

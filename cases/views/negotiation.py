@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,6 +54,7 @@ def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
                 "error": _("Problem:"),
                 "ended": _("The negotiation has ended."),
                 "deadline_near": _("The negotiation deadline is near."),
+                "lost": _("The connection dropped before this was confirmed. Check the page, then try again."),
                 "statuses": {value: str(label) for value, label in CaseStatus.choices},
             },
         }
@@ -80,7 +82,10 @@ def _expiry(request: AuthenticatedRequest) -> Any:
     raw = request.POST.get("expires_at", "").strip()
     if not raw:
         return None
-    parsed = parse_datetime(raw)
+    try:
+        parsed = parse_datetime(raw)
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise ServiceError(_("The expiry is not a valid date and time."))
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
@@ -145,6 +150,8 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
         service(case=case, user=request.user, meta=RequestMeta.from_request(request), **read_arguments(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
+    except (ValueError, ValidationError):
+        messages.error(request, _("The request could not be processed. Check the values and try again."))
     else:
         if done:
             messages.success(request, done)

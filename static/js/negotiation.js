@@ -80,8 +80,14 @@ if (room) {
     const fresh = messages.filter((m) => !seen.has(m.id));
     if (!fresh.length) return;
     document.getElementById("no-messages")?.remove();
-    const nodes = fresh.map((m) => { seen.add(m.id); lastId = Math.max(lastId, m.id); return renderMessage(m); });
-    if (prepend) list.prepend(...nodes); else list.append(...nodes);
+    for (const message of fresh.sort((a, b) => a.id - b.id)) {
+      seen.add(message.id);
+      lastId = Math.max(lastId, message.id);
+      // Keep id order whatever order frames arrive in (after a gap, "hello" brings the newest first).
+      const node = renderMessage(message);
+      const later = [...list.querySelectorAll("li[data-id]")].find((li) => Number(li.dataset.id) > message.id);
+      if (later) list.insertBefore(node, later); else list.append(node);
+    }
     if (!prepend) markRead();
   }
 
@@ -92,15 +98,25 @@ if (room) {
   }
   document.addEventListener("visibilitychange", markRead);
 
+  let refreshSeq = 0;
+  let refreshDeferred = false;
+  const userIsTyping = () => [...panels.querySelectorAll("input:not([type=hidden]), textarea")]
+    .some((field) => field.value && field.value.trim() !== "");
+
   async function refreshPanels() {
+    // Never wipe a half-typed offer or figure: refresh once the field is left or the form sent.
+    if (userIsTyping()) { refreshDeferred = true; return; }
+    refreshDeferred = false;
+    const seq = ++refreshSeq;
     const focusedId = document.activeElement && panels.contains(document.activeElement) ? document.activeElement.id : null;
     try {
       const response = await fetch(room.dataset.panelsUrl, { credentials: "same-origin" });
-      if (!response.ok) return;
+      if (!response.ok || seq !== refreshSeq) return; // a newer refresh is on its way
       panels.innerHTML = await response.text();
       if (focusedId) document.getElementById(focusedId)?.focus();
     } catch { /* the next event or a reload brings the panels up to date */ }
   }
+  panels.addEventListener("focusout", () => { if (refreshDeferred) window.setTimeout(refreshPanels, 200); });
 
   function showError(form, text) {
     const target = form || messageForm || panels;
@@ -142,6 +158,7 @@ if (room) {
         break;
       case "sync":
         addMessages(frame.messages);
+        if (frame.has_more) send({ type: "sync", after_id: lastId });
         updatePresence(frame.state.online);
         refreshPanels();
         break;
@@ -216,10 +233,23 @@ if (room) {
     socket.addEventListener("message", (event) => {
       try { handle(JSON.parse(event.data)); } catch { /* ignore a malformed frame */ }
     });
-    socket.addEventListener("close", (event) => {
+    let opened = false;
+    socket.addEventListener("open", () => { opened = true; });
+    socket.addEventListener("close", async (event) => {
       socket = null;
-      for (const [ref, form] of pending) { pending.delete(ref); form.dataset.retry = "1"; }
-      if (event.code === 4401 || event.code === 4404) {
+      for (const [ref, form] of pending) {
+        pending.delete(ref);
+        showError(form, labels.lost);
+      }
+      let noAccess = event.code === 4401 || event.code === 4404;
+      if (!opened && !noAccess) {
+        // A refused handshake looks like any network failure (1006): ask the page itself.
+        try {
+          const probe = await fetch(room.dataset.panelsUrl, { credentials: "same-origin", redirect: "manual" });
+          noAccess = probe.status === 404 || probe.type === "opaqueredirect";
+        } catch { /* offline: keep retrying */ }
+      }
+      if (noAccess) {
         stopped = true;
         setConnection("offline", labels.offline_notice);
         return;
