@@ -471,8 +471,13 @@ def message_digests_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.ODR_MESSAGE_DIGEST_MINUTES)
     sent = 0
+    # Only rooms with recent messages: the sweep runs every minute, so anything older was handled.
     cases = (
-        Case.objects.filter(status=CaseStatus.NEGOTIATION, messages__created_at__lte=cutoff)
+        Case.objects.filter(
+            status=CaseStatus.NEGOTIATION,
+            messages__created_at__lte=cutoff,
+            messages__created_at__gte=cutoff - timedelta(days=1),
+        )
         .distinct()
         .prefetch_related("parties__user")
     )
