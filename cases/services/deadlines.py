@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.lifecycle import Action, TransitionError, case_transition
-from cases.models import Case, CaseStatus, DeadlineReminder
+from cases.models import Case, CaseStatus, DeadlineReminder, RoomPresence
 from cases.notifications import queue_email
 from cases.realtime import broadcast_on_commit
 from cases.services.negotiation import expire_offers, message_digests_send
@@ -102,4 +102,6 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
     reminded = _remind(now)
     offers_expired = expire_offers(now=now)
     digests = message_digests_send(now=now)
+    # Sockets of a process that died never said goodbye; their presence rows go once long silent.
+    RoomPresence.objects.filter(last_seen__lt=now - timedelta(hours=1)).delete()
     return {"expired": expired, "reminded": reminded, "offers_expired": offers_expired, "digests": digests}
