@@ -14,7 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from bench.bare import BareBroadcastConsumer  # noqa: E402
+from bench.bare import BareBroadcastConsumer, StoringBroadcastConsumer  # noqa: E402
 from odr.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded at start-up (Django, the models, the URLconf) lives as long as the process; moving
@@ -27,7 +27,13 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(
-                URLRouter([path("ws/bench/bare/<int:room>/", BareBroadcastConsumer.as_asgi()), *websocket_urlpatterns])
+                URLRouter(
+                    [
+                        path("ws/bench/bare/<int:room>/", BareBroadcastConsumer.as_asgi()),
+                        path("ws/bench/stored/<int:room>/", StoringBroadcastConsumer.as_asgi()),
+                        *websocket_urlpatterns,
+                    ]
+                )
             )
         ),
     }

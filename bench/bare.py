@@ -27,3 +27,25 @@ class BareBroadcastConsumer(AsyncWebsocketConsumer):
 
     async def relay(self, event: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps({"type": "message", "message": event["frame"]}))
+
+
+class StoringBroadcastConsumer(BareBroadcastConsumer):
+    """The floor for a room that stores before it sends: one INSERT (autocommit), then the broadcast.
+
+    No access checks, no locking, no audit: only the durable write that "persist, then broadcast" needs.
+    """
+
+    async def connect(self) -> None:
+        self.case_id = int(self.scope["url_route"]["kwargs"]["room"])
+        await super().connect()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        from channels.db import database_sync_to_async
+
+        from cases.models import Message
+
+        frame = json.loads(text_data or "{}")
+        await database_sync_to_async(Message.objects.create)(
+            case_id=self.case_id, sender_id=self.scope["user"].pk, sender_role="claimant", body=frame.get("body", "")
+        )
+        await self.channel_layer.group_send(self.group, {"type": "relay", "frame": frame})

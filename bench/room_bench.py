@@ -43,7 +43,7 @@ def recreate_database() -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(rooms: int, clients: int) -> list[tuple[str, list[str]]]:
+def seed(rooms: int, clients: int) -> list[tuple[str, list[str], int]]:
     """Rooms in negotiation, each with its parties signed in; returns (case public id, [session cookies])."""
     import django
 
@@ -104,7 +104,7 @@ def seed(rooms: int, clients: int) -> list[tuple[str, list[str]]]:
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
-        result.append((str(case.public_id), cookies))
+        result.append((str(case.public_id), cookies, case.pk))
     # Statistics for the fresh tables now, so autovacuum does not wake up in the middle of a run.
     from django.db import connection
 
@@ -242,14 +242,19 @@ def main() -> None:
 
         def urls(kind: str) -> list[list[str]]:
             out = []
-            for i, (public_id, _cookies) in enumerate(rooms):
-                path = f"/ws/bench/bare/{i}/" if kind == "bare" else f"/ws/cases/{public_id}/negotiation/"
+            for i, (public_id, _cookies, case_pk) in enumerate(rooms):
+                path = {
+                    "bare": f"/ws/bench/bare/{i}/",
+                    "stored": f"/ws/bench/stored/{case_pk}/",
+                    "room": f"/ws/cases/{public_id}/negotiation/",
+                }[kind]
                 # The two parties of a room sit on different processes: every delivery crosses Redis.
                 out.append([f"ws://127.0.0.1:{ports[(i + j) % len(ports)]}{path}" for j in range(args.clients)])
             return out
 
-        cookies = [c for _id, c in rooms]
+        cookies = [c for _id, c, _pk in rooms]
         bare = asyncio.run(run_load("bare broadcast (floor)", urls("bare"), cookies, args.rate, args.seconds))
+        stored = asyncio.run(run_load("store, then broadcast", urls("stored"), cookies, args.rate, args.seconds))
         ours = asyncio.run(run_load("ODR negotiation room", urls("room"), cookies, args.rate, args.seconds))
     finally:
         for process in processes:
@@ -261,6 +266,7 @@ def main() -> None:
     print("| consumer | sent | delivered msg/s | p50 ms | p95 ms | p99 ms | max ms | lost | error frames |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(bare.row())
+    print(stored.row())
     print(ours.row())
     ratio50 = statistics.median(ours.latencies_ms) / statistics.median(bare.latencies_ms)
     ours_sorted, bare_sorted = sorted(ours.latencies_ms), sorted(bare.latencies_ms)
