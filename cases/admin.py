@@ -5,15 +5,24 @@ from django.http import HttpRequest
 
 from cases.models import (
     AuditEntry,
+    BlindBid,
     Case,
     CaseAssignment,
     CaseParty,
     CaseResponse,
+    CaseSettlement,
+    DeadlineReminder,
     Document,
     DocumentVersion,
     Invitation,
     Membership,
+    Message,
+    NegotiationState,
+    Offer,
     Organisation,
+    ReadMarker,
+    ReferenceCounter,
+    RoomPresence,
 )
 
 
@@ -72,4 +81,26 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 for model in (CaseResponse, Document, DocumentVersion, Invitation, CaseAssignment):
+    admin.site.register(model, ReadOnlyAdmin)
+
+
+class BlindBidAdmin(ReadOnlyAdmin):
+    # The confidential figures stay out of every page, the admin's included.
+    exclude = ["claimant_figure", "respondent_figure"]
+    list_display = ["case", "number", "outcome", "settled_amount", "created_at", "closed_at"]
+
+
+admin.site.register(BlindBid, BlindBidAdmin)
+for model in (
+    CaseParty,
+    Message,
+    Offer,
+    CaseSettlement,
+    NegotiationState,
+    RoomPresence,
+    ReadMarker,
+    ReferenceCounter,
+    DeadlineReminder,
+    Membership,
+):
     admin.site.register(model, ReadOnlyAdmin)
