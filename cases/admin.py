@@ -80,10 +80,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ["actor_label", "action", "case__reference"]
 
 
-for model in (CaseResponse, Document, DocumentVersion, Invitation, CaseAssignment):
-    admin.site.register(model, ReadOnlyAdmin)
-
-
 class BlindBidAdmin(ReadOnlyAdmin):
     # The confidential figures stay out of every page, the admin's included.
     exclude = ["claimant_figure", "respondent_figure"]
@@ -92,6 +88,11 @@ class BlindBidAdmin(ReadOnlyAdmin):
 
 admin.site.register(BlindBid, BlindBidAdmin)
 for model in (
+    CaseResponse,
+    Document,
+    DocumentVersion,
+    Invitation,
+    CaseAssignment,
     CaseParty,
     Message,
     Offer,
