@@ -143,12 +143,18 @@ if (room) {
   let typingTimer = null;
   function handle(frame) {
     switch (frame.type) {
-      case "hello":
+      case "hello": {
+        // After a gap, "hello" brings only the newest page: ask for everything after what we held.
+        const heldUpTo = lastId;
         addMessages(frame.messages);
         updatePresence(frame.state.online);
-        if (everConnected) refreshPanels();
+        if (everConnected) {
+          send({ type: "sync", after_id: heldUpTo });
+          refreshPanels();
+        }
         everConnected = true;
         break;
+      }
       case "message":
         addMessages([frame.message]);
         break;
@@ -222,20 +228,19 @@ if (room) {
     if (stopped) return;
     setConnection("connecting", everConnected ? labels.reconnecting : labels.connecting);
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${window.location.host}${room.dataset.wsPath}`);
+    const current = new WebSocket(`${scheme}://${window.location.host}${room.dataset.wsPath}`);
+    socket = current;
     socket.addEventListener("open", () => {
-      const reconnecting = everConnected;
       attempts = 0;
       setConnection("live", labels.live);
-      // "hello" brings the newest page; after a gap also ask for everything after what we hold.
-      if (reconnecting) send({ type: "sync", after_id: lastId });
     });
     socket.addEventListener("message", (event) => {
       try { handle(JSON.parse(event.data)); } catch { /* ignore a malformed frame */ }
     });
     let opened = false;
     socket.addEventListener("open", () => { opened = true; });
-    socket.addEventListener("close", async (event) => {
+    current.addEventListener("close", async (event) => {
+      if (socket !== current) return; // an older socket closing late must not touch the live one
       socket = null;
       for (const [ref, form] of pending) {
         pending.delete(ref);
