@@ -31,12 +31,19 @@ class Verification:
         return self.document is not None and (self.seal is None or self.seal.ok)
 
 
+def _signatures_of(document: IssuedDocument | None) -> list[DocumentSignature]:
+    """Who signed the draft an executed copy was made from (an ODR agreement has no signatures)."""
+    if document is None or document.executed_from is None:
+        return []
+    return list(document.executed_from.signatures.all())
+
+
 def verify_upload(content: bytes) -> Verification:
     """The executed document these exact bytes are, with its seal checked; or nothing."""
     digest = hashlib.sha256(content).hexdigest()
     document = IssuedDocument.objects.filter(sha256=digest, status=IssuedStatus.EXECUTED).first()
     seal = check_seal(content)
-    signatures = list(document.executed_from.signatures.all()) if document and document.executed_from else []
+    signatures = _signatures_of(document)
     return Verification(document=document if seal.ok else None, seal=seal, signatures=signatures)
 
 
@@ -44,7 +51,7 @@ def verify_reference(reference: str, sha256: str) -> Verification:
     document = IssuedDocument.objects.filter(
         verification_reference=reference.strip().upper(), sha256=sha256.strip().lower(), status=IssuedStatus.EXECUTED
     ).first()
-    signatures = list(document.executed_from.signatures.all()) if document and document.executed_from else []
+    signatures = _signatures_of(document)
     return Verification(document=document, seal=None, signatures=signatures)
 
 

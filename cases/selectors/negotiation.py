@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,6 +32,9 @@ from cases.realtime import (
 )
 from cases.roles import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 PAGE_SIZE = 30
 SYNC_LIMIT = 500
 PRESENCE_TIMEOUT = timedelta(seconds=90)
@@ -56,6 +59,11 @@ def messages_after(case_id: int, after_id: int, *, limit: int = SYNC_LIMIT) -> t
         .order_by("id")[: limit + 1]
     )
     return [message_payload(m) for m in rows[:limit]], len(rows) > limit
+
+
+def is_online(case: Case, user: User) -> bool:
+    """Has ``user`` a socket in the case's room that pinged recently (in any server process)?"""
+    return RoomPresence.objects.filter(case=case, user=user, last_seen__gte=timezone.now() - PRESENCE_TIMEOUT).exists()
 
 
 def online_roles(case_id: int) -> list[str]:

@@ -36,11 +36,11 @@ from cases.models import (
     OfferStatus,
     PartyRole,
     ReadMarker,
-    RoomPresence,
     SettlementSource,
 )
 from cases.notifications import queue_email
 from cases.realtime import broadcast_bid, broadcast_case_status, broadcast_message, broadcast_offer
+from cases.selectors.negotiation import is_online
 from cases.services import ServiceError
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 MAX_MESSAGE_LENGTH = 4000
 MAX_TERMS_LENGTH = 4000
 CENT = Decimal("0.01")
-PRESENCE_TIMEOUT = timedelta(seconds=90)
 
 
 def _lock_for_party(case: Case, user: User) -> tuple[Case, PartyRole]:
@@ -94,10 +93,6 @@ def check_amount(case: Case, amount: Decimal) -> Decimal:
             field="amount",
         )
     return amount
-
-
-def is_online(case: Case, user: User) -> bool:
-    return RoomPresence.objects.filter(case=case, user=user, last_seen__gte=timezone.now() - PRESENCE_TIMEOUT).exists()
 
 
 def _email_if_offline(case: Case, role: PartyRole, template: str, context: dict[str, object]) -> None:
