@@ -149,3 +149,22 @@ def room_access(user: AnyUser, case_ref: Any) -> RoomAccess | None:
 
 
 _BEFORE_NEGOTIATION = frozenset({CaseStatus.DRAFT, CaseStatus.FILED, CaseStatus.AWAITING_RESPONSE})
+
+
+def administrator_view[**P](
+    view: Callable[Concatenate[AuthenticatedRequest, P], HttpResponseBase],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
+    """Decorate a staff page (caseload, payments, fee schedule): case administrators only, with
+    two-factor set up; anyone else signed in gets 404, like a case they may not see."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: AuthenticatedRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        if not is_case_administrator(request.user):
+            raise Http404(_("No such page."))
+        if must_enable_mfa(request.user):
+            messages.warning(request, _("Set up two-factor authentication before you act on a case."))
+            return redirect("mfa_activate_totp")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

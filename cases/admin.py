@@ -20,6 +20,7 @@ from cases.models import (
     NegotiationState,
     Offer,
     Organisation,
+    PendingStage,
     ReadMarker,
     ReferenceCounter,
     RoomPresence,
@@ -103,5 +104,6 @@ for model in (
     ReferenceCounter,
     DeadlineReminder,
     Membership,
+    PendingStage,
 ):
     admin.site.register(model, ReadOnlyAdmin)

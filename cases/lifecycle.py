@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.access import case_roles
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.models import Case, CaseOutcome, CaseStatus
+from cases.models import Case, CaseOutcome, CaseStatus, PendingStage
 from cases.realtime import broadcast_case_status
 from cases.roles import Role
+from cases.stages import stage_dropped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -188,6 +189,10 @@ def case_transition(
         meta=meta,
         data={"reason": reason, **(data or {})} if reason else dict(data or {}),
     )
+    # A stage still waiting on its gates (e.g. fees for mediation) will never start from here.
+    pending = PendingStage.objects.filter(case=locked).first()
+    if pending is not None and (CaseStatus(locked.status), Action(pending.action)) not in TRANSITIONS:
+        pending_drop(case=locked)
     broadcast_case_status(locked)
     # Keep the caller's instance current: it may go on to render or transition again.
     for field in ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at"):
@@ -218,3 +223,13 @@ def case_deadline_extend(
     broadcast_case_status(locked)
     case.deadline_at = until
     return case
+
+
+def pending_drop(*, case: Case) -> None:
+    """The case moved on another way: its pending stage will never start. Runs in the caller's transaction."""
+    pending = PendingStage.objects.filter(case=case).first()
+    if pending is None:
+        return
+    pending.delete()
+    log_action(case=case, actor=None, action="stage.dropped", data={"action": pending.action})
+    stage_dropped(case, Action(pending.action))

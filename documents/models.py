@@ -14,6 +14,8 @@ from cases.models import Case
 class IssuedKind(models.TextChoices):
     ODR_AGREEMENT = "odr_agreement", _("ODR agreement")
     SETTLEMENT_AGREEMENT = "settlement_agreement", _("Settlement agreement")
+    FEE_RECEIPT = "fee_receipt", _("Fee receipt")
+    REFUND_RECEIPT = "refund_receipt", _("Refund receipt")
 
 
 class IssuedStatus(models.TextChoices):
@@ -29,7 +31,9 @@ def new_verification_reference() -> str:
 
 
 def _pdf_path(instance: IssuedDocument, filename: str) -> str:
-    return f"issued/{instance.case.public_id}/{instance.kind}-v{instance.version}-{instance.status}.pdf"
+    # Receipts are one per payment or refund: their subject's id tells their files apart.
+    which = instance.subject.partition(":")[2][:8] if instance.subject else f"v{instance.version}"
+    return f"issued/{instance.case.public_id}/{instance.kind}-{which}-{instance.status}.pdf"
 
 
 class IssuedDocument(models.Model):
@@ -39,6 +43,8 @@ class IssuedDocument(models.Model):
     status = models.CharField(max_length=12, choices=IssuedStatus.choices, default=IssuedStatus.DRAFT)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     terms = models.TextField()
+    # What a case may hold several of tells them apart (e.g. "payment:<id>" for receipts); blank for agreements.
+    subject = models.CharField(max_length=60, blank=True, default="")
     language = models.CharField(max_length=10, default="en")
     pdf = models.FileField(upload_to=_pdf_path, max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
@@ -62,7 +68,7 @@ class IssuedDocument(models.Model):
                 fields=["case", "kind"], condition=models.Q(status="draft"), name="one_current_draft"
             ),
             models.UniqueConstraint(
-                fields=["case", "kind"], condition=models.Q(status="executed"), name="one_executed_per_kind"
+                fields=["case", "kind", "subject"], condition=models.Q(status="executed"), name="one_executed_per_kind"
             ),
         ]
 

@@ -16,8 +16,12 @@ def agreement_versions(case: Case) -> list[IssuedDocument]:
     )
 
 
+AGREEMENT_KINDS = (IssuedKind.ODR_AGREEMENT, IssuedKind.SETTLEMENT_AGREEMENT)
+
+
 def executed_documents(case: Case) -> list[IssuedDocument]:
-    return list(IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED))
+    """The case's sealed agreements, which both parties hold (receipts are the payer's own)."""
+    return list(IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED, kind__in=AGREEMENT_KINDS))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from cases.services import ServiceError
 from cases.views import form_data
 from documents.forms import ReviseForm, SignForm, VerifyForm
 from documents.models import IssuedDocument
-from documents.selectors import agreement_versions, verify_reference, verify_upload
+from documents.selectors import AGREEMENT_KINDS, agreement_versions, verify_reference, verify_upload
 from documents.services import agreement_revise, agreement_sign, current_draft
 
 _READERS = frozenset({Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR})
@@ -97,7 +97,8 @@ def agreement_pdf(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponseBase:
     _require_reader(roles)
-    document = get_object_or_404(IssuedDocument, case=case, pk=document_id)
+    # Receipts are the payer's own: they are downloaded through the payments app's access check.
+    document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=AGREEMENT_KINDS)
     if not document.pdf:
         raise Http404(_("The document is still being prepared."))
     response = FileResponse(

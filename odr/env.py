@@ -65,3 +65,18 @@ def env_required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in production")
     return value
+
+
+def env_prefixed(name: str, prefixes: tuple[str, ...]) -> str:
+    """An optional secret or key that, when set, must look like one (e.g. Stripe's ``sk_``/``pk_``)."""
+    value = os.environ.get(name, "").strip()
+    if value and not value.startswith(prefixes):
+        raise ImproperlyConfigured(f"{name} must start with {' or '.join(prefixes)}")
+    return value
+
+
+def env_url(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip().rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"{name} must be an http(s) URL, got {value!r}")
+    return value

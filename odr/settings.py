@@ -15,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from odr.env import env_bool, env_decimal, env_int, env_list, env_required, env_str
+from odr.env import env_bool, env_decimal, env_int, env_list, env_prefixed, env_required, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cases",
     "documents",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,24 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Payments ------------------------------------------------------------------------------------
+# Card payments go through Stripe when its keys are set; the manual provider (bank transfer or cheque,
+# confirmed by a case administrator) is always there. STRIPE_API_BASE points the SDK and Stripe.js at
+# another server with Stripe's API (localstripe, in tests and the demo).
+STRIPE_SECRET_KEY = env_prefixed("STRIPE_SECRET_KEY", ("sk_", "rk_"))
+STRIPE_PUBLISHABLE_KEY = env_prefixed("STRIPE_PUBLISHABLE_KEY", ("pk_",))
+STRIPE_WEBHOOK_SECRET = env_prefixed("STRIPE_WEBHOOK_SECRET", ("whsec_",))
+STRIPE_API_BASE = env_url("STRIPE_API_BASE", "")
+STRIPE_JS_URL = env_url(
+    "STRIPE_JS_URL", f"{STRIPE_API_BASE}/js.stripe.com/v3" if STRIPE_API_BASE else "https://js.stripe.com/v3"
+)
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20, minimum=1)
+if STRIPE_SECRET_KEY and not (STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY needs STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET too")
+PAYMENTS_BANK_DETAILS = env_str(
+    "PAYMENTS_BANK_DETAILS", "ODR Centre Ltd, HSBC Hong Kong, account 000-000000-001 (demo details)"
+)
+
 # --- The scheme's rules: eligibility and deadlines (defaults a centre may change) --------------
 ODR_ELIGIBILITY_MAX_AMOUNT = env_decimal("ODR_ELIGIBILITY_MAX_AMOUNT", "500000.00")
 ODR_ELIGIBILITY_REQUIRE_HK_PARTY = env_bool("ODR_ELIGIBILITY_REQUIRE_HK_PARTY", True)
@@ -235,6 +254,8 @@ ODR_ROOM_RATE_PER_SECOND = env_int("ODR_ROOM_RATE_PER_SECOND", 2, minimum=1)
 ODR_ROOM_RATE_BURST = env_int("ODR_ROOM_RATE_BURST", 10, minimum=1)
 ODR_ROOM_ACCESS_RECHECK_SECONDS = env_int("ODR_ROOM_ACCESS_RECHECK_SECONDS", 10, minimum=1)
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
+# While a stage waits for its fees, the current stage's deadline stays at least this far away.
+ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)
 ODR_MEDIATION_DAYS = env_int("ODR_MEDIATION_DAYS", 14, minimum=1)
 ODR_ARBITRATION_DAYS = env_int("ODR_ARBITRATION_DAYS", 37, minimum=1)
 ODR_INVITATION_VALID_DAYS = env_int("ODR_INVITATION_VALID_DAYS", 7, minimum=1)

@@ -27,4 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("documents.urls")),
+    path("", include("payments.urls")),
 ]

@@ -226,3 +226,107 @@ def seal_files(tmp_path_factory: Any) -> tuple[str, str]:
 def seal(settings: Any, seal_files: tuple[str, str]) -> tuple[str, str]:
     settings.ODR_SEAL_KEY_PATH, settings.ODR_SEAL_CERT_PATH = seal_files
     return seal_files
+
+
+@pytest.fixture
+def fee_schedule(administrator: User) -> Any:
+    """The scheme's registration fee (HK$200 a party), a mediation and an arbitration fee, and a standing
+    waiver: micro enterprises pay no registration fee."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from payments.services.fees import WaiverRuleInput, fee_schedule_create
+
+    return fee_schedule_create(
+        actor=administrator,
+        name="Scheme 2026",
+        effective_from=timezone.now(),
+        registration_fee=Decimal("200.00"),
+        mediation_fee=Decimal("1000.00"),
+        arbitration_fee=Decimal("2500.00"),
+        waiver_rules=[
+            WaiverRuleInput(
+                size_band="micro", percent=Decimal("100"), reason="Micro enterprises", fee_kind="registration"
+            )
+        ],
+    )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def localstripe_url(tmp_path_factory: Any) -> Any:
+    """localstripe (a third-party fake Stripe server with a fake Stripe.js and signed webhooks), started
+    for the run on a free port and stopped after it."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("localstripe") / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"], stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"localstripe did not start (see {log.name})")
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+STRIPE_TEST_KEYS = {
+    "STRIPE_SECRET_KEY": "sk_test_odr_suite",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_odr_suite",
+    "STRIPE_WEBHOOK_SECRET": "whsec_odr_suite",
+}
+
+
+@pytest.fixture
+def stripe_settings(settings: Any, localstripe_url: str) -> str:
+    """Card payments switched on, against localstripe."""
+    for name, value in STRIPE_TEST_KEYS.items():
+        setattr(settings, name, value)
+    settings.STRIPE_API_BASE = localstripe_url
+    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3"
+    return localstripe_url
+
+
+@pytest.fixture
+def card_token(stripe_settings: str) -> Callable[[str], str]:
+    """A card token made the way Stripe.js makes one in the browser: the card goes to the Stripe server
+    with the publishable key, never to us."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    def make(number: str = "4242424242424242") -> str:
+        body = urllib.parse.urlencode(
+            {
+                "card[number]": number,
+                "card[exp_month]": "12",
+                "card[exp_year]": "2030",
+                "card[cvc]": "123",
+                "key": STRIPE_TEST_KEYS["STRIPE_PUBLISHABLE_KEY"],
+            }
+        ).encode()
+        with urllib.request.urlopen(f"{stripe_settings}/v1/tokens", data=body, timeout=10) as response:  # noqa: S310
+            return str(json.loads(response.read())["id"])
+
+    return make

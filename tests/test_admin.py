@@ -7,11 +7,24 @@ from django.urls import reverse
 
 from cases.services.negotiation import bid_submit
 
-READ_ONLY = {"Case", "AuditEntry", "Message", "Offer", "BlindBid", "IssuedDocument", "DocumentSignature"}
+READ_ONLY = {
+    "Case",
+    "AuditEntry",
+    "Message",
+    "Offer",
+    "BlindBid",
+    "IssuedDocument",
+    "DocumentSignature",
+    "Payment",
+    "Refund",
+    "Charge",
+    "WebhookEvent",
+    "FeeSchedule",
+}
 
 
 def test_every_project_model_is_registered():
-    project_models = [m for app in ("cases", "documents") for m in apps.get_app_config(app).get_models()]
+    project_models = [m for app in ("cases", "documents", "payments") for m in apps.get_app_config(app).get_models()]
     missing = [m.__name__ for m in project_models if m not in admin.site._registry]
     assert missing == []
 
@@ -19,7 +32,10 @@ def test_every_project_model_is_registered():
 @pytest.mark.parametrize("name", sorted(READ_ONLY))
 def test_history_cannot_be_changed_from_the_admin(name, rf, administrator):
     model = next(
-        m for app in ("cases", "documents") for m in apps.get_app_config(app).get_models() if m.__name__ == name
+        m
+        for app in ("cases", "documents", "payments")
+        for m in apps.get_app_config(app).get_models()
+        if m.__name__ == name
     )
     model_admin = admin.site._registry[model]
     request = rf.get("/admin/")

@@ -28,6 +28,7 @@ from cases.models.negotiation import (
     SettlementSource,
 )
 from cases.models.organisations import Membership, Organisation, SizeBand
+from cases.models.stages import PendingStage
 
 __all__ = [
     "OPEN_STATUSES",
@@ -56,6 +57,7 @@ __all__ = [
     "OfferStatus",
     "Organisation",
     "PartyRole",
+    "PendingStage",
     "ReadMarker",
     "ReferenceCounter",
     "RoomPresence",

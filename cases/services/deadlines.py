@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.lifecycle import Action, TransitionError, case_transition
-from cases.models import Case, CaseStatus, DeadlineReminder, RoomPresence
+from cases.models import Case, CaseStatus, DeadlineReminder, PendingStage, RoomPresence
 from cases.notifications import queue_email
 from cases.realtime import broadcast_on_commit
 from cases.services.negotiation import expire_offers, message_digests_send
+from cases.services.stages import stage_advance
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,14 @@ def _expire_one(case_id: int, now: datetime) -> bool:
     if case.status not in ENFORCED_STATUSES or case.deadline_at is None or case.deadline_at > now:
         return False
     action = _expiry_action(case)
-    case_transition(case=case, action=action, actor=None, data={"deadline_at": case.deadline_at.isoformat()})
+    data = {"deadline_at": case.deadline_at.isoformat()}
+    if action != Action.EXPIRE and PendingStage.objects.filter(case=case).exists():
+        # The next stage was already held for its fees and the time to pay them has run out too.
+        action = Action.EXPIRE
+    if action == Action.EXPIRE:
+        case_transition(case=case, action=action, actor=None, data=data)
+    elif not stage_advance(case=case, action=action, actor=None, data=data):
+        return True
     queue_email(to=_recipients(case), template="deadline_passed", context={"case": case})
     return True
 

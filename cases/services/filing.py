@@ -15,7 +15,7 @@ from cases.eligibility import check_eligibility
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseParty, CaseStatus, Membership, Organisation, PartyRole, ReferenceCounter
 from cases.services import ServiceError
-from cases.services.invitations import invitation_send
+from cases.services.stages import stage_advance
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -118,7 +118,8 @@ def claim_file(
     consents_to_mediation: bool = True,
     meta: RequestMeta = SYSTEM,
 ) -> Case:
-    """File the draft: check it is complete and eligible, number it, and invite the respondent."""
+    """File the draft: check it is complete and eligible, number it, and invite the respondent (once any
+    registration fee is settled)."""
     locked = _locked_draft(case, user)
     missing = [name for name in REQUIRED_FOR_FILING if getattr(locked, name) in (None, "")]
     if missing:
@@ -167,7 +168,7 @@ def claim_file(
         },
     )
     case_transition(case=locked, action=Action.FILE, actor=user, meta=meta, data={"reference": locked.reference})
-    invitation_send(case=locked, actor=user, meta=meta)
-    case_transition(case=locked, action=Action.INVITE, actor=None, meta=meta)
+    # The respondent is invited now, or once the claimant's registration fee is settled.
+    stage_advance(case=locked, action=Action.INVITE, actor=user, meta=meta)
     case.refresh_from_db()
     return case

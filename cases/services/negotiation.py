@@ -42,6 +42,7 @@ from cases.notifications import queue_email
 from cases.realtime import broadcast_bid, broadcast_case_status, broadcast_message, broadcast_offer
 from cases.selectors.negotiation import is_online
 from cases.services import ServiceError
+from cases.services.stages import stage_advance
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -438,9 +439,10 @@ def mediation_request(*, case: Case, user: User, meta: RequestMeta = SYSTEM) -> 
         offer.status = OfferStatus.WITHDRAWN
         offer.save(update_fields=["status"])
         broadcast_offer(offer)
-    case_transition(case=locked, action=Action.ESCALATE_TO_MEDIATION, actor=user, meta=meta)
-    emails = [p.user.email for p in locked.parties.select_related("user").all()]
-    queue_email(to=emails, template="to_mediation", context={"case": locked})
+    # Mediation starts now, or once its fees are settled (the room stays open meanwhile).
+    if stage_advance(case=locked, action=Action.ESCALATE_TO_MEDIATION, actor=user, meta=meta):
+        emails = [p.user.email for p in locked.parties.select_related("user").all()]
+        queue_email(to=emails, template="to_mediation", context={"case": locked})
     return locked
 
 

@@ -21,6 +21,7 @@ from cases.services import ServiceError
 from cases.services.documents import document_upload
 from cases.services.filing import TERMS_VERSION
 from cases.services.invitations import invitation_for_token
+from cases.services.stages import stage_advance
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -123,9 +124,8 @@ def case_respond(
             stored.append(
                 document_upload(case=case, user=user, upload=upload, kind=DocumentKind.RESPONSE_EVIDENCE, meta=meta)
             )
-        case_transition(
-            case=case, action=Action.RESPOND, actor=user, meta=meta, data={"counterclaim": has_counterclaim}
-        )
+        # Negotiation opens now, or once the respondent's registration fee is settled.
+        stage_advance(case=case, action=Action.RESPOND, actor=user, meta=meta, data={"counterclaim": has_counterclaim})
     except Exception:
         # The rows roll back with this transaction; the files already written must go with them.
         for version in stored:

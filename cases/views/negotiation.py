@@ -136,7 +136,11 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], di
         lambda r: {},
         gettext_lazy("Your request about the extension was recorded."),
     ),
-    "mediation": (services.mediation_request, lambda r: {}, gettext_lazy("The case is moving to mediation.")),
+    "mediation": (
+        services.mediation_request,
+        lambda r: {},
+        gettext_lazy("You asked to move the case to mediation: the case page shows what happens next."),
+    ),
 }
 
 

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "payments"
+    verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Plug into the core: fees gate stages, and the case page shows what each party owes.
+        from cases.hooks import on_case_page
+        from cases.stages import on_stage_dropped, register_stage_gate
+        from payments.gates import fees_gate, fees_section, stage_fees_cancel
+
+        register_stage_gate(fees_gate)
+        on_stage_dropped(stage_fees_cancel)
+        on_case_page(fees_section)

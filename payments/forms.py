@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import SizeBand
+from payments.models import FeeKind, PaymentStatus
+
+
+def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=10, decimal_places=2, min_value=Decimal("0.00"), required=required
+    )
+
+
+class ManualPaymentForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Your transfer reference or cheque number"),
+        max_length=100,
+        help_text=_("We match it against our bank statement; a case administrator then confirms receipt."),
+    )
+
+
+class WaiveForm(forms.Form):
+    percent = forms.DecimalField(
+        label=_("Waiver (%)"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("100")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class RefundForm(forms.Form):
+    amount = money_field(_("Amount to refund (HK$)"))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reference = forms.CharField(
+        label=_("Bank reference of the refund"),
+        max_length=100,
+        required=False,
+        help_text=_("For bank transfers and cheques, which the centre refunds by transfer."),
+    )
+
+
+class ConfirmReceiptForm(forms.Form):
+    amount_received = money_field(_("Amount received (HK$)"))
+    reference = forms.CharField(label=_("Bank statement reference"), max_length=100, required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is rejected"), max_length=300)
+
+
+class FeeScheduleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    effective_from = forms.DateTimeField(
+        label=_("In force from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    registration_fee = money_field(_("Registration fee per party (HK$)"))
+    mediation_fee = money_field(_("Mediation fee per party (HK$)"))
+    arbitration_fee = money_field(_("Arbitration fee per party (HK$)"))
+    waiver_size_band = forms.ChoiceField(
+        label=_("Standing waiver for businesses of size"),
+        choices=[("", _("No standing waiver")), *SizeBand.choices],
+        required=False,
+    )
+    waiver_fee_kind = forms.ChoiceField(
+        label=_("Waiver applies to"), choices=[("", _("Every fee")), *FeeKind.choices], required=False
+    )
+    waiver_percent = forms.DecimalField(
+        label=_("Waiver (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        required=False,
+    )
+    waiver_reason = forms.CharField(label=_("Reason for the waiver"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("waiver_size_band"):
+            if not data.get("waiver_percent"):
+                self.add_error("waiver_percent", _("Enter the waiver as a percentage."))
+            if not (data.get("waiver_reason") or "").strip():
+                self.add_error("waiver_reason", _("Give the reason for the waiver."))
+        return data
+
+
+class ReconciliationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any")), *PaymentStatus.choices], required=False)
+    provider = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=[("", _("Any")), ("stripe", _("Card")), ("manual", _("Bank transfer or cheque"))],
+        required=False,
+    )
+    mismatch_only = forms.BooleanField(label=_("Only amounts or currencies that differ"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    search = forms.CharField(label=_("Case, business or provider reference"), max_length=100, required=False)

@@ -1,0 +1,90 @@
+"""Payment providers behind one interface (pretix's ``BasePaymentProvider``): prepare, execute, refund.
+
+Cases never see a provider; services pick one by its identifier. Adding one (e.g. Hong Kong's FPS)
+means a new subclass registered in ``PROVIDERS``, nothing else.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+from payments.models import PaymentStatus
+
+StrOrPromise = str | Promise
+
+if TYPE_CHECKING:
+    from payments.models import Payment, Refund
+
+
+class ProviderError(Exception):
+    """The provider could not be asked, or refused. ``message`` is safe to show; ``retryable`` says
+    whether the same payment may simply be tried again (e.g. the provider was unreachable)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderResult:
+    """What the provider says about a payment, after an attempt or when asked again."""
+
+    status: PaymentStatus
+    reference: str = ""
+    amount_received: Decimal | None = None
+    currency_received: str = ""
+    failure_message: str = ""
+    # Set when the payer's browser must finish the payment (3-D Secure): Stripe.js takes it from here.
+    client_secret: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class PaymentProvider(ABC):
+    identifier: str
+    verbose_name: StrOrPromise
+
+    @abstractmethod
+    def is_available(self) -> bool:
+        """Whether this provider is configured and may be offered."""
+
+    @abstractmethod
+    def prepare(self, *, payment: Payment) -> dict[str, Any]:
+        """What the payment page needs to take this payment (e.g. a publishable key, bank details)."""
+
+    @abstractmethod
+    def execute(self, *, payment: Payment, data: Mapping[str, str]) -> ProviderResult:
+        """Take the payment with what the payer submitted. Raises ProviderError."""
+
+    @abstractmethod
+    def fetch(self, *, payment: Payment) -> ProviderResult:
+        """Ask the provider again for the payment's state (never trust a browser or a webhook body)."""
+
+    @abstractmethod
+    def refund(self, *, payment: Payment, refund: Refund) -> str:
+        """Return ``refund.amount`` of the payment; the provider's refund reference. Raises ProviderError."""
+
+
+def get_provider(identifier: str) -> PaymentProvider:
+    from payments.providers.manual import ManualProvider
+    from payments.providers.stripe import StripeProvider
+
+    providers: dict[str, PaymentProvider] = {p.identifier: p for p in (StripeProvider(), ManualProvider())}
+    try:
+        return providers[identifier]
+    except KeyError:
+        raise ProviderError("Unknown payment provider.", retryable=False) from None
+
+
+def available_providers() -> list[PaymentProvider]:
+    """Offered to payers, card first when configured."""
+    from payments.providers.manual import ManualProvider
+    from payments.providers.stripe import StripeProvider
+
+    return [provider for provider in (StripeProvider(), ManualProvider()) if provider.is_available()]

@@ -1,0 +1,80 @@
+"""Receipts: a sealed PDF for every successful payment and every refund, verifiable like any document
+the platform issues. Built by a background task, once per payment or refund however often it runs."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+
+from cases.audit import log_action
+from documents.amounts import hkd_in_words_en, hkd_in_words_zh
+from documents.models import IssuedDocument, IssuedKind, IssuedStatus
+from documents.rendering import renderer
+from documents.sealing import seal_pdf
+from payments.models import Payment, Refund
+
+
+def receipt_subject(payment: Payment, refund: Refund | None = None) -> str:
+    return f"refund:{refund.public_id}" if refund is not None else f"payment:{payment.public_id}"
+
+
+def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDocument:
+    payment = Payment.objects.select_related("charge__case", "charge__party__organisation", "created_by").get(
+        pk=payment_id
+    )
+    refund = Refund.objects.get(pk=refund_id, payment=payment) if refund_id is not None else None
+    case = payment.charge.case
+    kind = IssuedKind.REFUND_RECEIPT if refund is not None else IssuedKind.FEE_RECEIPT
+    subject = receipt_subject(payment, refund)
+    existing = IssuedDocument.objects.filter(case=case, kind=kind, subject=subject).first()
+    if existing is not None:
+        return existing
+    amount = refund.amount if refund is not None else (payment.amount_received or payment.amount)
+    document = IssuedDocument(
+        case=case, kind=kind, subject=subject, version=1, status=IssuedStatus.EXECUTED, amount=amount, terms=""
+    )
+    rendered = renderer.render(
+        template="payments/pdf/receipt.html",
+        context={
+            "document": document,
+            "case": case,
+            "payment": payment,
+            "refund": refund,
+            "charge": payment.charge,
+            "party": payment.charge.party,
+            "amount": amount,
+            "amount_words_en": hkd_in_words_en(amount),
+            "amount_words_zh": hkd_in_words_zh(amount),
+        },
+        filename=f"{case.reference}-{kind.replace('_', '-')}-{str(payment.public_id)[:8]}.pdf",
+        language=document.language,
+    )
+    sealed = seal_pdf(rendered.content, reason=f"{document.get_kind_display()} {case.reference}")
+    document.sha256 = hashlib.sha256(sealed).hexdigest()
+    document.pages = rendered.pages
+    document.pdf.save(rendered.filename, ContentFile(sealed), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            log_action(
+                case=case,
+                actor=None,
+                action="document.issued",
+                data={"kind": kind, "subject": subject, "sha256": document.sha256},
+                visible_to_parties=False,
+            )
+    except IntegrityError:
+        # Another worker issued it first: keep theirs.
+        if document.pdf.name:
+            document.pdf.storage.delete(document.pdf.name)
+        return IssuedDocument.objects.get(case=case, kind=kind, subject=subject)
+    return document
+
+
+def receipt_for(payment: Payment, refund: Refund | None = None) -> IssuedDocument | None:
+    kind = IssuedKind.REFUND_RECEIPT if refund is not None else IssuedKind.FEE_RECEIPT
+    return IssuedDocument.objects.filter(
+        case_id=payment.charge.case_id, kind=kind, subject=receipt_subject(payment, refund)
+    ).first()

@@ -1,0 +1,122 @@
+"""Reads for payment pages, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from cases.models import Case
+from documents.models import IssuedDocument, IssuedKind
+from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
+
+
+@dataclass(frozen=True, slots=True)
+class RefundView:
+    refund: Refund
+    receipt: IssuedDocument | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    payment: Payment
+    receipt: IssuedDocument | None
+    refunds: list[RefundView]
+
+
+@dataclass(slots=True)
+class ChargeView:
+    charge: Charge
+    payments: list[PaymentView]
+    can_pay: bool
+
+
+@dataclass(slots=True)
+class CaseFees:
+    charges: list[ChargeView] = field(default_factory=list)
+    is_administrator: bool = False
+
+    @property
+    def owed(self) -> Decimal:
+        return sum((c.charge.amount_due for c in self.charges if c.can_pay), Decimal("0"))
+
+
+def fees_for_case(case: Case, roles: frozenset[str]) -> CaseFees | None:
+    is_admin = "administrator" in roles
+    party_roles = roles & {"claimant", "respondent"}
+    if not (is_admin or party_roles):
+        return None
+    charges = (
+        Charge.objects.filter(case=case)
+        .exclude(status=ChargeStatus.CANCELLED)
+        .select_related("party__organisation", "schedule")
+        .prefetch_related(Prefetch("payments", queryset=Payment.objects.prefetch_related("refunds")))
+        .order_by("created_at", "pk")
+    )
+    if not is_admin:
+        charges = charges.filter(party__role__in=party_roles)
+    charges_list = list(charges)
+    if not charges_list:
+        return None
+    receipts = {
+        doc.subject: doc
+        for doc in IssuedDocument.objects.filter(
+            case=case, kind__in=(IssuedKind.FEE_RECEIPT, IssuedKind.REFUND_RECEIPT)
+        ).only("pk", "subject", "verification_reference", "kind", "pdf")
+    }
+    views = []
+    for charge in charges_list:
+        payments = list(charge.payments.all())
+        views.append(
+            ChargeView(
+                charge=charge,
+                payments=[
+                    PaymentView(
+                        payment=p,
+                        receipt=receipts.get(f"payment:{p.public_id}"),
+                        refunds=[RefundView(r, receipts.get(f"refund:{r.public_id}")) for r in p.refunds.all()],
+                    )
+                    for p in payments
+                ],
+                can_pay=charge.status == ChargeStatus.DUE
+                and charge.party.role in party_roles
+                and not any(p.status == PaymentStatus.PROCESSING for p in payments),
+            )
+        )
+    return CaseFees(charges=views, is_administrator=is_admin)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilters:
+    status: str = ""
+    provider: str = ""
+    mismatch_only: bool = False
+    since: date | None = None
+    until: date | None = None
+    search: str = ""
+
+
+def payments_for_reconciliation(filters: PaymentFilters) -> QuerySet[Payment]:
+    payments = Payment.objects.select_related("charge__case", "charge__party__organisation").order_by(
+        "-created_at", "-pk"
+    )
+    if filters.status:
+        payments = payments.filter(status=filters.status)
+    if filters.provider:
+        payments = payments.filter(provider=filters.provider)
+    if filters.mismatch_only:
+        payments = payments.filter(mismatch=True)
+    if filters.since:
+        payments = payments.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        payments = payments.filter(created_at__date__lte=filters.until)
+    if filters.search.strip():
+        term = filters.search.strip()
+        payments = payments.filter(
+            Q(charge__case__reference__icontains=term)
+            | Q(provider_reference__icontains=term)
+            | Q(charge__party__organisation__name__icontains=term)
+        )
+    return payments

@@ -1,0 +1,239 @@
+"""The fee schedule and the charges it makes: which stage costs what, for whom, after which waiver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.lifecycle import Action
+from cases.models import Case, CaseParty, PartyRole
+from cases.notifications import queue_email
+from cases.services import ServiceError
+from cases.services.stages import stage_release
+from payments.models import (
+    Charge,
+    ChargeStatus,
+    FeeKind,
+    FeeSchedule,
+    FeeWaiverRule,
+    PaymentStatus,
+    apply_percent_off,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Which fee each gated stage needs, and from whom.
+STAGE_FEES: dict[Action, tuple[FeeKind, tuple[PartyRole, ...]]] = {
+    Action.INVITE: (FeeKind.REGISTRATION, (PartyRole.CLAIMANT,)),
+    Action.RESPOND: (FeeKind.REGISTRATION, (PartyRole.RESPONDENT,)),
+    Action.ESCALATE_TO_MEDIATION: (FeeKind.MEDIATION, (PartyRole.CLAIMANT, PartyRole.RESPONDENT)),
+    Action.ESCALATE_TO_ARBITRATION: (FeeKind.ARBITRATION, (PartyRole.CLAIMANT, PartyRole.RESPONDENT)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverRuleInput:
+    size_band: str
+    percent: Decimal
+    reason: str
+    fee_kind: str = ""  # blank: every fee
+
+
+def schedule_in_force(at: datetime | None = None) -> FeeSchedule | None:
+    return (
+        FeeSchedule.objects.filter(effective_from__lte=at or timezone.now())
+        .prefetch_related("waiver_rules")
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def fee_schedule_create(
+    *,
+    actor: User,
+    name: str,
+    effective_from: datetime,
+    registration_fee: Decimal,
+    mediation_fee: Decimal,
+    arbitration_fee: Decimal,
+    waiver_rules: list[WaiverRuleInput] | None = None,
+    meta: RequestMeta = SYSTEM,
+) -> FeeSchedule:
+    """A new schedule, in force from ``effective_from`` (not in the past: what was charged stays charged)."""
+    if effective_from < timezone.now() - timedelta(minutes=5):
+        raise ServiceError(_("A new fee schedule cannot start in the past."), field="effective_from")
+    for amount in (registration_fee, mediation_fee, arbitration_fee):
+        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise ServiceError(_("Fees are amounts in HK$ with at most two decimal places, not below zero."))
+    schedule = FeeSchedule.objects.create(
+        name=name.strip(),
+        effective_from=effective_from,
+        registration_fee=registration_fee,
+        mediation_fee=mediation_fee,
+        arbitration_fee=arbitration_fee,
+        created_by=actor,
+    )
+    for rule in waiver_rules or []:
+        if not (Decimal("0") < rule.percent <= Decimal("100")):
+            raise ServiceError(_("A waiver is between 0.01% and 100%."), field="waiver_percent")
+        if not rule.reason.strip():
+            raise ServiceError(_("Give the reason for the waiver."), field="waiver_reason")
+        FeeWaiverRule.objects.create(
+            schedule=schedule,
+            fee_kind=rule.fee_kind,
+            size_band=rule.size_band,
+            percent=rule.percent,
+            reason=rule.reason.strip(),
+        )
+    log_action(
+        actor=actor,
+        action="fees.schedule_created",
+        meta=meta,
+        data={
+            "schedule": schedule.pk,
+            "name": schedule.name,
+            "effective_from": effective_from.isoformat(),
+            "registration_fee": str(registration_fee),
+            "mediation_fee": str(mediation_fee),
+            "arbitration_fee": str(arbitration_fee),
+            "waivers": [f"{r.fee_kind or 'all'}/{r.size_band}/{r.percent}%" for r in waiver_rules or []],
+        },
+    )
+    return schedule
+
+
+def _standing_waiver(schedule: FeeSchedule, kind: FeeKind, party: CaseParty) -> FeeWaiverRule | None:
+    rules = [
+        rule
+        for rule in schedule.waiver_rules.all()
+        if rule.size_band == party.organisation.size_band and rule.fee_kind in ("", kind)
+    ]
+    return max(rules, key=lambda rule: rule.percent, default=None)
+
+
+def charges_for_stage(*, case: Case, action: Action) -> list[Charge]:
+    """The charges the stage ``action`` starts needs, made now from the schedule in force if missing.
+
+    Runs inside the stage request's transaction (the case row is locked). Fees of zero make no charge;
+    a standing waiver is applied as the charge is made, with its reason.
+    """
+    if action not in STAGE_FEES:
+        return []
+    kind, roles = STAGE_FEES[action]
+    existing = {
+        charge.party_id: charge
+        for charge in Charge.objects.filter(case=case, kind=kind).exclude(status=ChargeStatus.CANCELLED)
+    }
+    parties = list(case.parties.select_related("organisation", "user").filter(role__in=roles))
+    missing = [party for party in parties if party.pk not in existing]
+    if not missing:
+        return list(existing.values())
+    schedule = schedule_in_force()
+    if schedule is None:
+        return list(existing.values())
+    base = schedule.fee(kind)
+    charges = list(existing.values())
+    for party in missing:
+        if base <= 0:
+            continue
+        rule = _standing_waiver(schedule, kind, party)
+        percent = rule.percent if rule else Decimal("0")
+        due = apply_percent_off(base, percent)
+        charge = Charge.objects.create(
+            case=case,
+            party=party,
+            kind=kind,
+            stage_action=action,
+            schedule=schedule,
+            base_amount=base,
+            waived_percent=percent,
+            waiver_reason=rule.reason if rule else "",
+            amount_due=due,
+            status=ChargeStatus.WAIVED if due == 0 else ChargeStatus.DUE,
+            settled_at=timezone.now() if due == 0 else None,
+        )
+        log_action(
+            case=case,
+            actor=None,
+            action="fee.charged",
+            data={
+                "charge": str(charge.public_id),
+                "kind": kind,
+                "party": party.role,
+                "schedule": schedule.pk,
+                "base_amount": str(base),
+                "waived_percent": str(percent),
+                "amount_due": str(due),
+            },
+        )
+        if charge.status == ChargeStatus.DUE:
+            queue_email(to=party.user.email, template="fee_due", context={"case": case, "charge": charge})
+        charges.append(charge)
+    return charges
+
+
+def charge_settle_if_paid(charge: Charge) -> bool:
+    """Mark a due charge paid once its successful payments cover it. In the caller's transaction."""
+    if charge.status != ChargeStatus.DUE:
+        return False
+    paid = sum(
+        (
+            p.amount_received or Decimal("0")
+            for p in charge.payments.filter(status=PaymentStatus.SUCCEEDED, currency_received=charge.currency)
+        ),
+        Decimal("0"),
+    )
+    if paid < charge.amount_due:
+        return False
+    charge.status = ChargeStatus.PAID
+    charge.settled_at = timezone.now()
+    charge.save(update_fields=["status", "settled_at"])
+    log_action(case=charge.case, actor=None, action="fee.paid", data={"charge": str(charge.public_id)})
+    return True
+
+
+@transaction.atomic
+def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, meta: RequestMeta = SYSTEM) -> Charge:
+    """A case administrator waives part or all of a due fee, with a reason; the stage may then start."""
+    locked = Charge.objects.select_for_update().select_related("case").get(pk=charge.pk)
+    if locked.status != ChargeStatus.DUE:
+        raise ServiceError(_("Only a fee that is still due can be waived."))
+    if not (Decimal("0") < percent <= Decimal("100")):
+        raise ServiceError(_("A waiver is between 0.01% and 100%."), field="percent")
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the waiver."), field="reason")
+    locked.waived_percent = percent
+    locked.waiver_reason = reason.strip()[:300]
+    locked.amount_due = apply_percent_off(locked.base_amount, percent)
+    if locked.amount_due == 0:
+        locked.status = ChargeStatus.WAIVED
+        locked.settled_at = timezone.now()
+    locked.save()
+    log_action(
+        case=locked.case,
+        actor=actor,
+        action="fee.waived",
+        meta=meta,
+        data={"charge": str(locked.public_id), "percent": str(percent), "reason": locked.waiver_reason},
+    )
+    charge_settle_if_paid(locked)
+    if locked.is_settled:
+        stage_release(case=locked.case, meta=meta)
+    return locked
+
+
+def stage_fees_cancel(case: Case, action: Action) -> None:
+    """Hook: the stage these fees were for will not start, so what is still due is no longer owed."""
+    for charge in Charge.objects.select_for_update().filter(case=case, stage_action=action, status=ChargeStatus.DUE):
+        charge.status = ChargeStatus.CANCELLED
+        charge.save(update_fields=["status"])
+        log_action(case=case, actor=None, action="fee.cancelled", data={"charge": str(charge.public_id)})

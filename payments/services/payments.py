@@ -1,0 +1,273 @@
+"""Taking a payment, learning its outcome, refunding it.
+
+A call to a provider never runs inside a database transaction that holds a lock a payer waits on: the
+payment row is written first, the provider is asked, then the outcome is applied in its own
+transaction (``payment_apply_result``), the same function whichever way the outcome arrives (the
+payer's browser, a webhook, an administrator).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.services import ServiceError
+from cases.services.stages import stage_release
+from payments.models import (
+    Charge,
+    ChargeStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+)
+from payments.providers import ProviderError, ProviderResult, get_provider
+from payments.services.fees import charge_settle_if_paid
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# Which moves a payment may make; anything else is a late or repeated report and is ignored.
+_NEXT: dict[str, set[str]] = {
+    PaymentStatus.PENDING: {PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED, PaymentStatus.FAILED},
+    PaymentStatus.PROCESSING: {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.PENDING},
+    PaymentStatus.FAILED: set(),
+    PaymentStatus.SUCCEEDED: set(),
+    PaymentStatus.PARTLY_REFUNDED: set(),
+    PaymentStatus.REFUNDED: set(),
+}
+
+
+def _check_payer(charge: Charge, user: User) -> None:
+    if charge.party.user_id != user.pk:
+        # The access layer already hides other people's charges; this is the service's own guard.
+        raise ServiceError(_("Only the party who owes this fee can pay it."))
+    if charge.status != ChargeStatus.DUE:
+        raise ServiceError(_("This fee is already settled: there is nothing to pay."))
+    if charge.payments.filter(status=PaymentStatus.PROCESSING).exists():
+        raise ServiceError(_("A payment for this fee is already being processed. Please wait for its outcome."))
+
+
+@transaction.atomic
+def payment_start(*, charge: Charge, user: User, provider: str, meta: RequestMeta = SYSTEM) -> Payment:
+    """A pending payment of the charge's amount through ``provider`` (reused if one is already waiting).
+
+    The amount always comes from the charge: nothing the browser sends can change it.
+    """
+    locked = Charge.objects.select_for_update().select_related("party", "case").get(pk=charge.pk)
+    _check_payer(locked, user)
+    if not get_provider(provider).is_available():
+        raise ServiceError(_("This way of paying is not available."))
+    waiting = locked.payments.filter(provider=provider, status=PaymentStatus.PENDING, provider_reference="").first()
+    if waiting is not None and waiting.amount == locked.amount_due:
+        return waiting
+    payment = Payment.objects.create(
+        charge=locked, provider=provider, amount=locked.amount_due, currency=locked.currency, created_by=user
+    )
+    log_action(
+        case=locked.case,
+        actor=user,
+        action="payment.started",
+        meta=meta,
+        data={"payment": str(payment.public_id), "provider": provider, "amount": str(payment.amount)},
+        visible_to_parties=False,
+    )
+    return payment
+
+
+def payment_execute(*, payment: Payment, user: User, data: Mapping[str, str], meta: RequestMeta = SYSTEM) -> Payment:
+    """Take the payment with what the payer submitted (a card token, a transfer reference).
+
+    Raises ServiceError for a rule broken, ProviderError when the provider could not be asked: the
+    payment then stays pending and may be tried again.
+    """
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("charge__party", "charge__case").get(pk=payment.pk)
+        if locked.created_by_id != user.pk:
+            raise ServiceError(_("Only the person who started this payment can complete it."))
+        if locked.status != PaymentStatus.PENDING or locked.provider_reference:
+            raise ServiceError(_("This payment was already submitted. See its status on the case page."))
+        _check_payer(locked.charge, user)
+        if locked.amount != locked.charge.amount_due:
+            raise ServiceError(_("The amount due changed. Please start the payment again."))
+    result = get_provider(locked.provider).execute(payment=locked, data=data)
+    return payment_apply_result(payment=locked, result=result, source="payer", meta=meta)
+
+
+@transaction.atomic
+def payment_apply_result(
+    *, payment: Payment, result: ProviderResult, source: str, meta: RequestMeta = SYSTEM
+) -> Payment:
+    """Record what the provider says about a payment; settle its charge (and start the stage it gated)
+    in the same transaction when that completes it."""
+    locked = Payment.objects.select_for_update().select_related("charge__case", "charge__party").get(pk=payment.pk)
+    before = locked.status
+    if result.reference and not locked.provider_reference:
+        locked.provider_reference = result.reference
+    if result.status == before or result.status not in _NEXT[before]:
+        locked.save(update_fields=["provider_reference", "updated_at"])
+        return locked
+    locked.status = result.status
+    locked.failure_message = result.failure_message
+    if result.status == PaymentStatus.SUCCEEDED:
+        locked.amount_received = result.amount_received
+        locked.currency_received = result.currency_received
+        locked.succeeded_at = timezone.now()
+        locked.mismatch = (result.amount_received, result.currency_received) != (locked.amount, locked.currency)
+    locked.save()
+    case = locked.charge.case
+    log_action(
+        case=case,
+        actor=None,
+        action=f"payment.{result.status}",
+        meta=meta,
+        from_status=before,
+        to_status=locked.status,
+        data={
+            "payment": str(locked.public_id),
+            "provider": locked.provider,
+            "reference": locked.provider_reference,
+            "source": source,
+            "amount": str(locked.amount),
+            "amount_received": str(locked.amount_received) if locked.amount_received is not None else None,
+            "mismatch": locked.mismatch,
+        },
+    )
+    if locked.status == PaymentStatus.SUCCEEDED:
+        _receipt_on_commit(locked.pk)
+        if charge_settle_if_paid(locked.charge):
+            stage_release(case=case, meta=meta)
+    return locked
+
+
+def payment_sync(*, payment: Payment, meta: RequestMeta = SYSTEM) -> Payment:
+    """Ask the provider again and record what it says (the return page, webhooks, administrators)."""
+    result = get_provider(payment.provider).fetch(payment=payment)
+    return payment_apply_result(payment=payment, result=result, source="provider", meta=meta)
+
+
+@transaction.atomic
+def manual_payment_confirm(
+    *,
+    payment: Payment,
+    actor: User,
+    amount_received: Decimal,
+    reference: str = "",
+    meta: RequestMeta = SYSTEM,
+) -> Payment:
+    """A case administrator confirms that a bank transfer or cheque arrived, for the amount received."""
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.provider != "manual":
+        raise ServiceError(_("Only bank transfers and cheques are confirmed by hand."))
+    if locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+        raise ServiceError(_("This payment is no longer waiting for confirmation."))
+    if amount_received <= 0:
+        raise ServiceError(_("Enter the amount that arrived."), field="amount_received")
+    if reference.strip():
+        locked.provider_reference = reference.strip()[:100]
+        locked.save(update_fields=["provider_reference", "updated_at"])
+    result = ProviderResult(
+        status=PaymentStatus.SUCCEEDED,
+        reference=locked.provider_reference,
+        amount_received=amount_received,
+        currency_received=locked.currency,
+    )
+    log_action(
+        case=locked.charge.case,
+        actor=actor,
+        action="payment.confirmed_by_hand",
+        meta=meta,
+        data={"payment": str(locked.public_id), "amount_received": str(amount_received)},
+    )
+    return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
+
+
+@transaction.atomic
+def manual_payment_reject(*, payment: Payment, actor: User, reason: str, meta: RequestMeta = SYSTEM) -> Payment:
+    """Nothing arrived for a declared transfer: it fails, and the fee is due again."""
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.provider != "manual" or locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+        raise ServiceError(_("This payment is no longer waiting for confirmation."))
+    if not reason.strip():
+        raise ServiceError(_("Give the reason."), field="reason")
+    result = ProviderResult(status=PaymentStatus.FAILED, failure_message=reason.strip()[:300])
+    log_action(
+        case=locked.charge.case,
+        actor=actor,
+        action="payment.rejected_by_hand",
+        meta=meta,
+        data={"payment": str(locked.public_id), "reason": reason.strip()},
+    )
+    return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
+
+
+@transaction.atomic
+def payment_refund(
+    *, payment: Payment, actor: User, amount: Decimal, reason: str, reference: str = "", meta: RequestMeta = SYSTEM
+) -> Refund:
+    """Return some or all of a payment, with a reason, through its provider.
+
+    The payment row stays locked while the provider is asked (refunds are rare and made by staff): a
+    refused or unreachable provider rolls everything back, so nothing says "refunded" that was not.
+    """
+    locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the refund."), field="reason")
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ServiceError(_("Enter an amount in HK$ above zero."), field="amount")
+    if amount > locked.refundable:
+        raise ServiceError(
+            _("At most HK$%(amount)s of this payment can be refunded.") % {"amount": locked.refundable},
+            field="amount",
+        )
+    refund = Refund.objects.create(
+        payment=locked,
+        amount=amount,
+        reason=reason.strip()[:300],
+        provider_reference=reference.strip(),
+        created_by=actor,
+    )
+    try:
+        refund.provider_reference = get_provider(locked.provider).refund(payment=locked, refund=refund)[:100]
+    except ProviderError as exc:
+        raise ServiceError(exc.message) from None
+    refund.save(update_fields=["provider_reference"])
+    _record_refunded(locked, amount)
+    log_action(
+        case=locked.charge.case,
+        actor=actor,
+        action="payment.refunded",
+        meta=meta,
+        data={
+            "payment": str(locked.public_id),
+            "refund": str(refund.public_id),
+            "amount": str(amount),
+            "reason": refund.reason,
+            "reference": refund.provider_reference,
+        },
+    )
+    _receipt_on_commit(locked.pk, refund_id=refund.pk)
+    return refund
+
+
+def _record_refunded(payment: Payment, amount: Decimal) -> None:
+    payment.amount_refunded += amount
+    payment.status = PaymentStatus.REFUNDED if payment.refundable <= 0 else PaymentStatus.PARTLY_REFUNDED
+    payment.save(update_fields=["amount_refunded", "status", "updated_at"])
+    charge = payment.charge
+    still_paid = charge.payments.filter(status__in=(PaymentStatus.SUCCEEDED, PaymentStatus.PARTLY_REFUNDED)).exists()
+    if payment.status == PaymentStatus.REFUNDED and charge.status == ChargeStatus.PAID and not still_paid:
+        charge.status = ChargeStatus.REFUNDED
+        charge.save(update_fields=["status"])
+
+
+def _receipt_on_commit(payment_id: int, *, refund_id: int | None = None) -> None:
+    """Queue the receipt in this transaction: the task row commits with the payment or not at all."""
+    from payments.tasks import issue_receipt_task
+
+    issue_receipt_task.enqueue(payment_id=payment_id, refund_id=refund_id)

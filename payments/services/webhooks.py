@@ -1,0 +1,78 @@
+"""Provider events: verified, stored by id so each is handled once, and never trusted for state.
+
+The event only says which payment to look at; its state is read again from the provider.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from payments.models import Payment, WebhookEvent
+from payments.providers import ProviderError, get_provider
+from payments.services.payments import payment_apply_result
+
+logger = logging.getLogger(__name__)
+
+HANDLED_STRIPE_EVENTS = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.processing",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+        "payment_intent.requires_action",
+    }
+)
+
+
+class WebhookRejected(Exception):
+    """Not a genuine event from the provider (bad or stale signature, unreadable body): answer 400."""
+
+
+class WebhookRetryLater(Exception):
+    """Genuine, but we could not act on it now (the provider could not be asked): answer 5xx so it retries."""
+
+
+def stripe_event_verify(*, payload: bytes, signature: str) -> Any:
+    try:
+        return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise WebhookRejected(str(exc)) from None
+
+
+def stripe_event_handle(*, event: Any) -> str:
+    """Handle one verified Stripe event once. Returns what happened, for the log and the response."""
+    event_id, event_type = str(event["id"]), str(event["type"])
+    if WebhookEvent.objects.filter(provider="stripe", event_id=event_id).exists():
+        return "duplicate"
+    payment = None
+    result = None
+    if event_type in HANDLED_STRIPE_EVENTS:
+        intent_id = str(event["data"]["object"]["id"])
+        payment = Payment.objects.filter(provider="stripe", provider_reference=intent_id).first()
+        if payment is not None:
+            try:
+                result = get_provider("stripe").fetch(payment=payment)
+            except ProviderError as exc:
+                raise WebhookRetryLater(exc.message) from None
+    try:
+        with transaction.atomic():
+            record = WebhookEvent.objects.create(provider="stripe", event_id=event_id, event_type=event_type)
+            if event_type not in HANDLED_STRIPE_EVENTS:
+                outcome = "ignored"
+            elif payment is None or result is None:
+                outcome = "unknown payment"
+            else:
+                updated = payment_apply_result(payment=payment, result=result, source=f"webhook {event_type}")
+                outcome = f"payment {updated.public_id} is {updated.status}"
+            record.outcome = outcome
+            record.save(update_fields=["outcome"])
+    except IntegrityError:
+        # The same event delivered twice at once: the other delivery handled it.
+        return "duplicate"
+    logger.info("stripe event %s (%s): %s", event_id, event_type, outcome)
+    return outcome

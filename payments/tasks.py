@@ -1,0 +1,8 @@
+from django.tasks import task
+
+from payments.receipts import issue_receipt
+
+
+@task()
+def issue_receipt_task(*, payment_id: int, refund_id: int | None = None) -> str:
+    return issue_receipt(payment_id=payment_id, refund_id=refund_id).verification_reference

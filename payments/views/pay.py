@@ -1,0 +1,160 @@
+"""The payer's pages: what is owed, paying it by card or bank transfer, the payment's outcome, receipts.
+
+Every page is a case page (``case_view``) and, on top, only the party who owes the fee reaches it:
+anyone else gets 404, administrators included (they act from the staff pages).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.access import AuthenticatedRequest, case_view
+from cases.audit import RequestMeta
+from cases.forms import add_service_error
+from cases.models import Case
+from cases.roles import Role
+from cases.services import ServiceError
+from documents.models import IssuedDocument, IssuedKind
+from payments.forms import ManualPaymentForm
+from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
+from payments.providers import ProviderError, available_providers, get_provider
+from payments.providers.manual import ManualProvider, payment_quote
+from payments.receipts import receipt_for
+from payments.services.payments import payment_execute, payment_start, payment_sync
+
+
+def _own_charge(request: AuthenticatedRequest, case: Case, charge_id: object) -> Charge:
+    return get_object_or_404(
+        Charge.objects.select_related("party__organisation", "schedule", "case"),
+        case=case,
+        public_id=charge_id,
+        party__user=request.user,
+    )
+
+
+def _own_payment(request: AuthenticatedRequest, case: Case, payment_id: object) -> Payment:
+    return get_object_or_404(
+        Payment.objects.select_related("charge__party", "charge__case"),
+        charge__case=case,
+        public_id=payment_id,
+        charge__party__user=request.user,
+    )
+
+
+def _pay_page(
+    request: AuthenticatedRequest, charge: Charge, *, manual_form: ManualPaymentForm | None = None, status: int = 200
+) -> HttpResponse:
+    providers = {provider.identifier: provider for provider in available_providers()}
+    stripe = providers.get("stripe")
+    context = {
+        "case": charge.case,
+        "charge": charge,
+        "card": stripe.prepare(payment=Payment(charge=charge, amount=charge.amount_due)) if stripe else None,
+        "manual_form": manual_form or ManualPaymentForm(),
+        "bank_details": ManualProvider().prepare(payment=Payment(charge=charge))["bank_details"],
+        "quote": payment_quote(Payment(charge=charge)),
+        "payments": list(charge.payments.all()),
+    }
+    return render(request, "payments/pay.html", context, status=status)
+
+
+@case_view
+def pay(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> HttpResponse:
+    charge = _own_charge(request, case, charge_id)
+    if charge.status != ChargeStatus.DUE:
+        messages.info(request, _("This fee is settled: there is nothing to pay."))
+        return redirect("cases:detail", case_id=case.public_id)
+    return _pay_page(request, charge)
+
+
+@require_POST
+@case_view
+def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> JsonResponse:
+    """Stripe.js posts the card token here; the answer says what the page should do next (JSON)."""
+    charge = _own_charge(request, case, charge_id)
+    meta = RequestMeta.from_request(request)
+    try:
+        payment = payment_start(charge=charge, user=request.user, provider="stripe", meta=meta)
+        payment = payment_execute(payment=payment, user=request.user, data={"token": request.POST.get("token", "")})
+    except ServiceError as exc:
+        return JsonResponse({"status": "error", "message": exc.message}, status=409)
+    except ProviderError as exc:
+        # Nothing was charged and the payment stays pending: the payer may simply try again.
+        return JsonResponse({"status": "error", "message": exc.message, "retryable": exc.retryable}, status=502)
+    result_url = reverse("payments:payment", kwargs={"case_id": case.public_id, "payment_id": payment.public_id})
+    body: dict[str, object] = {"status": payment.status, "next": result_url}
+    if payment.status == PaymentStatus.FAILED:
+        body["message"] = payment.failure_message or _("The payment did not go through.")
+    elif payment.status == PaymentStatus.PENDING and payment.provider_reference:
+        # The bank wants the cardholder to authenticate (3-D Secure): Stripe.js takes over.
+        fetched = get_provider("stripe").fetch(payment=payment)
+        body["client_secret"] = fetched.client_secret
+    return JsonResponse(body, status=200 if payment.status != PaymentStatus.FAILED else 402)
+
+
+@require_POST
+@case_view
+def pay_manual(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> HttpResponse:
+    charge = _own_charge(request, case, charge_id)
+    form = ManualPaymentForm(request.POST)
+    if form.is_valid():
+        meta = RequestMeta.from_request(request)
+        try:
+            payment = payment_start(charge=charge, user=request.user, provider="manual", meta=meta)
+            payment_execute(payment=payment, user=request.user, data=form.cleaned_data, meta=meta)
+        except ServiceError as exc:
+            add_service_error(form, exc.message, exc.field)
+        except ProviderError as exc:
+            form.add_error("reference", exc.message)
+        else:
+            messages.success(request, _("Thank you. We will confirm the payment once it reaches the centre's account."))
+            return redirect("cases:detail", case_id=case.public_id)
+    return _pay_page(request, charge, manual_form=form, status=400)
+
+
+@case_view
+def payment_detail(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], payment_id: object
+) -> HttpResponse:
+    """Where the payer lands after paying: the outcome, asked again of the provider while unsettled."""
+    payment = _own_payment(request, case, payment_id)
+    if payment.provider == "stripe" and payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+        try:
+            payment = payment_sync(payment=payment, meta=RequestMeta.from_request(request))
+        except ProviderError as exc:
+            messages.warning(request, exc.message)
+    return render(request, "payments/payment.html", {"case": case, "payment": payment, "receipt": receipt_for(payment)})
+
+
+@case_view
+def receipt_pdf(
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
+) -> HttpResponseBase:
+    """A receipt, for the party who paid (or was refunded) and for administrators."""
+    document = get_object_or_404(
+        IssuedDocument, case=case, pk=document_id, kind__in=(IssuedKind.FEE_RECEIPT, IssuedKind.REFUND_RECEIPT)
+    )
+    prefix, _sep, subject_id = document.subject.partition(":")
+    if prefix == "refund":
+        payers = list(
+            Refund.objects.filter(public_id=subject_id).values_list("payment__charge__party__user", flat=True)
+        )
+    else:
+        payers = list(Payment.objects.filter(public_id=subject_id).values_list("charge__party__user", flat=True))
+    if Role.ADMINISTRATOR not in roles and request.user.pk not in payers:
+        raise Http404(_("No such document."))
+    if not document.pdf:
+        raise Http404(_("The document is still being prepared."))
+    response = FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=(document.pdf.name or "receipt.pdf").rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
