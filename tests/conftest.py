@@ -326,7 +326,7 @@ def card_token(stripe_settings: str) -> Callable[[str], str]:
                 "key": STRIPE_TEST_KEYS["STRIPE_PUBLISHABLE_KEY"],
             }
         ).encode()
-        with urllib.request.urlopen(f"{stripe_settings}/v1/tokens", data=body, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{stripe_settings}/v1/tokens", data=body, timeout=10) as response:
             return str(json.loads(response.read())["id"])
 
     return make

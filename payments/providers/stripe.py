@@ -51,6 +51,7 @@ def client() -> stripe.StripeClient:
 
 def result_from_intent(intent: Any) -> ProviderResult:
     """Our view of a PaymentIntent, whatever told us about it."""
+    intent = intent.to_dict() if hasattr(intent, "to_dict") else dict(intent)
     status = intent["status"]
     reference = intent["id"]
     if status == "succeeded":
@@ -132,6 +133,14 @@ class StripeProvider(PaymentProvider):
         except stripe.StripeError:
             raise ProviderError(str(UNREACHABLE), retryable=True) from None
         return result_from_intent(intent)
+
+    def refunded_total(self, *, charge_id: str) -> Decimal:
+        """How much of a card charge Stripe says has been refunded, however it was refunded."""
+        try:
+            charge = client().v1.charges.retrieve(charge_id)
+        except stripe.StripeError:
+            raise ProviderError(str(UNREACHABLE), retryable=True) from None
+        return from_minor_units(int(charge["amount_refunded"]))
 
     def refund(self, *, payment: Payment, refund: Refund) -> str:
         try:

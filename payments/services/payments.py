@@ -255,6 +255,34 @@ def payment_refund(
     return refund
 
 
+@transaction.atomic
+def payment_refund_reconcile(
+    *, payment: Payment, refunded_total: Decimal, reference: str, meta: RequestMeta = SYSTEM
+) -> Refund | None:
+    """The provider reports more refunded than we recorded (e.g. a refund made in Stripe's dashboard):
+    record the difference, so our books match the provider's."""
+    locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    missing = refunded_total - locked.amount_refunded
+    if missing <= 0 or locked.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTLY_REFUNDED):
+        return None
+    refund = Refund.objects.create(
+        payment=locked,
+        amount=min(missing, locked.refundable),
+        reason=_("Refunded outside the platform, at the payment provider"),
+        provider_reference=reference[:100],
+    )
+    _record_refunded(locked, refund.amount)
+    log_action(
+        case=locked.charge.case,
+        actor=None,
+        action="payment.refunded",
+        meta=meta,
+        data={"payment": str(locked.public_id), "refund": str(refund.public_id), "amount": str(refund.amount)},
+    )
+    _receipt_on_commit(locked.pk, refund_id=refund.pk)
+    return refund
+
+
 def _record_refunded(payment: Payment, amount: Decimal) -> None:
     payment.amount_refunded += amount
     payment.status = PaymentStatus.REFUNDED if payment.refundable <= 0 else PaymentStatus.PARTLY_REFUNDED

@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 
 from payments.models import Payment, WebhookEvent
 from payments.providers import ProviderError, get_provider
-from payments.services.payments import payment_apply_result
+from payments.providers.stripe import StripeProvider
+from payments.services.payments import payment_apply_result, payment_refund_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,16 @@ def stripe_event_handle(*, event: Any) -> str:
         return "duplicate"
     payment = None
     result = None
-    if event_type in HANDLED_STRIPE_EVENTS:
+    refunded_total = None
+    if event_type == "charge.refunded":
+        charge = event["data"]["object"]
+        payment = Payment.objects.filter(provider="stripe", provider_reference=str(charge["payment_intent"])).first()
+        if payment is not None:
+            try:
+                refunded_total = StripeProvider().refunded_total(charge_id=str(charge["id"]))
+            except ProviderError as exc:
+                raise WebhookRetryLater(exc.message) from None
+    elif event_type in HANDLED_STRIPE_EVENTS:
         intent_id = str(event["data"]["object"]["id"])
         payment = Payment.objects.filter(provider="stripe", provider_reference=intent_id).first()
         if payment is not None:
@@ -62,7 +72,14 @@ def stripe_event_handle(*, event: Any) -> str:
     try:
         with transaction.atomic():
             record = WebhookEvent.objects.create(provider="stripe", event_id=event_id, event_type=event_type)
-            if event_type not in HANDLED_STRIPE_EVENTS:
+            if event_type == "charge.refunded":
+                outcome = "unknown payment"
+                if payment is not None and refunded_total is not None:
+                    refund = payment_refund_reconcile(
+                        payment=payment, refunded_total=refunded_total, reference=str(event["data"]["object"]["id"])
+                    )
+                    outcome = f"recorded refund {refund.public_id}" if refund else "refund already recorded"
+            elif event_type not in HANDLED_STRIPE_EVENTS:
                 outcome = "ignored"
             elif payment is None or result is None:
                 outcome = "unknown payment"
