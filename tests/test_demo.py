@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models import Count
 
 from cases.models import Case, CaseOutcome, CaseStatus
+from payments.models import Charge, Payment, PaymentStatus
 
 
 @pytest.mark.django_db(transaction=True)  # real commits: the seed relies on after-commit hooks, as in use
@@ -14,8 +16,11 @@ def test_demo_data_has_every_stage_and_outcome_and_is_idempotent(capsys, seal):
     assert "odr-demo-2026" in out
     assert User.objects.filter(email__endswith="@demo.odr.hk").count() == 5
     statuses = set(Case.objects.values_list("status", flat=True))
-    # "filed" lasts only inside the filing transaction: filing invites the respondent at once.
-    assert statuses == set(CaseStatus.values) - {CaseStatus.FILED}
+    # "filed": claims waiting for the claimant's registration fee.
+    assert statuses == set(CaseStatus.values)
+    fees = dict(Charge.objects.values_list("status").annotate(n=Count("pk")))
+    assert fees == {"due": 2, "paid": 1}
+    assert Payment.objects.filter(status=PaymentStatus.PROCESSING).count() == 1  # for the administrator to confirm
     outcomes = set(Case.objects.exclude(outcome="").values_list("outcome", flat=True))
     assert outcomes == set(CaseOutcome.values)
     assert User.objects.get(email="claimant@demo.odr.hk").check_password("odr-demo-2026")

@@ -42,8 +42,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demo accounts and cases.")
+        parser.add_argument(
+            "--no-fake-stripe",
+            action="store_true",
+            help="Do not start localstripe for card payments (without Stripe keys, only bank transfer is offered).",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, no_demo: bool, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, no_demo: bool, no_fake_stripe: bool, **options: Any) -> None:
         if "SITE_URL" not in os.environ:
             # Links in emails printed on the console must point at this server.
             settings.SITE_URL = f"http://{host}:{port}"
@@ -63,6 +68,8 @@ class Command(BaseCommand):
         )
         threading.Thread(target=worker.run, name="task-worker", daemon=True).start()
         threading.Thread(target=_sweep_forever, name="deadline-sweep", daemon=True).start()
+        if not (no_fake_stripe or settings.STRIPE_SECRET_KEY or settings.PRODUCTION):
+            self._start_fake_stripe(host, port)
         from odr.asgi import application
 
         self.stdout.write(self.style.SUCCESS(f"ODR platform on http://{host}:{port}/ (Ctrl+C to stop)"))
@@ -71,3 +78,43 @@ class Command(BaseCommand):
             endpoints=build_endpoint_description_strings(host=host, port=port),
             signal_handlers=True,
         ).run()
+
+    def _start_fake_stripe(self, host: str, port: int) -> None:
+        """Card payments in the demo: localstripe (a fake Stripe with a fake Stripe.js) in a child process,
+        our settings pointed at it, and its signed webhooks sent to this server."""
+        import atexit
+        import socket
+        import subprocess
+        import sys
+        import urllib.parse
+        import urllib.request
+        from importlib.util import find_spec
+
+        if find_spec("localstripe") is None:
+            self.stdout.write("Card payments off: localstripe is not installed (pip install -e '.[demo]').")
+            return
+        stripe_port = int(os.environ.get("LOCALSTRIPE_PORT", "8420"))
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and a fixed module)
+            [sys.executable, "-m", "localstripe", "--port", str(stripe_port), "--from-scratch"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        atexit.register(process.terminate)
+        base = f"http://127.0.0.1:{stripe_port}"
+        for _attempt in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", stripe_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        # localstripe takes any well-formed test key: these unlock nothing anywhere else.
+        settings.STRIPE_SECRET_KEY = "sk_test_odr_demo"  # noqa: S105
+        settings.STRIPE_PUBLISHABLE_KEY = "pk_test_odr_demo"
+        settings.STRIPE_WEBHOOK_SECRET = "whsec_odr_demo"  # noqa: S105
+        settings.STRIPE_API_BASE = base
+        settings.STRIPE_JS_URL = f"{base}/js.stripe.com/v3"
+        hook = urllib.parse.urlencode(
+            {"url": f"http://{host}:{port}/payments/stripe/webhook/", "secret": settings.STRIPE_WEBHOOK_SECRET}
+        ).encode()
+        urllib.request.urlopen(f"{base}/_config/webhooks/odr-demo", data=hook, timeout=5).close()  # noqa: S310
+        self.stdout.write(f"Card payments: localstripe (fake Stripe) at {base}; test card 4242 4242 4242 4242.")

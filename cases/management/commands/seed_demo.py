@@ -196,4 +196,32 @@ class Command(BaseCommand):
         no_response = filed("31000.00", "Sound equipment hire.")
         Case.objects.filter(pk=no_response.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
         case_transition(case=no_response, action=Action.EXPIRE, actor=None)
+        self._fees(users, filed)
         assert Case.objects.filter(created_by=claimant).exclude(status=CaseStatus.CLOSED).exists()
+
+    def _fees(self, users: dict[str, Any], filed: Any) -> None:
+        """The scheme's fee (HK$200 a party), then claims filed under it: one waiting for the claimant to
+        pay, one paid by a bank transfer the administrator has yet to confirm, one paid and receipted."""
+        from payments.models import Charge
+        from payments.services.fees import fee_schedule_create
+        from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
+
+        claimant, admin = users["claimant"], users["admin"]
+        fee_schedule_create(
+            actor=admin,
+            name="COVID-19 ODR Scheme fees",
+            effective_from=timezone.now(),
+            registration_fee=Decimal("200.00"),
+            mediation_fee=Decimal("0.00"),
+            arbitration_fee=Decimal("0.00"),
+        )
+        filed("27500.00", "Hotel ballroom deposit for a cancelled conference (registration fee to pay).")
+        declared = Charge.objects.get(
+            case=filed("16800.00", "Stage lighting hire for a postponed concert (bank transfer declared).")
+        )
+        payment = payment_start(charge=declared, user=claimant, provider="manual")
+        payment_execute(payment=payment, user=claimant, data={"reference": "HSBC FT 2611 0042"})
+        paid = Charge.objects.get(case=filed("39000.00", "Exhibition booth rental at a cancelled trade show."))
+        payment = payment_start(charge=paid, user=claimant, provider="manual")
+        payment = payment_execute(payment=payment, user=claimant, data={"reference": "Cheque 004512"})
+        manual_payment_confirm(payment=payment, actor=admin, amount_received=Decimal("200.00"))
