@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from cases.models import Case, CaseSettlement
+from cases.models import AuditEntry, Case, CaseSettlement
 
 SettlementHandler = Callable[[Case, CaseSettlement], None]
 _settlement_handlers: list[SettlementHandler] = []
@@ -69,3 +69,16 @@ def on_case_page(section: CasePageSection) -> CasePageSection:
 
 def case_page_sections(case: Case, roles: frozenset[str]) -> list[tuple[str, dict[str, object]]]:
     return [result for section in _case_page_sections if (result := section(case, roles)) is not None]
+
+
+# How other apps' audited actions read in a case's timeline: action -> text for the entry.
+TimelineText = Callable[[AuditEntry], str]
+_timeline_texts: dict[str, TimelineText] = {}
+
+
+def register_timeline_texts(texts: dict[str, TimelineText]) -> None:
+    _timeline_texts.update(texts)
+
+
+def timeline_texts() -> dict[str, TimelineText]:
+    return _timeline_texts

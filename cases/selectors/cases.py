@@ -10,8 +10,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.access import cases_visible_to
-from cases.lifecycle import Action, allowed_actions
-from cases.models import AuditEntry, Case, CaseStatus, Document, DocumentVersion, Organisation, PartyRole
+from cases.hooks import timeline_texts
+from cases.lifecycle import ACTION_LABELS, Action, allowed_actions
+from cases.models import (
+    AuditEntry,
+    Case,
+    CaseStatus,
+    Document,
+    DocumentVersion,
+    Organisation,
+    PartyRole,
+    PendingStage,
+)
 from cases.roles import Role
 
 if TYPE_CHECKING:
@@ -89,6 +99,14 @@ _TIMELINE_TEXT = {
     "bid.no_settlement": lambda e: _("Blind bidding round %(n)s: no settlement") % {"n": e.data.get("round", "")},
     "negotiation.extension_requested": lambda e: _("A party asked to extend the negotiation period"),
     "invitation.resent": lambda e: _("Invitation sent again to %(email)s") % {"email": e.data.get("email", "")},
+    "stage.held": lambda e: (
+        _("Waiting for fees before the case can %(action)s")
+        % {"action": ACTION_LABELS.get(e.data.get("action", ""), e.data.get("action", ""))}
+    ),
+    "stage.dropped": lambda e: (
+        _("No longer waiting to %(action)s")
+        % {"action": ACTION_LABELS.get(e.data.get("action", ""), e.data.get("action", ""))}
+    ),
 }
 
 
@@ -107,8 +125,9 @@ def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
     if Role.ADMINISTRATOR not in roles:
         entries = entries.filter(visible_to_parties=True)
     items = []
+    texts = {**_TIMELINE_TEXT, **timeline_texts()}
     for entry in entries:
-        describe = _TIMELINE_TEXT.get(entry.action)
+        describe = texts.get(entry.action)
         items.append(TimelineItem(entry=entry, text=describe(entry) if describe else _("Case record updated")))
     return items
 
@@ -163,6 +182,17 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
         steps.append(NextStep(_("The case is in arbitration. Follow the arbitrator's timetable.")))
     elif case.status == CaseStatus.CLOSED:
         steps.append(NextStep(_("This case is closed. Nothing more is needed from you.")))
+    pending = PendingStage.objects.filter(case=case).values_list("action", flat=True).first()
+    if pending and case.is_open:
+        steps.insert(
+            0,
+            NextStep(
+                _("Before the case can %(action)s, the fees for it must be paid or waived.")
+                % {"action": ACTION_LABELS.get(Action(pending), pending)},
+                detail + "#fees-heading",
+                _("See the fees"),
+            ),
+        )
     if Action.WITHDRAW in allowed_actions(case, roles) and Role.CLAIMANT in roles:
         steps.append(NextStep(_("You may withdraw your claim at any time."), detail + "#withdraw", _("Withdraw")))
     return steps

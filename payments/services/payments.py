@@ -126,6 +126,7 @@ def payment_apply_result(
         actor=None,
         action=f"payment.{result.status}",
         meta=meta,
+        visible_to_parties=False,
         from_status=before,
         to_status=locked.status,
         data={
@@ -182,6 +183,7 @@ def manual_payment_confirm(
         actor=actor,
         action="payment.confirmed_by_hand",
         meta=meta,
+        visible_to_parties=False,
         data={"payment": str(locked.public_id), "amount_received": str(amount_received)},
     )
     return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
@@ -201,6 +203,7 @@ def manual_payment_reject(*, payment: Payment, actor: User, reason: str, meta: R
         actor=actor,
         action="payment.rejected_by_hand",
         meta=meta,
+        visible_to_parties=False,
         data={"payment": str(locked.public_id), "reason": reason.strip()},
     )
     return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
@@ -243,6 +246,7 @@ def payment_refund(
         actor=actor,
         action="payment.refunded",
         meta=meta,
+        visible_to_parties=False,
         data={
             "payment": str(locked.public_id),
             "refund": str(refund.public_id),
@@ -277,6 +281,7 @@ def payment_refund_reconcile(
         actor=None,
         action="payment.refunded",
         meta=meta,
+        visible_to_parties=False,
         data={"payment": str(locked.public_id), "refund": str(refund.public_id), "amount": str(refund.amount)},
     )
     _receipt_on_commit(locked.pk, refund_id=refund.pk)
