@@ -30,6 +30,8 @@ def declare(charge, user, reference="TT-77"):
 def test_the_case_page_shows_what_a_party_owes_and_how_to_pay(charge, claimant, respondent, client_for):
     page = client_for(claimant).get(reverse("cases:detail", kwargs={"case_id": charge.case.public_id}))
     assert "You owe HK$200.00" in page.text
+    assert "Before the case can invite the respondent, the fees for it must be paid or waived." in page.text
+    assert "Registration fee of HK$200.00 due from the claimant" in page.text  # the timeline
     assert (
         reverse("payments:pay", kwargs={"case_id": charge.case.public_id, "charge_id": charge.public_id}) in page.text
     )
