@@ -283,3 +283,33 @@ def test_a_refund_made_in_the_stripe_dashboard_is_recorded_from_its_webhook(
     again = _event("evt_dashboard_refund_2", "charge.refunded", {"id": charge_id, "payment_intent": intent.id})
     assert client.post(url, again, content_type="application/json", **_signed(again)).text == "refund already recorded"
     assert payment.refunds.count() == 1
+
+
+def test_a_lost_answer_from_stripe_is_recovered_from_the_webhook(charge, claimant, client, stripe_settings):
+    """Stripe took the money but our request's answer never arrived: the payment has no intent id yet.
+    The succeeded event names our payment in the intent's metadata; Stripe confirms it on re-reading."""
+    from payments.services.payments import payment_start
+
+    payment = payment_start(charge=charge, user=claimant, provider="stripe")
+    intent = stripe_api().v1.payment_intents.create(
+        params={
+            "amount": 20000,
+            "currency": "hkd",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "metadata": {"payment": str(payment.public_id)},
+        }
+    )
+    forged = _event("evt_forged_meta", "payment_intent.succeeded", {"id": "pi_other", "metadata": {"payment": "x"}})
+    url = reverse("payments:stripe_webhook")
+    assert client.post(url, forged, content_type="application/json", **_signed(forged)).text == "unknown payment"
+    payload = _event(
+        "evt_recovered",
+        "payment_intent.succeeded",
+        {"id": intent.id, "object": "payment_intent", "metadata": {"payment": str(payment.public_id)}},
+    )
+    response = client.post(url, payload, content_type="application/json", **_signed(payload))
+    assert response.text == f"payment {payment.public_id} is succeeded"
+    payment.refresh_from_db()
+    charge.refresh_from_db()
+    assert (payment.provider_reference, payment.status, charge.status) == (intent.id, "succeeded", "paid")

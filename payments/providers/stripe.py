@@ -109,10 +109,12 @@ class StripeProvider(PaymentProvider):
                 options={"idempotency_key": f"odr-payment-{payment.public_id}-{token}"},
             )
         except stripe.CardError as exc:
-            intent_id = getattr(exc.error, "payment_intent", None)
+            # A declined confirmation carries the PaymentIntent: a StripeObject (not a dict), or only its id.
+            declined = getattr(exc.error, "payment_intent", None)
+            intent_id = declined if isinstance(declined, str) else getattr(declined, "id", "")
             return ProviderResult(
                 status=PaymentStatus.FAILED,
-                reference=(intent_id or {}).get("id", "") if isinstance(intent_id, dict) else str(intent_id or ""),
+                reference=str(intent_id or "")[:100],
                 failure_message=(exc.user_message or _("Your card was declined."))[:300],
             )
         except stripe.APIConnectionError:
@@ -128,10 +130,16 @@ class StripeProvider(PaymentProvider):
     def fetch(self, *, payment: Payment) -> ProviderResult:
         if not payment.provider_reference:
             return ProviderResult(status=PaymentStatus(payment.status))
+        return self.fetch_intent(intent_id=payment.provider_reference, payment=payment)
+
+    def fetch_intent(self, *, intent_id: str, payment: Payment) -> ProviderResult:
+        """Read a PaymentIntent, and refuse one that was not made for ``payment`` (its metadata says)."""
         try:
-            intent = client().v1.payment_intents.retrieve(payment.provider_reference)
+            intent = client().v1.payment_intents.retrieve(intent_id).to_dict()
         except stripe.StripeError:
             raise ProviderError(str(UNREACHABLE), retryable=True) from None
+        if (intent.get("metadata") or {}).get("payment") != str(payment.public_id):
+            raise ProviderError("This PaymentIntent belongs to another payment.", retryable=False)
         return result_from_intent(intent)
 
     def refunded_total(self, *, charge_id: str) -> Decimal:

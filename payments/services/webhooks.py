@@ -6,6 +6,7 @@ The event only says which payment to look at; its state is read again from the p
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import stripe
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from payments.models import Payment, WebhookEvent
-from payments.providers import ProviderError, get_provider
+from payments.providers import ProviderError
 from payments.providers.stripe import StripeProvider
 from payments.services.payments import payment_apply_result, payment_refund_reconcile
 
@@ -62,13 +63,22 @@ def stripe_event_handle(*, event: Any) -> str:
             except ProviderError as exc:
                 raise WebhookRetryLater(exc.message) from None
     elif event_type in HANDLED_STRIPE_EVENTS:
-        intent_id = str(event["data"]["object"]["id"])
+        intent = event["data"]["object"].to_dict() if hasattr(event["data"]["object"], "to_dict") else {}
+        intent_id = str(intent.get("id", ""))
         payment = Payment.objects.filter(provider="stripe", provider_reference=intent_id).first()
+        if payment is None:
+            # Stripe took the money but we never stored the intent's id (the answer to our request was
+            # lost): the intent's metadata names our payment. Stripe itself confirms it below.
+            claimed = str((intent.get("metadata") or {}).get("payment", ""))
+            if _is_uuid(claimed):
+                payment = Payment.objects.filter(provider="stripe", provider_reference="", public_id=claimed).first()
         if payment is not None:
             try:
-                result = get_provider("stripe").fetch(payment=payment)
+                result = StripeProvider().fetch_intent(intent_id=intent_id, payment=payment)
             except ProviderError as exc:
-                raise WebhookRetryLater(exc.message) from None
+                if exc.retryable:
+                    raise WebhookRetryLater(exc.message) from None
+                payment, result = None, None
     try:
         with transaction.atomic():
             record = WebhookEvent.objects.create(provider="stripe", event_id=event_id, event_type=event_type)
@@ -93,3 +103,11 @@ def stripe_event_handle(*, event: Any) -> str:
         return "duplicate"
     logger.info("stripe event %s (%s): %s", event_id, event_type, outcome)
     return outcome
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
