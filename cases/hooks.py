@@ -7,6 +7,8 @@ for instance, registers a settlement handler that drafts the settlement agreemen
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -82,3 +84,49 @@ def register_timeline_texts(texts: dict[str, TimelineText]) -> None:
 
 def timeline_texts() -> dict[str, TimelineText]:
     return _timeline_texts
+
+
+# Handlers for a case entering a status, run inside the transition's transaction (so what they create,
+# e.g. the mediation's ranking window, commits with the stage change or not at all).
+StatusEnteredHandler = Callable[[Case], None]
+_status_entered: dict[str, list[StatusEnteredHandler]] = {}
+
+
+def on_status_entered(status: str, handler: StatusEnteredHandler) -> StatusEnteredHandler:
+    handlers = _status_entered.setdefault(status, [])
+    if handler not in handlers:
+        handlers.append(handler)
+    return handler
+
+
+def status_entered(case: Case) -> None:
+    for handler in list(_status_entered.get(case.status, [])):
+        handler(case)
+
+
+# Timed work other apps hand to the deadline sweep: name -> job(now) returning how many things it did.
+SweepJob = Callable[[datetime], int]
+_sweep_jobs: dict[str, SweepJob] = {}
+
+
+def register_sweep_job(name: str, job: SweepJob) -> None:
+    _sweep_jobs[name] = job
+
+
+def sweep_jobs() -> dict[str, SweepJob]:
+    return dict(_sweep_jobs)
+
+
+# Sections other apps add to "My cases" (e.g. a mediator's proposals awaiting an answer).
+MyCasesSection = Callable[[Any], tuple[str, dict[str, object]] | None]
+_my_cases_sections: list[MyCasesSection] = []
+
+
+def on_my_cases(section: MyCasesSection) -> MyCasesSection:
+    if section not in _my_cases_sections:
+        _my_cases_sections.append(section)
+    return section
+
+
+def my_cases_sections(user: Any) -> list[tuple[str, dict[str, object]]]:
+    return [result for section in _my_cases_sections if (result := section(user)) is not None]

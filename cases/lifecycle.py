@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.access import case_roles
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.hooks import status_entered
 from cases.models import Case, CaseOutcome, CaseStatus, PendingStage
 from cases.realtime import broadcast_case_status
 from cases.roles import Role
@@ -39,6 +40,8 @@ class Action(StrEnum):
     SETTLE = "settle"
     ISSUE_AWARD = "issue_award"
     EXPIRE = "expire"
+    END_MEDIATION_UNSETTLED = "end_mediation_unsettled"
+    END_MEDIATION_PARTLY_SETTLED = "end_mediation_partly_settled"
 
 
 ACTION_LABELS = {
@@ -53,6 +56,8 @@ ACTION_LABELS = {
     Action.SETTLE: _("record a settlement"),
     Action.ISSUE_AWARD: _("issue an award"),
     Action.EXPIRE: _("close an expired stage"),
+    Action.END_MEDIATION_UNSETTLED: _("close the case: mediation did not settle it"),
+    Action.END_MEDIATION_PARTLY_SETTLED: _("close the case: mediation settled part of it"),
 }
 
 
@@ -112,6 +117,13 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], Transition] = {
         CaseStatus.ARBITRATION,
         _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM),
         deadline_days_setting="ODR_ARBITRATION_DAYS",
+    ),
+    # Mediation ended without (full) settlement and the parties did not both agree to arbitration.
+    (CaseStatus.MEDIATION, Action.END_MEDIATION_UNSETTLED): Transition(
+        CaseStatus.CLOSED, _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.NOT_SETTLED
+    ),
+    (CaseStatus.MEDIATION, Action.END_MEDIATION_PARTLY_SETTLED): Transition(
+        CaseStatus.CLOSED, _roles(Role.MEDIATOR, Role.ADMINISTRATOR, Role.SYSTEM), CaseOutcome.PARTLY_SETTLED
     ),
     (CaseStatus.MEDIATION, Action.EXPIRE): Transition(
         CaseStatus.CLOSED, _roles(Role.SYSTEM, Role.ADMINISTRATOR), CaseOutcome.EXPIRED
@@ -189,6 +201,7 @@ def case_transition(
         meta=meta,
         data={"reason": reason, **(data or {})} if reason else dict(data or {}),
     )
+    status_entered(locked)
     # A stage still waiting on its gates (e.g. fees for mediation) will never start from here.
     pending = PendingStage.objects.filter(case=locked).first()
     if pending is not None and (CaseStatus(locked.status), Action(pending.action)) not in TRANSITIONS:

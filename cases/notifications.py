@@ -15,7 +15,14 @@ from django.utils import translation
 from cases.tasks import send_email
 
 
-def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], language: str | None = None) -> None:
+def queue_email(
+    *,
+    to: str | list[str],
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    attachments: list[list[str]] | None = None,
+) -> None:
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         return
@@ -25,4 +32,9 @@ def queue_email(*, to: str | list[str], template: str, context: dict[str, Any], 
         body = render_to_string(f"emails/{template}.txt", context)
     # One email per person: parties never see each other's addresses in a shared To line.
     for recipient in dict.fromkeys(recipients):
-        send_email.enqueue(to=[recipient], subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=body)
+        send_email.enqueue(
+            to=[recipient],
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+            body=body,
+            attachments=attachments,
+        )

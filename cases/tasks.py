@@ -7,8 +7,12 @@ from django.tasks import task
 
 
 @task()
-def send_email(*, to: list[str], subject: str, body: str) -> int:
-    return EmailMessage(subject=subject, body=body, to=to).send()
+def send_email(*, to: list[str], subject: str, body: str, attachments: list[list[str]] | None = None) -> int:
+    """``attachments``: [filename, text content, MIME type] each (e.g. an .ics invitation)."""
+    message = EmailMessage(subject=subject, body=body, to=to)
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
+    return message.send()
 
 
 @task()

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "payments",
+    "mediation",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,22 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Mediation -----------------------------------------------------------------------------------
+ODR_MEDIATION_RANKING_DAYS = env_int("ODR_MEDIATION_RANKING_DAYS", 3, minimum=1)
+ODR_MEDIATION_EXTENSION_DAYS = env_int("ODR_MEDIATION_EXTENSION_DAYS", 7, minimum=1)
+ODR_SESSION_REMINDER_HOURS = [int(h) for h in env_list("ODR_SESSION_REMINDER_HOURS", "24,1")]
+ODR_MEDIATION_MAX_FRAME_BYTES = env_int("ODR_MEDIATION_MAX_FRAME_BYTES", 64 * 1024, minimum=1024)
+ODR_MEDIATION_PRESENCE_SECONDS = env_int("ODR_MEDIATION_PRESENCE_SECONDS", 90, minimum=30)
+ODR_MEDIATION_CHAT_MAX_CHARS = env_int("ODR_MEDIATION_CHAT_MAX_CHARS", 2000, minimum=1)
+# ICE servers for the video room. TURN credentials are minted per user from the shared secret (coturn's
+# use-auth-secret), valid for ODR_TURN_TTL_SECONDS; the page never holds a lasting password.
+ODR_STUN_URLS = env_list("ODR_STUN_URLS", "")
+ODR_TURN_URLS = env_list("ODR_TURN_URLS", "")
+ODR_TURN_SECRET = env_str("ODR_TURN_SECRET", "")
+ODR_TURN_TTL_SECONDS = env_int("ODR_TURN_TTL_SECONDS", 3600, minimum=60)
+if ODR_TURN_URLS and not ODR_TURN_SECRET:
+    raise ImproperlyConfigured("ODR_TURN_URLS needs ODR_TURN_SECRET (coturn's static-auth-secret)")
 
 # --- Payments ------------------------------------------------------------------------------------
 # Card payments go through Stripe when its keys are set; the manual provider (bank transfer or cheque,

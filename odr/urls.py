@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("documents.urls")),
     path("", include("payments.urls")),
+    path("", include("mediation.urls")),
 ]

@@ -330,3 +330,40 @@ def card_token(stripe_settings: str) -> Callable[[str], str]:
             return str(json.loads(response.read())["id"])
 
     return make
+
+
+@pytest.fixture
+def mediator_profile(mediator: User) -> Any:
+    from mediation.models import MediatorProfile
+
+    return MediatorProfile.objects.create(
+        user=mediator,
+        display_name="Mia Mediator",
+        languages=["en", "yue"],
+        specialisms=["services"],
+        accreditation="HKMAAL accredited general mediator",
+        bio="Twenty years of commercial mediation.",
+    )
+
+
+@pytest.fixture
+def mediation_case(
+    negotiation_case: Case, claimant: User, administrator: User, mediator: User, mediator_profile: Any
+) -> Case:
+    """A case in mediation whose mediator (Mia) is appointed by an administrator and has accepted."""
+    from cases.services.negotiation import mediation_request
+    from mediation.services.appointment import appointment_respond, mediator_appoint
+
+    mediation_request(case=negotiation_case, user=claimant)
+    appointment = mediator_appoint(case=negotiation_case, actor=administrator, mediator=mediator_profile)
+    appointment_respond(appointment=appointment, user=mediator, accept=True, no_conflict=True)
+    negotiation_case.refresh_from_db()
+    return negotiation_case
+
+
+@pytest.fixture
+def live_session(mediation_case: Case, mediator: User) -> Any:
+    """The mediation's video session, opened by the mediator (parties may now join)."""
+    from mediation.services.sessions import session_open
+
+    return session_open(case=mediation_case, user=mediator)

@@ -42,6 +42,8 @@ class CaseOutcome(models.TextChoices):
     DECLINED = "declined", _("Declined by the respondent")
     NO_RESPONSE = "no_response", _("No response")
     EXPIRED = "expired", _("Expired")
+    NOT_SETTLED = "not_settled", _("Not settled in mediation")
+    PARTLY_SETTLED = "partly_settled", _("Partly settled in mediation")
 
 
 class Category(models.TextChoices):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cases.hooks import sweep_jobs
 from cases.lifecycle import Action, TransitionError, case_transition
 from cases.models import Case, CaseStatus, DeadlineReminder, PendingStage, RoomPresence
 from cases.notifications import queue_email
@@ -112,4 +113,10 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
     digests = message_digests_send(now=now)
     # Sockets of a process that died never said goodbye; their presence rows go once long silent.
     RoomPresence.objects.filter(last_seen__lt=now - timedelta(hours=1)).delete()
-    return {"expired": expired, "reminded": reminded, "offers_expired": offers_expired, "digests": digests}
+    counts = {"expired": expired, "reminded": reminded, "offers_expired": offers_expired, "digests": digests}
+    for name, job in sweep_jobs().items():  # other apps' timed work (e.g. session reminders)
+        try:
+            counts[name] = job(now)
+        except Exception:
+            logger.exception("deadline sweep job %s failed; the rest of the sweep went on", name)
+    return counts

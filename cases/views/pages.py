@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cases.access import AuthenticatedRequest
+from cases.hooks import my_cases_sections
 from cases.selectors import my_cases as select_my_cases
 
 
@@ -14,4 +15,4 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(select_my_cases(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "cases/my_cases.html", {"page": page})
+    return render(request, "cases/my_cases.html", {"page": page, "extra_sections": my_cases_sections(request.user)})

@@ -21,9 +21,10 @@ from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, Organisa
 from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
 from cases.services.invitations import invitation_send
-from cases.services.negotiation import message_post, offer_accept, offer_make
+from cases.services.negotiation import mediation_request, message_post, offer_accept, offer_make
 from cases.services.organisations import organisation_create
 from cases.services.responses import case_decline, case_respond, case_withdraw
+from mediation.services.sessions import outcome_record
 
 DEMO_DOMAIN = "demo.odr.hk"
 # A fixed base32 secret so the demo's two-factor codes can be shown by `manage.py demo_totp`.
@@ -116,6 +117,59 @@ class Command(BaseCommand):
         )
         return case
 
+    def _panel(self, users: dict[str, Any]) -> list[Any]:
+        """The demo mediator and two more panel members (accounts that cannot sign in)."""
+        from mediation.models import MediatorProfile
+
+        people = [
+            (users["mediator"], "Mia Mediator", ["en", "yue"], ["services", "tenancy"]),
+            (self._panel_member("chan"), "Chan Tai-man", ["yue", "cmn"], ["sale_of_goods"]),
+            (self._panel_member("wong"), "Wong Mei-ling", ["en", "yue", "cmn"], ["services", "travel"]),
+        ]
+        return [
+            MediatorProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "display_name": name,
+                    "languages": languages,
+                    "specialisms": specialisms,
+                    "accreditation": "HKMAAL accredited general mediator",
+                    "bio": "Commercial mediator on the centre's panel since 2020.",
+                },
+            )[0]
+            for user, name, languages, specialisms in people
+        ]
+
+    def _panel_member(self, name: str) -> Any:
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=f"panel-{name}", defaults={"email": f"{name}@panel.{DEMO_DOMAIN}", "first_name": name.title()}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(Group.objects.get(name=MEDIATOR_GROUP))
+        return user
+
+    def _mediation(self, case: Case, users: dict[str, Any], mediator: Any, *, schedule: bool = True) -> None:
+        """To mediation, the mediator appointed by the administrator and accepting; times proposed."""
+        from mediation.services.appointment import appointment_respond, mediator_appoint
+        from mediation.services.sessions import session_propose
+
+        mediation_request(case=case, user=users["claimant"])
+        appointment = mediator_appoint(case=case, actor=users["admin"], mediator=mediator)
+        appointment_respond(appointment=appointment, user=users["mediator"], accept=True, no_conflict=True)
+        if schedule:
+            tomorrow = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=1)
+            session_propose(
+                case=case,
+                user=users["mediator"],
+                slots=[
+                    (tomorrow, tomorrow + timedelta(hours=2)),
+                    (tomorrow + timedelta(days=1), tomorrow + timedelta(days=1, hours=2)),
+                ],
+            )
+
     def _sign_agreement(self, case: Case, signatories: list[Any], password: str) -> None:
         """Both parties sign the drafted agreement; the sealed copy closes the case as settled."""
         from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
@@ -138,7 +192,7 @@ class Command(BaseCommand):
             claim_file(case=case, user=claimant, terms_accepted=True, consents_to_arbitration=True)
             return case
 
-        def responded(amount: str, facts: str, **extra: Any) -> Case:
+        def responded(amount: str, facts: str, *, arbitration: bool = True, **extra: Any) -> Case:
             case = filed(amount, facts)
             token = invitation_send(case=case, actor=claimant)
             return case_respond(
@@ -146,7 +200,7 @@ class Command(BaseCommand):
                 user=respondent,
                 organisation=respondent_org,
                 terms_accepted=True,
-                consents_to_arbitration=True,
+                consents_to_arbitration=arbitration,
                 response_text="We offered to move the event to a later date.",
                 **extra,
             )
@@ -161,9 +215,24 @@ class Command(BaseCommand):
             counterclaim_amount=Decimal("8000.00"),
             counterclaim_text="Cleaning and set-up costs already incurred.",
         )
+        panel = self._panel(users)
         in_mediation = responded("64000.00", "Annual dinner cancelled; deposit withheld.")
-        case_transition(case=in_mediation, action=Action.ESCALATE_TO_MEDIATION, actor=claimant)
-        CaseAssignment.objects.create(case=in_mediation, user=users["mediator"], role=NeutralRole.MEDIATOR)
+        self._mediation(in_mediation, users, panel[0])
+        ranking = responded("12500.00", "Shuttle bus hire for a cancelled corporate retreat.")
+        mediation_request(case=ranking, user=respondent)
+        for result, facts in (
+            ("not_settled", "Florist's deposit for a cancelled gala."),
+            ("partly_settled", "Audio-visual package for a postponed seminar."),
+        ):
+            ended = responded("33000.00", facts, arbitration=False)
+            self._mediation(ended, users, panel[0], schedule=False)
+            outcome_record(
+                case=ended,
+                user=users["mediator"],
+                result=result,
+                amount=Decimal("10000.00") if result == "partly_settled" else None,
+                terms="The respondent refunds the cancellation fee." if result == "partly_settled" else "",
+            )
         in_arbitration = responded("230000.00", "Exhibition stand booking for a show postponed twice.")
         case_transition(case=in_arbitration, action=Action.ESCALATE_TO_MEDIATION, actor=respondent)
         case_transition(case=in_arbitration, action=Action.ESCALATE_TO_ARBITRATION, actor=None)

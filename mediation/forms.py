@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Category, Organisation
+from cases.roles_setup import MEDIATOR_GROUP
+from mediation.models import Language, MediationResult, MediatorProfile
+
+DURATIONS = [(60, _("1 hour")), (90, _("1½ hours")), (120, _("2 hours")), (180, _("3 hours")), (240, _("4 hours"))]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AppointForm(forms.Form):
+    mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=MediatorProfile.objects.none())
+    reason = forms.CharField(label=_("Why this mediator (optional)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, eligible: list[MediatorProfile] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["mediator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = MediatorProfile.objects.filter(pk__in=[m.pk for m in eligible or []])
+
+
+class ProposeSlotsForm(forms.Form):
+    """Up to three times, in the user's time zone (Hong Kong time unless they chose another)."""
+
+    slot1 = forms.DateTimeField(label=_("First time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    slot2 = forms.DateTimeField(
+        label=_("Second time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    slot3 = forms.DateTimeField(
+        label=_("Third time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    minutes = forms.TypedChoiceField(label=_("Length"), choices=DURATIONS, coerce=int, initial=120)
+
+    def slots(self) -> list[tuple[datetime, datetime]]:
+        length = timedelta(minutes=self.cleaned_data["minutes"])
+        starts = [self.cleaned_data[f"slot{n}"] for n in (1, 2, 3) if self.cleaned_data.get(f"slot{n}")]
+        return [(start, start + length) for start in starts]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Private note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
+
+
+class OutcomeForm(forms.Form):
+    result = forms.ChoiceField(label=_("Outcome"), choices=MediationResult.choices, widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        label=_("Settlement sum (HK$)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("For a full or partial settlement."),
+    )
+    terms = forms.CharField(
+        label=_("Agreed terms"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20_000
+    )
+
+
+class ProposalAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("accept", _("I accept the appointment")), ("decline", _("I decline"))],
+        widget=forms.RadioSelect,
+    )
+    no_conflict = forms.BooleanField(
+        label=_(
+            "I declare that I have no conflict of interest with either party, and I know of nothing likely to "
+            "give rise to justifiable doubts about my impartiality or independence."
+        ),
+        required=False,
+    )
+    declaration = forms.CharField(
+        label=_("Anything you wish to disclose (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    decline_reason = forms.CharField(label=_("Why you decline"), max_length=300, required=False)
+
+
+def _account_label(user: User) -> str:
+    return user.email
+
+
+class MediatorProfileForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    specialisms = forms.MultipleChoiceField(
+        label=_("Specialisms"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+    linked_organisations = forms.ModelMultipleChoiceField(
+        label=_("Businesses the mediator is linked with (never proposed for their cases)"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = MediatorProfile
+        fields = [
+            "user",
+            "display_name",
+            "languages",
+            "specialisms",
+            "accreditation",
+            "bio",
+            "linked_organisations",
+            "active",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(groups__name=MEDIATOR_GROUP).order_by("email")
+        field.label_from_instance = _account_label  # type: ignore[method-assign,assignment]
+        field.label = _("Account")

@@ -1,0 +1,77 @@
+"""Reads for the mediation pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cases.models import Case
+from mediation.models import (
+    MediationOutcome,
+    MediationSession,
+    MediationState,
+    MediatorAppointment,
+    MediatorNote,
+    MediatorProfile,
+    MediatorRanking,
+    SessionSlot,
+    SessionStatus,
+)
+from mediation.services.appointment import current_appointment, eligible_mediators
+
+
+@dataclass(slots=True)
+class SessionView:
+    session: MediationSession
+    slots: list[tuple[SessionSlot, dict[str, bool | None]]]  # (slot, {"claimant": yes/no/None, ...})
+    my_answers: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class MediationOverview:
+    state: MediationState | None
+    appointment: MediatorAppointment | None
+    eligible: list[MediatorProfile]
+    my_ranking: list[int]
+    parties_ranked: set[str]
+    sessions: list[SessionView]
+    live: MediationSession | None
+    notes: list[MediatorNote]
+    outcome: MediationOutcome | None
+    party_role: str | None
+    is_mediator: bool
+    is_administrator: bool
+
+
+def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
+    party_role = next((r for r in ("claimant", "respondent") if r in roles), None)
+    is_mediator = "mediator" in roles
+    state = MediationState.objects.filter(case=case).first()
+    rankings = list(MediatorRanking.objects.filter(case=case).order_by("party_role", "rank"))
+    sessions = []
+    for session in (
+        MediationSession.objects.filter(case=case).prefetch_related("slots__availability").order_by("-created_at")
+    ):
+        slots = []
+        mine: set[int] = set()
+        for slot in session.slots.all():
+            answers: dict[str, bool | None] = {"claimant": None, "respondent": None}
+            for answer in slot.availability.all():
+                answers[answer.party_role] = answer.available
+                if answer.party_role == party_role and answer.available:
+                    mine.add(slot.pk)
+            slots.append((slot, answers))
+        sessions.append(SessionView(session=session, slots=slots, my_answers=mine))
+    return MediationOverview(
+        state=state,
+        appointment=current_appointment(case),
+        eligible=eligible_mediators(case) if (party_role or "administrator" in roles) else [],
+        my_ranking=[r.mediator_id for r in rankings if r.party_role == party_role],
+        parties_ranked={r.party_role for r in rankings},
+        sessions=sessions,
+        live=next((s.session for s in sessions if s.session.status == SessionStatus.LIVE), None),
+        notes=list(MediatorNote.objects.filter(case=case).order_by("-created_at")) if is_mediator else [],
+        outcome=MediationOutcome.objects.filter(case=case).first(),
+        party_role=party_role,
+        is_mediator=is_mediator,
+        is_administrator="administrator" in roles,
+    )

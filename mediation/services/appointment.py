@@ -1,0 +1,297 @@
+"""Appointing a case's mediator: the parties rank the panel, the first mediator acceptable to both is
+proposed (else a case administrator appoints), and the mediator declares any conflict and answers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.lifecycle import case_deadline_extend
+from cases.models import Case, CaseAssignment, CaseStatus, Membership, NeutralRole, PartyRole
+from cases.notifications import queue_email
+from cases.roles_setup import ADMINISTRATOR_GROUP
+from cases.services import ServiceError
+from mediation.models import (
+    AppointmentStatus,
+    MediationPhase,
+    MediationState,
+    MediatorAppointment,
+    MediatorProfile,
+    MediatorRanking,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def is_conflicted(mediator: MediatorProfile, case: Case) -> bool:
+    """Automatically blocked: the mediator is a party, belongs to a party's business, or has declared a
+    link with one."""
+    organisation_ids = list(case.parties.values_list("organisation_id", flat=True))
+    if case.parties.filter(user_id=mediator.user_id).exists():
+        return True
+    if Membership.objects.filter(user_id=mediator.user_id, organisation_id__in=organisation_ids).exists():
+        return True
+    return mediator.linked_organisations.filter(pk__in=organisation_ids).exists()
+
+
+def eligible_mediators(case: Case) -> list[MediatorProfile]:
+    """The panel as this case's parties may rank it: active mediators without an automatic conflict."""
+    declined = MediatorAppointment.objects.filter(
+        case=case, status__in=(AppointmentStatus.DECLINED, AppointmentStatus.REPLACED)
+    ).values("mediator_id")
+    panel = MediatorProfile.objects.filter(active=True).exclude(pk__in=declined).select_related("user")
+    return [
+        mediator for mediator in panel.prefetch_related("linked_organisations") if not is_conflicted(mediator, case)
+    ]
+
+
+def mediation_open(case: Case) -> None:
+    """Hook (in the transition's transaction): the case entered mediation; the ranking window opens."""
+    MediationState.objects.update_or_create(
+        case=case,
+        defaults={
+            "phase": MediationPhase.RANKING,
+            "ranking_deadline_at": timezone.now() + timedelta(days=settings.ODR_MEDIATION_RANKING_DAYS),
+        },
+    )
+    log_action(case=case, actor=None, action="mediation.opened")
+    emails = [party.user.email for party in case.parties.select_related("user")]
+    queue_email(to=emails, template="mediation_rank", context={"case": case})
+
+
+def _state_for_update(case: Case) -> MediationState:
+    state = MediationState.objects.select_for_update().filter(case=case).first()
+    if state is None or case.status != CaseStatus.MEDIATION:
+        raise ServiceError(_("This case is not in mediation."))
+    return state
+
+
+def _party_role(case: Case, user: User) -> str:
+    role = case.parties.filter(user=user).values_list("role", flat=True).first()
+    if role is None:
+        raise ServiceError(_("Only the parties rank mediators."))
+    return str(role)
+
+
+@transaction.atomic
+def rankings_submit(*, case: Case, user: User, mediator_ids: list[int], meta: RequestMeta = SYSTEM) -> MediationState:
+    """A party's ordered list (most preferred first); mediators left out are not acceptable to it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    state = _state_for_update(locked)
+    role = _party_role(locked, user)
+    if state.phase != MediationPhase.RANKING or timezone.now() > state.ranking_deadline_at:
+        raise ServiceError(_("The time to rank mediators has ended."))
+    if not mediator_ids:
+        raise ServiceError(_("Choose at least one mediator you would accept."), field="mediators")
+    if len(set(mediator_ids)) != len(mediator_ids):
+        raise ServiceError(_("Rank each mediator once."), field="mediators")
+    eligible = {m.pk: m for m in eligible_mediators(locked)}
+    if any(pk not in eligible for pk in mediator_ids):
+        raise ServiceError(_("One of those mediators cannot act on this case."), field="mediators")
+    MediatorRanking.objects.filter(case=locked, party_role=role).delete()
+    MediatorRanking.objects.bulk_create(
+        MediatorRanking(case=locked, party_role=role, mediator=eligible[pk], rank=position)
+        for position, pk in enumerate(mediator_ids, start=1)
+    )
+    log_action(case=locked, actor=user, action="mediation.ranked", meta=meta, data={"role": role})
+    if MediatorRanking.objects.filter(case=locked).values("party_role").distinct().count() == 2:
+        _resolve(locked, state)
+    return state
+
+
+def best_common_choice(case: Case, *, exclude: set[int] | None = None) -> MediatorProfile | None:
+    """The mediator both parties accept whose worse rank is best; ties go to the better sum of ranks."""
+    ranks: dict[int, dict[str, int]] = {}
+    for ranking in MediatorRanking.objects.filter(case=case):
+        ranks.setdefault(ranking.mediator_id, {})[ranking.party_role] = ranking.rank
+    eligible = {m.pk: m for m in eligible_mediators(case)}
+    common = [
+        (max(by_role.values()), sum(by_role.values()), pk)
+        for pk, by_role in ranks.items()
+        if len(by_role) == 2 and pk in eligible and pk not in (exclude or set())
+    ]
+    return eligible[min(common)[2]] if common else None
+
+
+def _resolve(case: Case, state: MediationState) -> None:
+    choice = best_common_choice(case)
+    if choice is None:
+        _to_administrator(case, state)
+    else:
+        _propose(case, state, choice, proposed_by="ranking")
+
+
+def _to_administrator(case: Case, state: MediationState) -> None:
+    state.phase = MediationPhase.ADMINISTRATOR_TO_APPOINT
+    state.save(update_fields=["phase"])
+    log_action(case=case, actor=None, action="mediation.to_administrator")
+    admins = Group.objects.get(name=ADMINISTRATOR_GROUP).user_set.values_list("email", flat=True)
+    queue_email(to=list(admins), template="mediation_appoint_needed", context={"case": case})
+
+
+def _propose(case: Case, state: MediationState, mediator: MediatorProfile, *, proposed_by: str) -> MediatorAppointment:
+    appointment = MediatorAppointment.objects.create(case=case, mediator=mediator, proposed_by=proposed_by)
+    state.phase = MediationPhase.PROPOSED
+    state.save(update_fields=["phase"])
+    log_action(
+        case=case,
+        actor=None,
+        action="mediation.proposed",
+        data={"mediator": mediator.display_name, "by": proposed_by},
+    )
+    queue_email(
+        to=mediator.user.email, template="mediation_proposed", context={"case": case, "appointment": appointment}
+    )
+    return appointment
+
+
+def rankings_deadline_sweep(*, now: datetime | None = None) -> int:
+    """The ranking window closed: resolve with the lists there are (the sweep calls this)."""
+    moment = now or timezone.now()
+    count = 0
+    for state_id in MediationState.objects.filter(
+        phase=MediationPhase.RANKING, ranking_deadline_at__lte=moment, case__status=CaseStatus.MEDIATION
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            state = MediationState.objects.select_for_update().select_related("case").get(pk=state_id)
+            if state.phase == MediationPhase.RANKING:
+                _resolve(state.case, state)
+                count += 1
+    return count
+
+
+@transaction.atomic
+def mediator_appoint(
+    *, case: Case, actor: User, mediator: MediatorProfile, reason: str = "", meta: RequestMeta = SYSTEM
+) -> MediatorAppointment:
+    """A case administrator proposes a mediator (no agreement from the rankings, or a replacement)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    state = _state_for_update(locked)
+    if MediatorAppointment.objects.filter(case=locked, status__in=("proposed", "accepted")).exists():
+        raise ServiceError(_("This case already has a mediator or a proposal. Replace them first."))
+    if not mediator.active:
+        raise ServiceError(_("That mediator is not on the panel."), field="mediator")
+    if is_conflicted(mediator, locked):
+        raise ServiceError(
+            _("That mediator is linked to one of the parties and cannot act on this case."), field="mediator"
+        )
+    appointment = _propose(locked, state, mediator, proposed_by="administrator")
+    log_action(
+        case=locked, actor=actor, action="mediation.appointed_by_administrator", meta=meta, data={"reason": reason}
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_respond(
+    *,
+    appointment: MediatorAppointment,
+    user: User,
+    accept: bool,
+    no_conflict: bool = False,
+    declaration: str = "",
+    decline_reason: str = "",
+    meta: RequestMeta = SYSTEM,
+) -> MediatorAppointment:
+    """The proposed mediator accepts (declaring no conflict of interest) or declines."""
+    locked = MediatorAppointment.objects.select_for_update().select_related("case", "mediator").get(pk=appointment.pk)
+    case = Case.objects.select_for_update().get(pk=locked.case_id)
+    state = _state_for_update(case)
+    if locked.mediator.user_id != user.pk:
+        raise ServiceError(_("This proposal is for another mediator."))
+    if locked.status != AppointmentStatus.PROPOSED:
+        raise ServiceError(_("You have already answered this proposal."))
+    locked.responded_at = timezone.now()
+    if accept:
+        if is_conflicted(locked.mediator, case):
+            raise ServiceError(_("You are linked to one of the parties and cannot act on this case."))
+        if not no_conflict:
+            raise ServiceError(
+                _("Confirm that you have no conflict of interest, or decline and say why."), field="no_conflict"
+            )
+        locked.status = AppointmentStatus.ACCEPTED
+        locked.conflict_declaration = declaration.strip()
+        locked.save()
+        CaseAssignment.objects.create(case=case, user=user, role=NeutralRole.MEDIATOR, active=True)
+        state.phase = MediationPhase.APPOINTED
+        state.save(update_fields=["phase"])
+        log_action(
+            case=case,
+            actor=user,
+            action="mediation.accepted",
+            meta=meta,
+            data={"mediator": locked.mediator.display_name, "declaration": locked.conflict_declaration},
+        )
+        # The mediation period runs from the appointment (scheme: days to settle once appointed).
+        period_end = timezone.now() + timedelta(days=settings.ODR_MEDIATION_DAYS)
+        if case.deadline_at is not None and period_end > case.deadline_at:
+            case_deadline_extend(
+                case=case, until=period_end, actor=None, reason=_("The mediation period runs from the appointment")
+            )
+        emails = [party.user.email for party in case.parties.select_related("user")]
+        queue_email(to=emails, template="mediation_appointed", context={"case": case, "mediator": locked.mediator})
+        return locked
+    if not decline_reason.strip():
+        raise ServiceError(_("Say why you decline."), field="decline_reason")
+    locked.status = AppointmentStatus.DECLINED
+    locked.decline_reason = decline_reason.strip()[:300]
+    locked.save()
+    log_action(case=case, actor=user, action="mediation.declined", meta=meta, data={"reason": locked.decline_reason})
+    following = best_common_choice(case) if locked.proposed_by == "ranking" else None
+    if following is not None:
+        _propose(case, state, following, proposed_by="ranking")
+    else:
+        _to_administrator(case, state)
+    return locked
+
+
+@transaction.atomic
+def mediator_replace(*, case: Case, actor: User, reason: str, meta: RequestMeta = SYSTEM) -> MediatorAppointment:
+    """A case administrator removes the current mediator (or proposal), with a reason; then appoints anew."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    state = _state_for_update(locked)
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for replacing the mediator."), field="reason")
+    current = (
+        MediatorAppointment.objects.select_for_update()
+        .filter(case=locked, status__in=(AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED))
+        .select_related("mediator")
+        .first()
+    )
+    if current is None:
+        raise ServiceError(_("This case has no mediator to replace."))
+    current.status = AppointmentStatus.REPLACED
+    current.replaced_reason = reason.strip()[:300]
+    current.save()
+    CaseAssignment.objects.filter(
+        Q(case=locked) & Q(user_id=current.mediator.user_id) & Q(role=NeutralRole.MEDIATOR)
+    ).update(active=False)
+    state.phase = MediationPhase.ADMINISTRATOR_TO_APPOINT
+    state.save(update_fields=["phase"])
+    log_action(
+        case=locked, actor=actor, action="mediation.replaced", meta=meta, data={"reason": current.replaced_reason}
+    )
+    return current
+
+
+def current_appointment(case: Case) -> MediatorAppointment | None:
+    return (
+        MediatorAppointment.objects.filter(
+            case=case, status__in=(AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED)
+        )
+        .select_related("mediator__user")
+        .first()
+    )
+
+
+def party_roles() -> tuple[str, str]:
+    return (PartyRole.CLAIMANT, PartyRole.RESPONDENT)

@@ -1,0 +1,404 @@
+"""A mediation by video in three real browsers (fake camera and microphone): the parties wait until the
+mediator admits them, everyone connects to everyone, a private caucus with the claimant reaches the
+respondent in no form (no media, no signaling, no chat), and the joint session comes back after it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# WebRTC on localhost usually connects in well under a second, but ICE checks on a loaded CI machine
+# (three Chromiums, one Daphne) can take several: poll generously, never sleep.
+CONNECT_MS = 45_000
+UI_MS = 20_000
+
+CAUCUS_SECRET = "Between us: we could go down to HK$6,000."
+JOINT_MESSAGE = "Is anyone still in the joint room?"
+
+
+def _totp_secret(user: Any) -> str:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
+
+
+def _totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in_with_code(page: Any, base: str, email: str, totp_secret: str) -> None:
+    """The real two-step sign-in: password, then the authenticator code (a fresh one if the 30-second
+    window turned between reading the code and the server checking it)."""
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    code = page.locator("input[name=code]")
+    for _attempt in range(3):
+        expect(code).to_be_visible()  # read the code once its page is there: it lives 30 seconds at most
+        code.fill(_totp_code(totp_secret))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign In", exact=True).click()
+        if page.get_by_role("heading", name="My cases").is_visible():
+            return
+        expect(page.get_by_text("Incorrect code.").first).to_be_visible()
+    raise AssertionError("the mediator could not sign in with an authenticator code")
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+
+
+def room_snapshot(page: Any) -> dict[str, Any]:
+    return page.evaluate(
+        """() => {
+            const r = window.__mediationRoom;
+            if (!r) return null;
+            const peers = Object.fromEntries([...r.peers].map(([id, pc]) => [id, pc.connectionState]));
+            return {peer: r.peer, room: r.room, peers};
+        }"""
+    )
+
+
+def wait_connected(page: Any, room: str, peers: list[str]) -> None:
+    """Wait until ``page`` is in ``room`` holding a connected RTCPeerConnection to exactly ``peers``."""
+    try:
+        page.wait_for_function(
+            """([room, peers]) => {
+                const r = window.__mediationRoom;
+                return Boolean(r) && r.room === room && r.peers.size === peers.length
+                    && peers.every((p) => r.peers.get(p)?.connectionState === "connected");
+            }""",
+            arg=[room, peers],
+            timeout=CONNECT_MS,
+        )
+    except Exception as exc:  # say where it stood
+        raise AssertionError(f"not connected in {room} to {peers}: {room_snapshot(page)}") from exc
+
+
+def wait_media_flowing(page: Any, peers: list[str]) -> None:
+    """Frames from each remote peer's camera reach its tile's <video>."""
+    page.wait_for_function(
+        """(peers) => peers.every((p) => {
+            const video = document.querySelector(`video[data-peer="${p}"]`);
+            return video && video.videoWidth > 0 && video.readyState >= 2;
+        })""",
+        arg=peers,
+        timeout=CONNECT_MS,
+    )
+
+
+def poll(page: Any, condition: Callable[[], bool], message: str, timeout_s: float = 15) -> None:
+    """Wait for a condition on the Python side (Playwright delivers events while the page waits)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(message)
+        page.wait_for_timeout(100)
+
+
+def record_room_frames(page: Any) -> list[dict[str, Any]]:
+    """Every frame the page's mediation websocket(s) receive, decoded, in order of arrival."""
+    frames: list[dict[str, Any]] = []
+
+    def on_socket(ws: Any) -> None:
+        if "/ws/mediation/" not in ws.url:
+            return
+
+        def received(payload: str | bytes) -> None:
+            text = payload if isinstance(payload, str) else payload.decode()
+            frames.append({"raw": text, **json.loads(text)})
+
+        ws.on("framereceived", received)
+
+    page.on("websocket", on_socket)
+    return frames
+
+
+def watch_for_script_errors(**pages: Any) -> list[str]:
+    """Uncaught errors in the room's script, per page (asserted empty at the end)."""
+    problems: list[str] = []
+    for name, page in pages.items():
+        page.on("pageerror", lambda error, name=name: problems.append(f"{name}: {error}"))
+    return problems
+
+
+def test_mediator_admits_parties_holds_a_private_caucus_and_returns_to_the_joint_session(
+    live_session, mediator, claimant, respondent, asgi_live_server_url, new_page
+):
+    base = asgi_live_server_url
+    room_url = f"{base}/mediation/sessions/{live_session.public_id}/"
+    totp_secret = _totp_secret(mediator)  # read before the browsers open
+
+    mia = new_page()
+    alice = new_page()
+    bob = new_page(width=360)  # the respondent joins from a phone
+    bob_frames = record_room_frames(bob)
+    problems = watch_for_script_errors(mia=mia, alice=alice, bob=bob)
+
+    sign_in_with_code(mia, base, "mia@example.com", totp_secret)
+    sign_in(alice, base, "alice@example.com")
+    sign_in(bob, base, "bob@example.com")
+
+    # The mediator opens the room and goes straight into the joint session.
+    mia.goto(room_url)
+    expect(mia.locator("#mediation-connection")).to_have_attribute("data-state", "live", timeout=UI_MS)
+    expect(mia.locator("#room-indicator")).to_have_attribute("data-room", "joint")
+    expect(mia.get_by_role("link", name="Back to the case's mediation").first).to_have_attribute(
+        "href", f"/cases/{live_session.case.public_id}/mediation/"
+    )
+    expect(mia.locator("#waiting-empty")).to_have_text("No one is waiting.")
+
+    # The parties wait until admitted: no media, no one to connect to, no chat.
+    for page in (alice, bob):
+        page.goto(room_url)
+        expect(page.locator("#room-indicator")).to_have_attribute("data-room", "waiting", timeout=UI_MS)
+        expect(page.get_by_text("Please wait: the mediator will admit you.")).to_be_visible()
+        expect(page.get_by_label("Message")).to_be_disabled()
+        assert room_snapshot(page)["peers"] == {}
+    mia_peer, alice_peer, bob_peer = (room_snapshot(page)["peer"] for page in (mia, alice, bob))
+
+    waiting = mia.locator("#waiting-list li")
+    expect(waiting).to_have_count(2, timeout=UI_MS)
+    expect(waiting.filter(has_text="alice@example.com")).to_contain_text("(Claimant)")
+    expect(waiting.filter(has_text="bob@example.com")).to_contain_text("(Respondent)")
+    mia.get_by_role("button", name="Admit alice@example.com").click()
+    mia.get_by_role("button", name="Admit bob@example.com").click()
+    expect(waiting).to_have_count(0, timeout=UI_MS)
+    expect(mia.locator("#waiting-empty")).to_be_visible()
+
+    # A full mesh in the joint session: every pair connected, media flowing, each tile labelled.
+    everyone = {mia: mia_peer, alice: alice_peer, bob: bob_peer}
+    for page, own in everyone.items():
+        others = [peer for peer in everyone.values() if peer != own]
+        wait_connected(page, "joint", others)
+        wait_media_flowing(page, others)
+        expect(page.get_by_text("Please wait: the mediator will admit you.")).to_be_hidden()
+    expect(bob.locator(f'video[data-peer="{alice_peer}"]')).to_have_attribute("data-role", "claimant")
+    expect(bob.locator(f'li[data-peer="{alice_peer}"] figcaption')).to_have_text("alice@example.com (Claimant)")
+    expect(bob.locator(f'li[data-peer="{mia_peer}"] figcaption')).to_have_text("mia@example.com (Mediator)")
+    expect(bob.locator(f'li[data-peer="{alice_peer}"] .video-quality')).to_have_text(
+        re.compile(r"^Connection: (good|fair|poor)$"), timeout=UI_MS
+    )
+    assert bob.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the room scrolls sideways at 360px"
+    )
+
+    # Camera and microphone are toggle buttons.
+    camera = alice.get_by_role("button", name="Camera")
+    expect(camera).to_have_attribute("aria-pressed", "true")
+    camera.click()
+    expect(camera).to_have_attribute("aria-pressed", "false")
+    own_camera = "document.getElementById('own-video').srcObject.getVideoTracks()[0].enabled"
+    assert alice.evaluate(own_camera) is False
+    camera.click()
+    expect(camera).to_have_attribute("aria-pressed", "true")
+
+    # Sharing a screen swaps what the mediator sends to everyone (the claimant sees its shape change), and
+    # stopping brings the camera back.
+    share = mia.get_by_role("button", name="Share screen")
+    preview_track = "() => document.getElementById('own-video').srcObject.getVideoTracks()[0].id"
+    sending = """(id) => [...window.__mediationRoom.peers.values()].every(
+        (pc) => pc.getSenders().some((sender) => sender.track && sender.track.id === id))"""
+    shape = (
+        "(p) => { const v = document.querySelector(`video[data-peer='${p}']`); return v.videoWidth / v.videoHeight }"
+    )
+    camera_track, camera_shape = mia.evaluate(preview_track), alice.evaluate(shape, mia_peer)
+    share.click()
+    expect(share).to_have_attribute("aria-pressed", "true")
+    screen_track = mia.evaluate(preview_track)
+    assert screen_track != camera_track
+    mia.wait_for_function(sending, arg=screen_track, timeout=UI_MS)
+    alice.wait_for_function(f"(p) => Math.abs(({shape})(p) - {camera_shape}) > 0.05", arg=mia_peer, timeout=UI_MS)
+    share.click()
+    expect(share).to_have_attribute("aria-pressed", "false")
+    assert mia.evaluate(preview_track) == camera_track
+    mia.wait_for_function(sending, arg=camera_track, timeout=UI_MS)
+    alice.wait_for_function(f"(p) => Math.abs(({shape})(p) - {camera_shape}) < 0.05", arg=mia_peer, timeout=UI_MS)
+
+    alice.get_by_label("Message").fill("Good morning, everyone.")
+    alice.get_by_role("button", name="Send", exact=True).click()
+    for page in (mia, bob):
+        expect(page.locator("#chat-log")).to_contain_text("Good morning, everyone.")
+
+    # The private caucus with the claimant: the respondent loses the claimant (and the mediator).
+    bob.evaluate("(peer) => { window.__pcToClaimant = window.__mediationRoom.peers.get(peer); }", alice_peer)
+    mia.get_by_role("button", name="Private caucus with the claimant").click()
+    wait_connected(mia, "caucus-claimant", [alice_peer])
+    wait_connected(alice, "caucus-claimant", [mia_peer])
+    wait_media_flowing(alice, [mia_peer])
+    expect(mia.locator("#room-indicator")).to_have_text("Private caucus with the claimant")
+    expect(alice.locator("#room-indicator")).to_contain_text("Private caucus with the mediator")
+    expect(mia.get_by_role("button", name="Back to the joint session")).to_be_focused()
+
+    expect(bob.locator(f'video[data-peer="{alice_peer}"]')).to_have_count(0)
+    expect(bob.locator(".video-tile:not(.video-tile-own)")).to_have_count(0)
+    bob.wait_for_function("() => window.__pcToClaimant.connectionState === 'closed'", timeout=UI_MS)
+    assert room_snapshot(bob) == {"peer": bob_peer, "room": "joint", "peers": {}}
+    expect(bob.locator("#room-indicator")).to_have_attribute("data-room", "joint")
+
+    # Chat is per room: the caucus's history is its own, and what is said there stays there.
+    expect(alice.locator("#chat-log")).not_to_contain_text("Good morning, everyone.")
+    alice.get_by_label("Message").fill(CAUCUS_SECRET)
+    alice.get_by_label("Message").press("Enter")
+    expect(mia.locator("#chat-log")).to_contain_text(CAUCUS_SECRET)
+    expect(alice.locator("#chat-log")).to_contain_text(CAUCUS_SECRET)
+
+    # The respondent's own message is its round trip: every frame sent to it before is in by then.
+    bob.get_by_label("Message").fill(JOINT_MESSAGE)
+    bob.get_by_role("button", name="Send", exact=True).click()
+    expect(bob.locator("#chat-log")).to_contain_text(JOINT_MESSAGE)
+    poll(bob, lambda: any(JOINT_MESSAGE in f["raw"] for f in bob_frames), "the respondent's echo never arrived")
+    expect(bob.locator("#chat-log")).not_to_contain_text(CAUCUS_SECRET)
+    expect(mia.locator("#chat-log")).not_to_contain_text(JOINT_MESSAGE)
+
+    # From the room state without the claimant on, no frame to the respondent so much as names her.
+    caucus_started = next(
+        i
+        for i, f in enumerate(bob_frames)
+        if f["type"] == "room.state" and {m["peer"] for m in f["members"]} == {bob_peer}
+    )
+    during_caucus = bob_frames[caucus_started:]
+    assert not [f for f in during_caucus if f["type"] == "signal"], during_caucus
+    assert not [f for f in during_caucus if alice_peer in f["raw"] or mia_peer in f["raw"]], during_caucus
+    assert [f["message"]["body"] for f in during_caucus if f["type"] == "chat"] == [JOINT_MESSAGE]
+
+    # Back to the joint session: everyone reconnects, and the joint chat is what the joint room said.
+    mia.get_by_role("button", name="Back to the joint session").click()
+    for page, own in everyone.items():
+        others = [peer for peer in everyone.values() if peer != own]
+        wait_connected(page, "joint", others)
+        wait_media_flowing(page, others)
+        expect(page.locator("#room-indicator")).to_have_attribute("data-room", "joint")
+    expect(mia.get_by_role("button", name="Private caucus with the claimant")).to_be_focused()
+    for page in (mia, alice):
+        expect(page.locator("#chat-log")).to_contain_text(JOINT_MESSAGE)
+        expect(page.locator("#chat-log")).not_to_contain_text(CAUCUS_SECRET)
+
+    # Over the whole run the respondent's socket never carried the caucus: no secret, and no signal
+    # from the claimant at a time the server's last word had her outside the respondent's room.
+    assert not [f for f in bob_frames if CAUCUS_SECRET in f["raw"]]
+    with_claimant = False
+    for frame in bob_frames:
+        if frame["type"] in ("hello", "room.state", "moved"):
+            with_claimant = alice_peer in {m["peer"] for m in frame["members"]}
+        elif frame["type"] == "signal" and frame["from"] == alice_peer:
+            assert with_claimant, f"a signal from the claimant reached the respondent outside the joint room: {frame}"
+    assert any(f["type"] == "signal" and f["from"] == alice_peer for f in bob_frames[caucus_started:])  # reconnected
+    assert not problems, problems
+
+
+# Keeps every WebSocket the page opens, so a test can cut one as a network failure would.
+SOCKET_RECORDER = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) { super(...args); window.__sockets.push(this); }
+  };
+})();
+"""
+
+
+def test_a_party_who_drops_out_rejoins_through_the_waiting_room_then_leaves_and_the_session_ends(
+    live_session, mediator, claimant, asgi_live_server_url, new_page
+):
+    from django.utils import timezone
+
+    from mediation.models import MediationSession, SessionStatus
+    from tests.e2e.conftest import off_the_browser_thread
+
+    base = asgi_live_server_url
+    room_url = f"{base}/mediation/sessions/{live_session.public_id}/"
+    case_mediation_url = f"{base}/cases/{live_session.case.public_id}/mediation/"
+    totp_secret = _totp_secret(mediator)
+
+    mia = new_page()
+    alice = new_page(width=360)
+    alice.add_init_script(SOCKET_RECORDER)
+    problems = watch_for_script_errors(mia=mia, alice=alice)
+    sign_in_with_code(mia, base, "mia@example.com", totp_secret)
+    sign_in(alice, base, "alice@example.com")
+
+    mia.goto(room_url)
+    expect(mia.locator("#room-indicator")).to_have_attribute("data-room", "joint", timeout=UI_MS)
+    alice.goto(room_url)
+    expect(alice.locator("#room-indicator")).to_have_attribute("data-room", "waiting", timeout=UI_MS)
+    mia_peer, first_peer = room_snapshot(mia)["peer"], room_snapshot(alice)["peer"]
+    mia.get_by_role("button", name="Admit alice@example.com").click()
+    wait_connected(mia, "joint", [first_peer])
+    wait_connected(alice, "joint", [mia_peer])
+    mia.evaluate("(peer) => { window.__pcToFirst = window.__mediationRoom.peers.get(peer); }", first_peer)
+
+    # The claimant's connection drops: her page reconnects by itself, as a new peer, and the server
+    # puts her back in the waiting room; the mediator's connection to the old peer closes.
+    alice.evaluate("window.__sockets.at(-1).close()")
+    alice.wait_for_function(
+        "(old) => window.__mediationRoom.peer && window.__mediationRoom.peer !== old", arg=first_peer, timeout=UI_MS
+    )
+    expect(alice.locator("#room-indicator")).to_have_attribute("data-room", "waiting")
+    expect(alice.locator("#mediation-connection")).to_have_attribute("data-state", "live")
+    expect(alice.get_by_text("Please wait: the mediator will admit you.")).to_be_visible()
+    second_peer = room_snapshot(alice)["peer"]
+    mia.wait_for_function("() => window.__pcToFirst.connectionState === 'closed'", timeout=UI_MS)
+    expect(mia.locator(f'video[data-peer="{first_peer}"]')).to_have_count(0)
+    mia.get_by_role("button", name="Admit alice@example.com").click()
+    wait_connected(mia, "joint", [second_peer])
+    wait_connected(alice, "joint", [mia_peer])
+    wait_media_flowing(mia, [second_peer])
+    assert alice.evaluate("window.__sockets.length") == 2
+
+    # Leaving closes everything and returns to the case; the mediator sees the claimant go.
+    alice.get_by_role("button", name="Leave the session").click()
+    alice.wait_for_url(case_mediation_url)
+    mia.wait_for_function("() => window.__mediationRoom.peers.size === 0", timeout=UI_MS)
+    expect(mia.locator(".video-tile:not(.video-tile-own)")).to_have_count(0)
+
+    # The session ends: the server answers the mediator's next frame with "ended", and the page closes
+    # the room for good instead of reconnecting.
+    off_the_browser_thread(
+        lambda: MediationSession.objects.filter(pk=live_session.pk).update(
+            status=SessionStatus.ENDED, ended_at=timezone.now()
+        )
+    )
+    mia.get_by_label("Message").fill("Thank you both.")
+    mia.get_by_role("button", name="Send", exact=True).click()
+    expect(mia.locator("#room-ended")).to_contain_text("The session has ended.")
+    expect(mia.locator("#mediation-connection")).to_have_attribute("data-state", "offline")
+    expect(mia.get_by_label("Message")).to_be_disabled()
+    assert not problems, problems
+
+
+def test_a_mediator_who_joins_after_a_party_sees_them_waiting(
+    live_session, mediator, claimant, asgi_live_server_url, new_page
+):
+    base = asgi_live_server_url
+    room_url = f"{base}/mediation/sessions/{live_session.public_id}/"
+    totp_secret = _totp_secret(mediator)
+
+    mia = new_page()
+    alice = new_page()
+    sign_in_with_code(mia, base, "mia@example.com", totp_secret)
+    sign_in(alice, base, "alice@example.com")
+    alice.goto(room_url)
+    expect(alice.locator("#room-indicator")).to_have_attribute("data-room", "waiting", timeout=UI_MS)
+    mia.goto(room_url)
+    expect(mia.locator("#room-indicator")).to_have_attribute("data-room", "joint", timeout=UI_MS)
+    expect(mia.get_by_role("button", name="Admit alice@example.com")).to_be_visible(timeout=5_000)

@@ -1,0 +1,325 @@
+"""Appointing the mediator: rankings, the first mediator acceptable to both, conflicts, answers,
+replacement; scheduling with .ics invitations and reminders; the outcome."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import AuditEntry, CaseAssignment, CaseStatus, Membership
+from cases.services import ServiceError
+from cases.services.deadlines import deadlines_sweep
+from cases.services.negotiation import mediation_request
+from mediation.models import (
+    AppointmentStatus,
+    MediationPhase,
+    MediationState,
+    MediatorAppointment,
+    MediatorNote,
+    MediatorProfile,
+    SessionStatus,
+)
+from mediation.services.appointment import (
+    appointment_respond,
+    eligible_mediators,
+    mediator_appoint,
+    mediator_replace,
+    rankings_deadline_sweep,
+    rankings_submit,
+)
+from mediation.services.sessions import (
+    availability_mark,
+    note_add,
+    outcome_record,
+    session_confirm,
+    session_open,
+    session_propose,
+    session_reminders_send,
+)
+from tests.conftest import make_user
+
+
+def profile(name: str) -> MediatorProfile:
+    user = make_user(name, "Mediators", mfa=True)
+    return MediatorProfile.objects.create(
+        user=user, display_name=name.title(), languages=["en"], specialisms=[], accreditation="Accredited", bio="Bio"
+    )
+
+
+@pytest.fixture
+def in_mediation(negotiation_case, claimant):
+    mediation_request(case=negotiation_case, user=claimant)
+    negotiation_case.refresh_from_db()
+    return negotiation_case
+
+
+@pytest.fixture
+def panel(db):
+    return [profile("ann"), profile("ben"), profile("cat")]
+
+
+def test_entering_mediation_opens_the_ranking_window(in_mediation, settings, run_tasks):
+    state = MediationState.objects.get(case=in_mediation)
+    assert state.phase == MediationPhase.RANKING
+    expected = timezone.now() + timedelta(days=settings.ODR_MEDIATION_RANKING_DAYS)
+    assert abs((state.ranking_deadline_at - expected).total_seconds()) < 60
+    subjects = [m.subject for m in run_tasks()]
+    assert any("Rank mediators" in s for s in subjects)
+
+
+def test_the_first_mediator_acceptable_to_both_is_proposed(in_mediation, panel, claimant, respondent):
+    ann, ben, cat = panel
+    rankings_submit(case=in_mediation, user=claimant, mediator_ids=[ann.pk, ben.pk, cat.pk])
+    assert MediationState.objects.get(case=in_mediation).phase == MediationPhase.RANKING
+    rankings_submit(case=in_mediation, user=respondent, mediator_ids=[cat.pk, ben.pk])  # Ann not acceptable
+    proposal = MediatorAppointment.objects.get(case=in_mediation)
+    # Ben: ranks 2 and 2 (worst 2) beats Cat: 3 and 1 (worst 3).
+    assert (proposal.mediator, proposal.status, proposal.proposed_by) == (ben, "proposed", "ranking")
+    assert MediationState.objects.get(case=in_mediation).phase == MediationPhase.PROPOSED
+
+
+def test_no_common_choice_goes_to_an_administrator(in_mediation, panel, claimant, respondent, administrator, run_tasks):
+    ann, ben, _cat = panel
+    rankings_submit(case=in_mediation, user=claimant, mediator_ids=[ann.pk])
+    rankings_submit(case=in_mediation, user=respondent, mediator_ids=[ben.pk])
+    assert MediationState.objects.get(case=in_mediation).phase == MediationPhase.ADMINISTRATOR_TO_APPOINT
+    assert not MediatorAppointment.objects.exists()
+    assert any("Appoint a mediator" in m.subject for m in run_tasks())
+
+
+def test_when_the_ranking_window_closes_what_is_there_decides(in_mediation, panel, claimant):
+    rankings_submit(case=in_mediation, user=claimant, mediator_ids=[panel[0].pk])
+    later = timezone.now() + timedelta(days=30)
+    assert rankings_deadline_sweep(now=later) == 1
+    assert MediationState.objects.get(case=in_mediation).phase == MediationPhase.ADMINISTRATOR_TO_APPOINT
+    with pytest.raises(ServiceError, match="time to rank"):
+        rankings_submit(case=in_mediation, user=claimant, mediator_ids=[panel[1].pk])
+
+
+def test_ranking_rules(in_mediation, panel, claimant, outsider):
+    with pytest.raises(ServiceError, match="at least one"):
+        rankings_submit(case=in_mediation, user=claimant, mediator_ids=[])
+    with pytest.raises(ServiceError, match="once"):
+        rankings_submit(case=in_mediation, user=claimant, mediator_ids=[panel[0].pk, panel[0].pk])
+    with pytest.raises(ServiceError, match="Only the parties"):
+        rankings_submit(case=in_mediation, user=outsider, mediator_ids=[panel[0].pk])
+
+
+def test_a_mediator_linked_to_a_party_is_blocked_automatically(in_mediation, panel, claimant_org, administrator):
+    ann = panel[0]
+    Membership.objects.create(user=ann.user, organisation=claimant_org)
+    assert ann not in eligible_mediators(in_mediation)
+    with pytest.raises(ServiceError, match="linked"):
+        mediator_appoint(case=in_mediation, actor=administrator, mediator=ann)
+    ben = panel[1]
+    ben.linked_organisations.add(claimant_org)
+    assert ben not in eligible_mediators(in_mediation)
+
+
+def test_the_mediator_declares_no_conflict_to_accept_and_becomes_the_cases_mediator(
+    in_mediation, panel, administrator, client_for
+):
+    ann = panel[0]
+    proposal = mediator_appoint(case=in_mediation, actor=administrator, mediator=ann)
+    # Before accepting, Ann sees the summary on the proposal page (linked from My cases), not the case page.
+    ann_client = client_for(ann.user)
+    my_cases = ann_client.get(reverse("cases:my_cases")).text
+    assert reverse("mediation:proposal", kwargs={"appointment_id": proposal.pk}) in my_cases
+    assert ann_client.get(reverse("cases:detail", kwargs={"case_id": in_mediation.public_id})).status_code == 404
+    page = ann_client.get(reverse("mediation:proposal", kwargs={"appointment_id": proposal.pk}))
+    assert in_mediation.reference in page.text
+    assert in_mediation.facts[:30] in page.text
+    refused = ann_client.post(
+        reverse("mediation:proposal", kwargs={"appointment_id": proposal.pk}), {"answer": "accept"}
+    )
+    assert refused.status_code == 400
+    assert "no conflict of interest" in refused.text
+    accepted = ann_client.post(
+        reverse("mediation:proposal", kwargs={"appointment_id": proposal.pk}),
+        {"answer": "accept", "no_conflict": "on", "declaration": "I met the claimant's director once, in 2019."},
+    )
+    assert accepted.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == AppointmentStatus.ACCEPTED
+    assert proposal.conflict_declaration.startswith("I met")
+    assert CaseAssignment.objects.filter(case=in_mediation, user=ann.user, role="mediator", active=True).exists()
+    assert ann_client.get(reverse("mediation:case", kwargs={"case_id": in_mediation.public_id})).status_code == 200
+    # Someone else's proposal page is 404.
+    other = client_for(panel[1].user)
+    assert other.get(reverse("mediation:proposal", kwargs={"appointment_id": proposal.pk})).status_code == 404
+
+
+def test_a_declining_mediator_gives_way_to_the_next_common_choice(in_mediation, panel, claimant, respondent):
+    ann, ben, _cat = panel
+    rankings_submit(case=in_mediation, user=claimant, mediator_ids=[ann.pk, ben.pk])
+    rankings_submit(case=in_mediation, user=respondent, mediator_ids=[ann.pk, ben.pk])
+    first = MediatorAppointment.objects.get(case=in_mediation)
+    with pytest.raises(ServiceError, match="why"):
+        appointment_respond(appointment=first, user=ann.user, accept=False)
+    appointment_respond(appointment=first, user=ann.user, accept=False, decline_reason="Fully booked")
+    following = MediatorAppointment.objects.get(case=in_mediation, status="proposed")
+    assert following.mediator == ben
+
+
+def test_replacing_the_mediator_needs_a_reason_and_ends_their_access(mediation_case, administrator, mediator):
+    with pytest.raises(ServiceError, match="reason"):
+        mediator_replace(case=mediation_case, actor=administrator, reason="")
+    mediator_replace(case=mediation_case, actor=administrator, reason="Illness")
+    assert not CaseAssignment.objects.filter(case=mediation_case, user=mediator, active=True).exists()
+    assert MediationState.objects.get(case=mediation_case).phase == MediationPhase.ADMINISTRATOR_TO_APPOINT
+    assert AuditEntry.objects.get(case=mediation_case, action="mediation.replaced").data["reason"] == "Illness"
+
+
+def test_times_are_offered_answered_and_confirmed_with_an_ics_invitation(
+    mediation_case, mediator, claimant, respondent, run_tasks
+):
+    start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    session = session_propose(
+        case=mediation_case,
+        user=mediator,
+        slots=[(start, start + timedelta(hours=2)), (start + timedelta(days=1), start + timedelta(days=1, hours=2))],
+    )
+    first, second = list(session.slots.all())
+    availability_mark(session=session, user=claimant, available_slot_ids={first.pk, second.pk})
+    availability_mark(session=session, user=respondent, available_slot_ids={second.pk})
+    run_tasks()
+    mail.outbox.clear()
+    session = session_confirm(session=session, user=mediator, slot_id=second.pk)
+    assert (session.status, session.starts_at) == (SessionStatus.SCHEDULED, second.starts_at)
+    sent = run_tasks()
+    assert sorted(m.to[0] for m in sent) == sorted([claimant.email, respondent.email, mediator.email])
+    filename, content, mimetype = sent[0].attachments[0]
+    assert filename == "mediation-session.ics"
+    assert mimetype.startswith("text/calendar")
+    assert f"DTSTART:{second.starts_at.strftime('%Y%m%dT%H%M%SZ')}" in content
+    assert f"UID:{session.public_id}@odr-centre" in content
+    assert "(Hong Kong time)" in sent[0].body
+
+
+def test_a_mediator_cannot_be_double_booked(mediation_case, mediator, negotiation_case):
+    start = timezone.now() + timedelta(days=3)
+    one = session_propose(case=mediation_case, user=mediator, slots=[(start, start + timedelta(hours=2))])
+    session_confirm(session=one, user=mediator, slot_id=one.slots.get().pk)
+    two = session_propose(
+        case=mediation_case, user=mediator, slots=[(start + timedelta(hours=1), start + timedelta(hours=3))]
+    )
+    with pytest.raises(ServiceError, match="already have a session"):
+        session_confirm(session=two, user=mediator, slot_id=two.slots.get().pk)
+
+
+def test_reminders_go_out_24_hours_and_1_hour_before_once_each(mediation_case, mediator, run_tasks):
+    start = timezone.now() + timedelta(hours=30)
+    session = session_propose(case=mediation_case, user=mediator, slots=[(start, start + timedelta(hours=1))])
+    session_confirm(session=session, user=mediator, slot_id=session.slots.get().pk)
+    run_tasks()
+    assert session_reminders_send(now=start - timedelta(hours=25)) == 0
+    # The deadline sweep runs it, as in production.
+    assert deadlines_sweep(now=start - timedelta(hours=23))["session_reminders"] == 1
+    assert session_reminders_send(now=start - timedelta(hours=22)) == 0
+    assert session_reminders_send(now=start - timedelta(minutes=50)) == 1
+    assert session_reminders_send(now=start - timedelta(minutes=40)) == 0
+    subjects = [m.subject for m in run_tasks()]
+    assert sum("Mediation session soon" in s for s in subjects) == 6  # 2 reminders x 3 people
+
+
+def test_settled_mediation_hands_the_terms_to_the_settlement_agreement(mediation_case, mediator, claimant, client_for):
+    note_add(case=mediation_case, user=mediator, body="Respondent's cash flow is the real issue.")
+    session = session_open(case=mediation_case, user=mediator)
+    with pytest.raises(ServiceError, match="End the session"):
+        outcome_record(case=mediation_case, user=mediator, result="settled", amount=Decimal("9000"), terms="x")
+    from mediation.services.sessions import session_end
+
+    session_end(session=session, user=mediator)
+    with pytest.raises(ServiceError, match="terms"):
+        outcome_record(case=mediation_case, user=mediator, result="settled", amount=Decimal("9000"), terms="")
+    outcome_record(
+        case=mediation_case, user=mediator, result="settled", amount=Decimal("9000.00"), terms="Paid in 3 instalments."
+    )
+    mediation_case.refresh_from_db()
+    assert mediation_case.status == CaseStatus.SETTLEMENT
+    assert mediation_case.settlement.source == "mediation"
+    assert mediation_case.settlement.terms == "Paid in 3 instalments."
+    # The mediator's notes are the mediator's alone.
+    page = client_for(claimant).get(reverse("mediation:case", kwargs={"case_id": mediation_case.public_id}))
+    assert "cash flow" not in page.text
+    assert MediatorNote.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("both_agreed_to_arbitration", "result", "expected"),
+    [
+        (True, "not_settled", (CaseStatus.ARBITRATION, "")),
+        (False, "not_settled", (CaseStatus.CLOSED, "not_settled")),
+        (False, "partly_settled", (CaseStatus.CLOSED, "partly_settled")),
+    ],
+)
+def test_unsettled_mediation_goes_to_arbitration_only_if_both_agreed(
+    mediation_case, mediator, both_agreed_to_arbitration, result, expected
+):
+    if not both_agreed_to_arbitration:
+        mediation_case.parties.filter(role="respondent").update(consents_to_arbitration=False)
+    outcome_record(
+        case=mediation_case,
+        user=mediator,
+        result=result,
+        amount=Decimal("100.00") if result == "partly_settled" else None,
+        terms="Part" if result == "partly_settled" else "",
+    )
+    mediation_case.refresh_from_db()
+    assert (mediation_case.status, mediation_case.outcome) == expected
+
+
+def test_the_mediation_page_by_persona(
+    mediation_case, live_session, client_for, claimant, respondent, mediator, arbitrator, outsider, administrator
+):
+    url = reverse("mediation:case", kwargs={"case_id": mediation_case.public_id})
+    for user in (claimant, respondent, mediator, administrator):
+        assert client_for(user).get(url).status_code == 200
+    for user in (arbitrator, outsider):
+        assert client_for(user).get(url).status_code == 404
+    room = reverse("mediation:room", kwargs={"session_id": live_session.public_id})
+    for user in (claimant, respondent, mediator):
+        assert client_for(user).get(room).status_code == 200
+    for user in (arbitrator, outsider, administrator):
+        assert client_for(user).get(room).status_code == 404
+    # A party cannot act as the mediator.
+    note = reverse("mediation:action", kwargs={"case_id": mediation_case.public_id, "action": "note"})
+    assert client_for(claimant).post(note, {"body": "x"}).status_code == 404
+    assert client_for(mediator).post(note, {"body": ""}).status_code == 400
+
+
+def test_the_panel_is_kept_by_administrators(client_for, administrator, mediator, claimant, db):
+    assert client_for(claimant).get(reverse("mediation:panel")).status_code == 404
+    response = client_for(administrator).post(
+        reverse("mediation:profile_new"),
+        {
+            "user": mediator.pk,
+            "display_name": "Mia M.",
+            "languages": ["en", "yue"],
+            "specialisms": ["services"],
+            "accreditation": "HKMAAL",
+            "bio": "Bio",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert MediatorProfile.objects.get(user=mediator).languages == ["en", "yue"]
+    assert "Mia M." in client_for(administrator).get(reverse("mediation:panel")).text
+    assert AuditEntry.objects.filter(action="mediation.panel_created").exists()
+
+
+def test_one_extension_of_the_mediation_period_when_both_parties_agree(mediation_case, claimant, respondent, settings):
+    from mediation.services.sessions import mediation_extension_request
+
+    before = mediation_case.deadline_at
+    mediation_extension_request(case=mediation_case, user=claimant)
+    with pytest.raises(ServiceError, match="already asked"):
+        mediation_extension_request(case=mediation_case, user=claimant)
+    mediation_extension_request(case=mediation_case, user=respondent)
+    mediation_case.refresh_from_db()
+    assert mediation_case.deadline_at == before + timedelta(days=settings.ODR_MEDIATION_EXTENSION_DAYS)
+    with pytest.raises(ServiceError, match="once"):
+        mediation_extension_request(case=mediation_case, user=claimant)
