@@ -14,6 +14,7 @@ from cases.models import Case
 class IssuedKind(models.TextChoices):
     ODR_AGREEMENT = "odr_agreement", _("ODR agreement")
     SETTLEMENT_AGREEMENT = "settlement_agreement", _("Settlement agreement")
+    AGREEMENT_TO_MEDIATE = "agreement_to_mediate", _("Agreement to mediate")
     FEE_RECEIPT = "fee_receipt", _("Fee receipt")
     REFUND_RECEIPT = "refund_receipt", _("Refund receipt")
 

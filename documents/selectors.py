@@ -8,15 +8,15 @@ from documents.models import DocumentSignature, IssuedDocument, IssuedKind, Issu
 from documents.sealing import SealCheck, check_seal
 
 
-def agreement_versions(case: Case) -> list[IssuedDocument]:
+def agreement_versions(case: Case, kind: str = IssuedKind.SETTLEMENT_AGREEMENT) -> list[IssuedDocument]:
     return list(
-        IssuedDocument.objects.filter(case=case, kind=IssuedKind.SETTLEMENT_AGREEMENT)
+        IssuedDocument.objects.filter(case=case, kind=kind)
         .prefetch_related("signatures")
         .order_by("-version", "-status")
     )
 
 
-AGREEMENT_KINDS = (IssuedKind.ODR_AGREEMENT, IssuedKind.SETTLEMENT_AGREEMENT)
+AGREEMENT_KINDS = (IssuedKind.ODR_AGREEMENT, IssuedKind.SETTLEMENT_AGREEMENT, IssuedKind.AGREEMENT_TO_MEDIATE)
 
 
 def executed_documents(case: Case) -> list[IssuedDocument]:
@@ -67,3 +67,13 @@ def issued_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, ob
     if not documents:
         return None
     return "documents/_issued_section.html", {"case": case, "documents": documents}
+
+
+def signed_by_both_parties(case: Case, kind: str) -> bool:
+    """Both parties have signed the current version (or it is already executed)."""
+    if IssuedDocument.objects.filter(
+        case=case, kind=kind, status__in=(IssuedStatus.SIGNED, IssuedStatus.EXECUTED)
+    ).exists():
+        return True
+    draft = IssuedDocument.objects.filter(case=case, kind=kind, status=IssuedStatus.DRAFT).first()
+    return draft is not None and set(draft.signatures.values_list("role", flat=True)) >= {"claimant", "respondent"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,27 @@ MAX_TERMS = 20000
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementKind:
+    """What differs between the agreements the parties sign: the template, when a draft may be made,
+    and what executing it does to the case."""
+
+    template: str
+    slug: str
+    drafting_status: CaseStatus
+    settles_case: bool
+
+
+AGREEMENTS: dict[str, AgreementKind] = {
+    IssuedKind.SETTLEMENT_AGREEMENT: AgreementKind(
+        "documents/pdf/settlement_agreement.html", "settlement-agreement", CaseStatus.SETTLEMENT, settles_case=True
+    ),
+    IssuedKind.AGREEMENT_TO_MEDIATE: AgreementKind(
+        "documents/pdf/agreement_to_mediate.html", "agreement-to-mediate", CaseStatus.MEDIATION, settles_case=False
+    ),
+}
+
+
 def settlement_agreement_start(case: Case, settlement: CaseSettlement) -> None:
     """Hook: the parties agreed terms (cases.hooks), so draft the settlement agreement."""
     try:
@@ -50,16 +72,24 @@ def _enqueue_render(document: IssuedDocument) -> None:
 
 @transaction.atomic
 def agreement_draft_create(
-    *, case: Case, amount: Decimal, terms: str, actor: User | None, meta: RequestMeta = SYSTEM
+    *,
+    case: Case,
+    amount: Decimal,
+    terms: str,
+    actor: User | None,
+    meta: RequestMeta = SYSTEM,
+    kind: str = IssuedKind.SETTLEMENT_AGREEMENT,
 ) -> IssuedDocument:
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status != CaseStatus.SETTLEMENT:
-        raise ServiceError(_("An agreement is drafted only once terms are agreed."))
+    if locked.status != AGREEMENTS[kind].drafting_status:
+        if kind == IssuedKind.SETTLEMENT_AGREEMENT:
+            raise ServiceError(_("An agreement is drafted only once terms are agreed."))
+        raise ServiceError(_("The agreement to mediate is drafted only while the case is in mediation."))
     # An offer may carry no wording beyond its sum; the agreement then states the payment alone.
-    terms = terms.strip() or _("The respondent pays the settlement sum to the claimant in full settlement.")
+    if kind == IssuedKind.SETTLEMENT_AGREEMENT:
+        terms = terms.strip() or _("The respondent pays the settlement sum to the claimant in full settlement.")
     if len(terms) > MAX_TERMS:
         raise ServiceError(_("The terms are too long."), field="terms")
-    kind = IssuedKind.SETTLEMENT_AGREEMENT
     drafts = (
         IssuedDocument.objects.select_for_update().filter(case=locked, kind=kind).exclude(status=IssuedStatus.EXECUTED)
     )
@@ -82,10 +112,8 @@ def agreement_draft_create(
     return document
 
 
-def current_draft(case: Case) -> IssuedDocument | None:
-    return IssuedDocument.objects.filter(
-        case=case, kind=IssuedKind.SETTLEMENT_AGREEMENT, status=IssuedStatus.DRAFT
-    ).first()
+def current_draft(case: Case, kind: str = IssuedKind.SETTLEMENT_AGREEMENT) -> IssuedDocument | None:
+    return IssuedDocument.objects.filter(case=case, kind=kind, status=IssuedStatus.DRAFT).first()
 
 
 def _party_role_of(case: Case, user: User) -> PartyRole | None:
@@ -128,10 +156,11 @@ def render_draft(*, document_id: int) -> IssuedDocument:
     document = IssuedDocument.objects.select_related("case").get(pk=document_id)
     if document.sha256:
         return document
+    spec = AGREEMENTS[document.kind]
     rendered = renderer.render(
-        template="documents/pdf/settlement_agreement.html",
+        template=spec.template,
         context=_context(document),
-        filename=f"{document.case.reference}-settlement-agreement-v{document.version}-draft.pdf",
+        filename=f"{document.case.reference}-{spec.slug}-v{document.version}-draft.pdf",
         language=document.language,
     )
     with transaction.atomic():
@@ -177,7 +206,7 @@ def agreement_sign(
     case = locked.case
     role = _party_role_of(case, user)
     if role is None:
-        raise ServiceError(_("Only the parties sign the settlement agreement."))
+        raise ServiceError(_("Only the parties sign this agreement."))
     if locked.status == IssuedStatus.SUPERSEDED:
         raise ServiceError(_("This version has been replaced by a newer one. Review and sign the latest version."))
     if locked.status != IssuedStatus.DRAFT:
@@ -235,13 +264,14 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
         language=draft.language,
         executed_from=draft,
     )
+    spec = AGREEMENTS[draft.kind]
     rendered = renderer.render(
-        template="documents/pdf/settlement_agreement.html",
+        template=spec.template,
         context=_context(executed, signatures=signatures),
-        filename=f"{draft.case.reference}-settlement-agreement-executed.pdf",
+        filename=f"{draft.case.reference}-{spec.slug}-executed.pdf",
         language=draft.language,
     )
-    sealed = seal_pdf(rendered.content, reason=f"Settlement agreement {draft.case.reference} executed")
+    sealed = seal_pdf(rendered.content, reason=f"{draft.get_kind_display()} {draft.case.reference} executed")
     try:
         with transaction.atomic():
             locked = IssuedDocument.objects.select_for_update().get(pk=draft.pk)
@@ -263,7 +293,8 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
                     "reference": executed.verification_reference,
                 },
             )
-            case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
+            if spec.settles_case:
+                case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
             emails = [p.user.email for p in draft.case.parties.select_related("user")]
             queue_email(to=emails, template="agreement_executed", context={"case": draft.case, "document": executed})
     except IntegrityError:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,9 @@ from cases.roles import Role
 from cases.services import ServiceError
 from cases.views import form_data
 from documents.forms import ReviseForm, SignForm, VerifyForm
-from documents.models import IssuedDocument
+from documents.models import IssuedDocument, IssuedKind
 from documents.selectors import AGREEMENT_KINDS, agreement_versions, verify_reference, verify_upload
-from documents.services import agreement_revise, agreement_sign, current_draft
+from documents.services import AGREEMENTS, agreement_revise, agreement_sign, current_draft
 
 _READERS = frozenset({Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR})
 
@@ -31,14 +32,23 @@ def _require_reader(roles: frozenset[Role]) -> None:
         raise Http404
 
 
-def _page(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], **forms: Any) -> HttpResponse:
+def _page(
+    request: AuthenticatedRequest,
+    case: Case,
+    roles: frozenset[Role],
+    kind: str = IssuedKind.SETTLEMENT_AGREEMENT,
+    **forms: Any,
+) -> HttpResponse:
     _require_reader(roles)
-    versions = agreement_versions(case)
+    versions = agreement_versions(case, kind)
     if not versions:
         raise Http404(_("There is no agreement on this case yet."))
-    draft = current_draft(case)
+    draft = current_draft(case, kind)
     context = {
         "case": case,
+        "kind_label": IssuedKind(kind).label,
+        # The agreement to mediate is the Centre's standard text; settlement terms are the parties' own.
+        "can_revise": kind == IssuedKind.SETTLEMENT_AGREEMENT,
         "versions": versions,
         "draft": draft,
         "executed": next((v for v in versions if v.status == "executed"), None),
@@ -55,12 +65,24 @@ def agreement(request: AuthenticatedRequest, case: Case, roles: frozenset[Role])
     return _page(request, case, roles)
 
 
+@case_view
+def agreement_to_mediate(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    return _page(request, case, roles, IssuedKind.AGREEMENT_TO_MEDIATE)
+
+
+def _page_url(document: IssuedDocument) -> str:
+    name = (
+        "documents:agreement_to_mediate" if document.kind == IssuedKind.AGREEMENT_TO_MEDIATE else "documents:agreement"
+    )
+    return reverse(name, kwargs={"case_id": document.case.public_id})
+
+
 @require_POST
 @case_view
 def agreement_sign_view(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponse:
-    document = get_object_or_404(IssuedDocument, case=case, pk=document_id)
+    document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=AGREEMENTS)
     form = SignForm(*form_data(request))
     if form.is_valid():
         try:
@@ -71,8 +93,8 @@ def agreement_sign_view(
             add_service_error(form, exc.message, exc.field)
         else:
             messages.success(request, _("You signed the agreement."))
-            return redirect("documents:agreement", case_id=case.public_id)
-    return _page(request, case, roles, sign_form=form)
+            return redirect(_page_url(document))
+    return _page(request, case, roles, document.kind, sign_form=form)
 
 
 @require_POST

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cases.models import Case
+from documents.models import IssuedDocument, IssuedKind
+from documents.selectors import signed_by_both_parties
 from mediation.models import (
     MediationOutcome,
     MediationSession,
@@ -40,6 +42,8 @@ class MediationOverview:
     party_role: str | None
     is_mediator: bool
     is_administrator: bool
+    agreement_signed: bool
+    agreement_drafted: bool
 
 
 def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
@@ -74,4 +78,6 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
         party_role=party_role,
         is_mediator=is_mediator,
         is_administrator="administrator" in roles,
+        agreement_signed=signed_by_both_parties(case, IssuedKind.AGREEMENT_TO_MEDIATE),
+        agreement_drafted=IssuedDocument.objects.filter(case=case, kind=IssuedKind.AGREEMENT_TO_MEDIATE).exists(),
     )

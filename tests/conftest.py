@@ -362,8 +362,24 @@ def mediation_case(
 
 
 @pytest.fixture
-def live_session(mediation_case: Case, mediator: User) -> Any:
+def mediation_agreed(mediation_case: Case, claimant: User, respondent: User) -> Case:
+    """The mediation case once both parties have signed the agreement to mediate (draft rendered)."""
+    from documents.models import IssuedKind
+    from documents.services import agreement_sign, current_draft, render_draft
+
+    draft = current_draft(mediation_case, IssuedKind.AGREEMENT_TO_MEDIATE)
+    assert draft is not None
+    draft = render_draft(document_id=draft.pk)
+    for user in (claimant, respondent):
+        agreement_sign(
+            document=draft, user=user, password=PASSWORD, full_name=user.get_full_name() or user.username, consent=True
+        )
+    return mediation_case
+
+
+@pytest.fixture
+def live_session(mediation_agreed: Case, mediator: User) -> Any:
     """The mediation's video session, opened by the mediator (parties may now join)."""
     from mediation.services.sessions import session_open
 
-    return session_open(case=mediation_case, user=mediator)
+    return session_open(case=mediation_agreed, user=mediator)

@@ -29,6 +29,7 @@ CASE_URLS = {
     "documents:agreement_revise": ("post", set()),
     "documents:agreement_sign": ("post", set()),
     "documents:agreement_pdf": ("get", set()),
+    "documents:agreement_to_mediate": ("get", set()),
     # The fixture's charge is the claimant's mediation fee, with a bank transfer declared for it.
     "payments:pay": ("get", {"claimant"}),
     "payments:pay_card": ("post", {"claimant"}),

@@ -225,7 +225,10 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each(mediation_case, m
     assert sum("Mediation session soon" in s for s in subjects) == 6  # 2 reminders x 3 people
 
 
-def test_settled_mediation_hands_the_terms_to_the_settlement_agreement(mediation_case, mediator, claimant, client_for):
+def test_settled_mediation_hands_the_terms_to_the_settlement_agreement(
+    mediation_agreed, mediator, claimant, client_for
+):
+    mediation_case = mediation_agreed
     note_add(case=mediation_case, user=mediator, body="Respondent's cash flow is the real issue.")
     session = session_open(case=mediation_case, user=mediator)
     with pytest.raises(ServiceError, match="End the session"):
@@ -323,3 +326,47 @@ def test_one_extension_of_the_mediation_period_when_both_parties_agree(mediation
     assert mediation_case.deadline_at == before + timedelta(days=settings.ODR_MEDIATION_EXTENSION_DAYS)
     with pytest.raises(ServiceError, match="once"):
         mediation_extension_request(case=mediation_case, user=claimant)
+
+
+def test_no_session_before_both_parties_sign_the_agreement_to_mediate(
+    mediation_case, mediator, claimant, respondent, client_for, seal, run_tasks, django_capture_on_commit_callbacks
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from documents.models import IssuedDocument, IssuedKind
+
+    with pytest.raises(ServiceError, match="agreement to mediate"):
+        session_open(case=mediation_case, user=mediator)
+    from documents.services import render_draft
+
+    draft = IssuedDocument.objects.get(case=mediation_case, kind=IssuedKind.AGREEMENT_TO_MEDIATE, status="draft")
+    draft = render_draft(document_id=draft.pk)  # the background task's body (queued after the commit)
+    with draft.pdf.open("rb") as file:
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(file.read())).pages)
+    assert "Agreement to Mediate" in text
+    assert "Mia Mediator" in text
+    assert "no audio or video" in text
+    page_url = reverse("documents:agreement_to_mediate", kwargs={"case_id": mediation_case.public_id})
+    page = client_for(claimant).get(page_url)
+    assert "Agreement to mediate" in page.text
+    assert "Propose different wording" not in page.text  # the Centre's standard text
+    sign_url = reverse(
+        "documents:agreement_sign", kwargs={"case_id": mediation_case.public_id, "document_id": draft.pk}
+    )
+    from tests.conftest import PASSWORD
+
+    for user in (claimant, respondent):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(user).post(
+                sign_url, {"password": PASSWORD, "full_name": user.username, "consent": "on", "totp_code": ""}
+            )
+        assert response.status_code == 302, response.content
+        assert response["Location"] == page_url
+    session = session_open(case=mediation_case, user=mediator)
+    assert session.status == SessionStatus.LIVE
+    run_tasks()  # the sealed copy
+    assert IssuedDocument.objects.filter(case=mediation_case, kind=IssuedKind.AGREEMENT_TO_MEDIATE, status="executed")
+    mediation_case.refresh_from_db()
+    assert mediation_case.status == CaseStatus.MEDIATION  # signing it does not settle anything

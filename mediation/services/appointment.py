@@ -3,7 +3,9 @@ proposed (else a case administrator appoints), and the mediator declares any con
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -27,6 +29,8 @@ from mediation.models import (
     MediatorProfile,
     MediatorRanking,
 )
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -237,6 +241,7 @@ def appointment_respond(
             case_deadline_extend(
                 case=case, until=period_end, actor=None, reason=_("The mediation period runs from the appointment")
             )
+        _agreement_to_mediate(case, locked.mediator)
         emails = [party.user.email for party in case.parties.select_related("user")]
         queue_email(to=emails, template="mediation_appointed", context={"case": case, "mediator": locked.mediator})
         return locked
@@ -252,6 +257,24 @@ def appointment_respond(
     else:
         _to_administrator(case, state)
     return locked
+
+
+def _agreement_to_mediate(case: Case, mediator: MediatorProfile) -> None:
+    """Draft the agreement to mediate naming this mediator; both parties sign it before any session."""
+    from documents.models import IssuedKind
+    from documents.services import agreement_draft_create
+
+    try:
+        agreement_draft_create(
+            case=case,
+            amount=case.amount_claimed or Decimal("0.00"),
+            terms=f"{mediator.display_name}\n{mediator.accreditation}",
+            actor=None,
+            kind=IssuedKind.AGREEMENT_TO_MEDIATE,
+        )
+    except ServiceError as exc:
+        # Already executed with an earlier mediator: that agreement stands; the parties were told of the change.
+        logger.warning("agreement to mediate not redrafted for case %s: %s", case.pk, exc.message)
 
 
 @transaction.atomic

@@ -22,6 +22,8 @@ from cases.models import Case, CaseSettlement, CaseStatus, SettlementSource
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.stages import stage_advance
+from documents.models import IssuedKind
+from documents.selectors import signed_by_both_parties
 from mediation.ics import session_ics
 from mediation.models import (
     MediationOutcome,
@@ -158,6 +160,8 @@ def session_open(
     """The mediator opens the video room: a scheduled session, or one started now without a booking."""
     locked_case = Case.objects.select_for_update().get(pk=case.pk)
     mediator = _appointed_mediator(locked_case, user)
+    if not signed_by_both_parties(locked_case, IssuedKind.AGREEMENT_TO_MEDIATE):
+        raise ServiceError(_("Both parties must sign the agreement to mediate before the first session."))
     if MediationSession.objects.filter(case=locked_case, status=SessionStatus.LIVE).exists():
         raise ServiceError(_("A session is already in progress."))
     now = timezone.now()

@@ -151,7 +151,9 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=MEDIATOR_GROUP))
         return user
 
-    def _mediation(self, case: Case, users: dict[str, Any], mediator: Any, *, schedule: bool = True) -> None:
+    def _mediation(
+        self, case: Case, users: dict[str, Any], mediator: Any, password: str, *, schedule: bool = True
+    ) -> None:
         """To mediation, the mediator appointed by the administrator and accepting; times proposed."""
         from mediation.services.appointment import appointment_respond, mediator_appoint
         from mediation.services.sessions import session_propose
@@ -159,6 +161,14 @@ class Command(BaseCommand):
         mediation_request(case=case, user=users["claimant"])
         appointment = mediator_appoint(case=case, actor=users["admin"], mediator=mediator)
         appointment_respond(appointment=appointment, user=users["mediator"], accept=True, no_conflict=True)
+        from documents.models import IssuedKind
+        from documents.services import agreement_sign, current_draft, render_draft
+
+        draft = current_draft(case, IssuedKind.AGREEMENT_TO_MEDIATE)
+        assert draft is not None
+        draft = render_draft(document_id=draft.pk)
+        for user in (users["claimant"], users["respondent"]):
+            agreement_sign(document=draft, user=user, password=password, full_name=user.get_full_name(), consent=True)
         if schedule:
             tomorrow = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=1)
             session_propose(
@@ -217,7 +227,7 @@ class Command(BaseCommand):
         )
         panel = self._panel(users)
         in_mediation = responded("64000.00", "Annual dinner cancelled; deposit withheld.")
-        self._mediation(in_mediation, users, panel[0])
+        self._mediation(in_mediation, users, panel[0], password)
         ranking = responded("12500.00", "Shuttle bus hire for a cancelled corporate retreat.")
         mediation_request(case=ranking, user=respondent)
         for result, facts in (
@@ -225,7 +235,7 @@ class Command(BaseCommand):
             ("partly_settled", "Audio-visual package for a postponed seminar."),
         ):
             ended = responded("33000.00", facts, arbitration=False)
-            self._mediation(ended, users, panel[0], schedule=False)
+            self._mediation(ended, users, panel[0], password, schedule=False)
             outcome_record(
                 case=ended,
                 user=users["mediator"],
