@@ -54,8 +54,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PartyInline(admin.TabularInline):
-    model = CaseParty
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown inside their parent's page, never added, changed or removed there."""
+
     extra = 0
     can_delete = False
 
@@ -64,6 +65,10 @@ class PartyInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class PartyInline(ReadOnlyInline):
+    model = CaseParty
 
 
 @admin.register(Case)

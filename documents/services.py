@@ -24,7 +24,7 @@ from cases.notifications import queue_email
 from cases.services import ServiceError
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
-from documents.rendering import renderer
+from documents.rendering import RenderedDocument, renderer
 from documents.sealing import seal_pdf
 
 if TYPE_CHECKING:
@@ -332,7 +332,16 @@ def issue_odr_agreement(*, case_id: int) -> IssuedDocument:
         filename=f"{case.reference}-odr-agreement.pdf",
         language=document.language,
     )
-    sealed = seal_pdf(rendered.content, reason=f"ODR agreement {case.reference}")
+    stored = issue_sealed(document, rendered, reason=f"ODR agreement {case.reference}")
+    return stored or IssuedDocument.objects.get(case=case, kind=kind, status=IssuedStatus.EXECUTED)
+
+
+def issue_sealed(
+    document: IssuedDocument, rendered: RenderedDocument, *, reason: str, visible_to_parties: bool = True
+) -> IssuedDocument | None:
+    """Seal ``rendered``, store it as ``document`` and audit the issue; None when another worker stored
+    the same document first (a uniqueness constraint says so), whose copy then stands."""
+    sealed = seal_pdf(rendered.content, reason=reason)
     document.sha256 = hashlib.sha256(sealed).hexdigest()
     document.pages = rendered.pages
     document.pdf.save(rendered.filename, ContentFile(sealed), save=False)
@@ -340,13 +349,19 @@ def issue_odr_agreement(*, case_id: int) -> IssuedDocument:
         with transaction.atomic():
             document.save()
             log_action(
-                case=case,
+                case=document.case,
                 actor=None,
                 action="document.issued",
-                data={"kind": kind, "sha256": document.sha256, "reference": document.verification_reference},
+                visible_to_parties=visible_to_parties,
+                data={
+                    "kind": document.kind,
+                    "subject": document.subject,
+                    "sha256": document.sha256,
+                    "reference": document.verification_reference,
+                },
             )
     except IntegrityError:
         if document.pdf.name:
             document.pdf.storage.delete(document.pdf.name)
-        return IssuedDocument.objects.get(case=case, kind=kind, status=IssuedStatus.EXECUTED)
+        return None
     return document

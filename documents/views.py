@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from cases.services import ServiceError
 from cases.views import form_data
 from documents.forms import ReviseForm, SignForm, VerifyForm
 from documents.models import IssuedDocument, IssuedKind
+from documents.responses import pdf_attachment
 from documents.selectors import AGREEMENT_KINDS, agreement_versions, verify_reference, verify_upload
 from documents.services import AGREEMENTS, agreement_revise, agreement_sign, current_draft
 
@@ -121,16 +122,7 @@ def agreement_pdf(
     _require_reader(roles)
     # Receipts are the payer's own: they are downloaded through the payments app's access check.
     document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=AGREEMENT_KINDS)
-    if not document.pdf:
-        raise Http404(_("The document is still being prepared."))
-    response = FileResponse(
-        document.pdf.open("rb"),
-        as_attachment=True,
-        filename=(document.pdf.name or "document.pdf").rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_attachment(document)
 
 
 def verify(request: HttpRequest) -> HttpResponse:

@@ -1,9 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from cases.admin import ReadOnlyAdmin
+from cases.admin import ReadOnlyAdmin, ReadOnlyInline
 from payments.models import Charge, FeeSchedule, FeeWaiverRule, Payment, Refund, WebhookEvent
 
 # Money records change only through the services (which audit each change); the admin shows them.
@@ -23,16 +20,8 @@ class ChargeAdmin(ReadOnlyAdmin):
     search_fields = ["case__reference"]
 
 
-class WaiverRuleInline(admin.TabularInline):
+class WaiverRuleInline(ReadOnlyInline):
     model = FeeWaiverRule
-    extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(FeeSchedule)

@@ -3,16 +3,10 @@ the platform issues. Built by a background task, once per payment or refund howe
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-
-from cases.audit import log_action
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 from documents.rendering import renderer
-from documents.sealing import seal_pdf
+from documents.services import issue_sealed
 from payments.models import Payment, Refund
 
 
@@ -51,26 +45,11 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
         filename=f"{case.reference}-{kind.replace('_', '-')}-{str(payment.public_id)[:8]}.pdf",
         language=document.language,
     )
-    sealed = seal_pdf(rendered.content, reason=f"{document.get_kind_display()} {case.reference}")
-    document.sha256 = hashlib.sha256(sealed).hexdigest()
-    document.pages = rendered.pages
-    document.pdf.save(rendered.filename, ContentFile(sealed), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-            log_action(
-                case=case,
-                actor=None,
-                action="document.issued",
-                data={"kind": kind, "subject": subject, "sha256": document.sha256},
-                visible_to_parties=False,
-            )
-    except IntegrityError:
-        # Another worker issued it first: keep theirs.
-        if document.pdf.name:
-            document.pdf.storage.delete(document.pdf.name)
-        return IssuedDocument.objects.get(case=case, kind=kind, subject=subject)
-    return document
+    stored = issue_sealed(
+        document, rendered, reason=f"{document.get_kind_display()} {case.reference}", visible_to_parties=False
+    )
+    # None: another worker issued it first; keep theirs.
+    return stored or IssuedDocument.objects.get(case=case, kind=kind, subject=subject)
 
 
 def receipt_for(payment: Payment, refund: Refund | None = None) -> IssuedDocument | None:

@@ -11,12 +11,11 @@ import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from cases import ratelimit
 from mediation.models import Participant, RoomMessage
-from odr.asgi import application
+from tests.ws import communicator_for, next_of
+from tests.ws import drain as drain_quiet
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -26,17 +25,8 @@ CANDIDATE = {
 }
 
 
-def _cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-
-
 async def connect(session, user=None) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    if user is not None:
-        headers.append((b"cookie", await database_sync_to_async(_cookie_for)(user)))
-    return WebsocketCommunicator(application, f"/ws/mediation/{session.public_id}/", headers=headers)
+    return await communicator_for(f"/ws/mediation/{session.public_id}/", user)
 
 
 async def join(session, user) -> tuple[WebsocketCommunicator, dict[str, Any]]:
@@ -48,18 +38,8 @@ async def join(session, user) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     return communicator, hello
 
 
-async def next_of(communicator: WebsocketCommunicator, kind: str, timeout: float = 2, where=None) -> dict[str, Any]:
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        if frame["type"] == kind and (where is None or where(frame)):
-            return frame
-
-
 async def drain(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
-    frames = []
-    while not await communicator.receive_nothing(timeout=0.3):
-        frames.append(await communicator.receive_json_from())
-    return frames
+    return await drain_quiet(communicator, quiet=0.3)
 
 
 @pytest.fixture(autouse=True)

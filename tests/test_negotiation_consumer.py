@@ -10,27 +10,16 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from cases import ratelimit
 from cases.models import AuditEntry, CaseParty, CaseStatus, Message, Offer
-from odr.asgi import application
+from tests.ws import communicator_for, drain, next_of
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-def _cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
-
-
 async def connect(case, user=None, *, origin: bytes = b"http://testserver") -> WebsocketCommunicator:
-    headers = [(b"origin", origin), (b"host", b"testserver")]
-    if user is not None:
-        headers.append((b"cookie", await database_sync_to_async(_cookie_for)(user)))
-    return WebsocketCommunicator(application, f"/ws/cases/{case.public_id}/negotiation/", headers=headers)
+    return await communicator_for(f"/ws/cases/{case.public_id}/negotiation/", user, origin=origin)
 
 
 async def join(case, user) -> tuple[WebsocketCommunicator, dict[str, Any]]:
@@ -40,21 +29,6 @@ async def join(case, user) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     hello = await communicator.receive_json_from()
     assert hello["type"] == "hello"
     return communicator, hello
-
-
-async def next_of(communicator: WebsocketCommunicator, kind: str, timeout: float = 2, where=None) -> dict[str, Any]:
-    """The next frame of ``kind`` (and matching ``where``), skipping others (presence, typing...)."""
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        if frame["type"] == kind and (where is None or where(frame)):
-            return frame
-
-
-async def drain(communicator: WebsocketCommunicator) -> list[dict[str, Any]]:
-    frames = []
-    while not await communicator.receive_nothing(timeout=0.2):
-        frames.append(await communicator.receive_json_from())
-    return frames
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ anyone else gets 404, administrators included (they act from the staff pages).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from cases.models import Case
 from cases.roles import Role
 from cases.services import ServiceError
 from documents.models import IssuedDocument, IssuedKind
+from documents.responses import pdf_attachment
 from payments.forms import ManualPaymentForm
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
 from payments.providers import ProviderError, available_providers, get_provider
@@ -148,13 +149,4 @@ def receipt_pdf(
         payers = list(Payment.objects.filter(public_id=subject_id).values_list("charge__party__user", flat=True))
     if Role.ADMINISTRATOR not in roles and request.user.pk not in payers:
         raise Http404(_("No such document."))
-    if not document.pdf:
-        raise Http404(_("The document is still being prepared."))
-    response = FileResponse(
-        document.pdf.open("rb"),
-        as_attachment=True,
-        filename=(document.pdf.name or "receipt.pdf").rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_attachment(document, fallback_name="receipt.pdf")
