@@ -230,7 +230,7 @@ def main() -> None:
     steps = [int(s) for s in args.steps.split(",")]
 
     recreate_database()
-    rooms = seed(max(steps) + args.browser_runs)
+    rooms = seed(sum(steps) + args.browser_runs)  # each step opens rooms of its own
     processes, ports = start_daphnes(1)
     base = f"ws://127.0.0.1:{ports[0]}"
     try:

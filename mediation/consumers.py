@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from functools import partial
 from typing import Any
 
@@ -39,6 +40,8 @@ _db = partial(database_sync_to_async, thread_sensitive=True)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 CLOSE_REFUSED = 4409
+# How old an access check a signaling frame may rely on (seconds); every other frame checks afresh.
+SIGNAL_ACCESS_MAX_AGE = 1.0
 
 
 def group_name(session_id: int, room: str) -> str:
@@ -112,13 +115,22 @@ def _signal_data(content: dict[str, Any]) -> dict[str, Any]:
     raise FrameError("invalid", _("A signaling frame carries one description or one candidate."))
 
 
+def channels_of(members: list[PeerView]) -> dict[str, str]:
+    return {m.peer: m.channel for m in members}
+
+
 class MediationRoomConsumer(AsyncWebsocketConsumer):
     access: SessionAccess | None = None
     peer: str = ""
     room: str = ""
+    # Who is in this connection's room and their channels, as the server last announced it; a signal to
+    # anyone else is checked against the database before it goes (or is refused).
+    room_channels: dict[str, str] = {}
+    access_checked_at: float = 0.0
     language: str = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
+        self.room_channels = {}
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -127,6 +139,7 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
         self.language = _language(self.scope)
         self.session_ref = self.scope["url_route"]["kwargs"]["session_id"]
         self.access = await _db(session_access)(user, self.session_ref)
+        self.access_checked_at = time.monotonic()
         if self.access is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -183,13 +196,16 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
                 if handler is None:
                     raise FrameError("unknown_type", _("Unknown frame type."))
                 # Access is checked again for every frame: the case may have left mediation, the
-                # mediator may have been replaced, the session may have ended.
-                access = await _db(session_access)(self.user, self.session_ref)
-                if access is None or not access.live:
-                    await self._send({"type": "ended"})
-                    await self.close(code=CLOSE_NOT_FOUND)
-                    return
-                self.access = access
+                # mediator may have been replaced, the session may have ended. Signaling frames (ICE
+                # candidates come in bursts, and carry no content) accept a check up to a second old.
+                max_age = SIGNAL_ACCESS_MAX_AGE if content.get("type") == "signal" else 0.0
+                if time.monotonic() - self.access_checked_at > max_age:
+                    access = await _db(session_access)(self.user, self.session_ref)
+                    if access is None or not access.live:
+                        await self._send({"type": "ended"})
+                        await self.close(code=CLOSE_NOT_FOUND)
+                        return
+                    self.access, self.access_checked_at = access, time.monotonic()
                 await handler(self, content)
             except FrameError as exc:
                 await self._send({"type": "error", "code": exc.code, "message": exc.message, "ref": ref})
@@ -202,9 +218,13 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
             raise FrameError("rate_limited", _("Too many signaling frames; slow down."))
         target, data = _peer(content, "to"), _signal_data(content)
         assert self.access is not None
-        channel, room = await _db(rooms.room_signal_target)(
-            session_id=self.access.session_id, sender_peer=self.peer, target_peer=target
-        )
+        channel = self.room_channels.get(target) if self.room != RoomKind.WAITING and target != self.peer else None
+        room = self.room
+        if channel is None:
+            channel, room = await _db(rooms.room_signal_target)(
+                session_id=self.access.session_id, sender_peer=self.peer, target_peer=target
+            )
+        # The receiver drops it unless it is still in ``room``: a move in flight cannot leak it.
         await self.channel_layer.send(channel, {"type": "room.signal", "room": room, "from": self.peer, "data": data})
 
     async def on_chat(self, content: dict[str, Any]) -> None:
@@ -271,6 +291,7 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
 
     async def room_state(self, event: dict[str, Any]) -> None:
         if event["room"] == self.room:
+            self.room_channels = dict(event["channels"])
             await self._send({"type": "room.state", "room": self.room, "members": event["members"]})
 
     async def room_waiting(self, event: dict[str, Any]) -> None:
@@ -298,15 +319,18 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
     async def _room_snapshot(self) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
         assert self.access is not None
         if self.room == RoomKind.WAITING:
+            self.room_channels = {}
             return [], []
         session_id, room = self.access.session_id, self.room
 
-        def read() -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
-            members = members_payload(rooms.room_members(session_id=session_id, room=room))
+        def read() -> tuple[list[PeerView], list[dict[str, Any]]]:
+            members = rooms.room_members(session_id=session_id, room=room)
             chat = [chat_payload(m) for m in rooms.room_chat_history(session_id=session_id, room=room)]
             return members, chat
 
-        return await _db(read)()
+        members, chat = await _db(read)()
+        self.room_channels = channels_of(members)
+        return members_payload(members), chat
 
     async def _announce(self, room: str) -> None:
         """Tell a room who is in it now; tell the mediators who is waiting."""
@@ -319,7 +343,8 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
             return
         members = await _db(rooms.room_members)(session_id=session_id, room=room)
         await self.channel_layer.group_send(
-            group_name(session_id, room), {"type": "room.state", "room": room, "members": members_payload(members)}
+            group_name(session_id, room),
+            {"type": "room.state", "room": room, "members": members_payload(members), "channels": channels_of(members)},
         )
 
     async def _move(self, moved: list[Participant], *, left: str | None = None) -> None:

@@ -42,6 +42,7 @@ class PeerView:
     role: str
     name: str
     room: str
+    channel: str  # for the server only: never sent to a browser
 
 
 def _present(session_id: int) -> list[Participant]:
@@ -57,7 +58,13 @@ def _present(session_id: int) -> list[Participant]:
 
 def peer_view(participant: Participant) -> PeerView:
     name = participant.user.get_full_name() or participant.user.email
-    return PeerView(peer=participant.peer_id, role=participant.role, name=name, room=participant.room)
+    return PeerView(
+        peer=participant.peer_id,
+        role=participant.role,
+        name=name,
+        room=participant.room,
+        channel=participant.channel_name,
+    )
 
 
 @transaction.atomic
