@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from cases.models import Case
 from documents.models import IssuedDocument, IssuedKind
 from documents.selectors import signed_by_both_parties
@@ -15,6 +17,7 @@ from mediation.models import (
     MediatorNote,
     MediatorProfile,
     MediatorRanking,
+    Participant,
     SessionSlot,
     SessionStatus,
 )
@@ -26,6 +29,12 @@ class SessionView:
     session: MediationSession
     slots: list[tuple[SessionSlot, dict[str, bool | None]]]  # (slot, {"claimant": yes/no/None, ...})
     my_answers: set[int] = field(default_factory=set)
+    attendance: list[Participant] = field(default_factory=list)  # each connection: who, when in, when out
+
+    @property
+    def minutes(self) -> int | None:
+        started, ended = self.session.started_at, self.session.ended_at
+        return int((ended - started).total_seconds() // 60) if started and ended else None
 
 
 @dataclass(slots=True)
@@ -52,9 +61,10 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
     state = MediationState.objects.filter(case=case).first()
     rankings = list(MediatorRanking.objects.filter(case=case).order_by("party_role", "rank"))
     sessions = []
-    for session in (
-        MediationSession.objects.filter(case=case).prefetch_related("slots__availability").order_by("-created_at")
-    ):
+    sessions_qs = MediationSession.objects.filter(case=case).prefetch_related(
+        "slots__availability", Prefetch("participants", queryset=Participant.objects.select_related("user"))
+    )
+    for session in sessions_qs.order_by("-created_at"):
         slots = []
         mine: set[int] = set()
         for slot in session.slots.all():
@@ -64,7 +74,9 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
                 if answer.party_role == party_role and answer.available:
                     mine.add(slot.pk)
             slots.append((slot, answers))
-        sessions.append(SessionView(session=session, slots=slots, my_answers=mine))
+        sessions.append(
+            SessionView(session=session, slots=slots, my_answers=mine, attendance=list(session.participants.all()))
+        )
     return MediationOverview(
         state=state,
         appointment=current_appointment(case),

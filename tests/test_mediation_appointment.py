@@ -370,3 +370,18 @@ def test_no_session_before_both_parties_sign_the_agreement_to_mediate(
     assert IssuedDocument.objects.filter(case=mediation_case, kind=IssuedKind.AGREEMENT_TO_MEDIATE, status="executed")
     mediation_case.refresh_from_db()
     assert mediation_case.status == CaseStatus.MEDIATION  # signing it does not settle anything
+
+
+def test_the_session_record_shows_attendance_and_duration(
+    live_session, mediation_agreed, mediator, claimant, client_for
+):
+    from mediation.access import session_access
+    from mediation.services.room import room_join, room_leave
+    from mediation.services.sessions import session_end
+
+    joined = room_join(access=session_access(claimant, live_session.pk), user=claimant, channel_name="test.chan")
+    room_leave(peer_id=joined.peer_id)
+    session_end(session=live_session, user=mediator)
+    page = client_for(mediator).get(reverse("mediation:case", kwargs={"case_id": mediation_agreed.public_id}))
+    assert "Attendance (0 minutes)" in page.text
+    assert f"{claimant.email} (claimant)" in page.text

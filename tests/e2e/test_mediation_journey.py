@@ -404,3 +404,41 @@ def test_a_mediator_who_joins_after_a_party_sees_them_waiting(
     mia.goto(room_url)
     expect(mia.locator("#room-indicator")).to_have_attribute("data-room", "joint", timeout=UI_MS)
     expect(mia.get_by_role("button", name="Admit alice@example.com")).to_be_visible(timeout=5_000)
+
+
+def test_the_mediator_ends_the_session_and_records_a_settlement(
+    live_session, mediator, claimant, asgi_live_server_url, new_page
+):
+    """From the mediation page, as the mediator would after the video session: end it, record "settled"
+    with the sum and terms, and the case moves on to the settlement agreement the parties sign."""
+    from cases.models import Case
+    from documents.models import IssuedDocument, IssuedKind
+    from tests.e2e.conftest import off_the_browser_thread
+
+    base = asgi_live_server_url
+    case = live_session.case
+    totp_secret = _totp_secret(mediator)
+    mia = new_page()
+    sign_in_with_code(mia, base, mediator.email, totp_secret)
+    mia.goto(f"{base}/cases/{case.public_id}/mediation/")
+    expect(mia.get_by_text("A video session is in progress.")).to_be_visible()
+    mia.get_by_role("button", name="End the session").click()
+    expect(mia.get_by_text("The session has ended.")).to_be_visible()
+    # The form says what is wrong and keeps what was typed.
+    mia.get_by_label("Settled", exact=True).check()
+    mia.get_by_label("Agreed terms").fill("The respondent refunds the deposit in two instalments.")
+    mia.get_by_role("button", name="Record the outcome").click()
+    expect(mia.get_by_text("Enter the settlement sum in HK$.").first).to_be_visible()
+    expect(mia.get_by_label("Agreed terms")).to_have_value("The respondent refunds the deposit in two instalments.")
+    mia.get_by_label("Settlement sum (HK$)").fill("9000.00")
+    mia.get_by_role("button", name="Record the outcome").click()
+    expect(mia.get_by_role("heading", name=re.compile(r"^Case ODR-"))).to_be_visible()
+    expect(mia.get_by_text("The outcome is recorded.")).to_be_visible()
+
+    def record() -> tuple[str, str, bool]:
+        fresh = Case.objects.get(pk=case.pk)
+        drafted = IssuedDocument.objects.filter(case=fresh, kind=IssuedKind.SETTLEMENT_AGREEMENT).exists()
+        return fresh.status, fresh.settlement.terms, drafted
+
+    status, terms, _drafted = off_the_browser_thread(record)
+    assert (status, terms) == ("settlement", "The respondent refunds the deposit in two instalments.")
