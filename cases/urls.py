@@ -1,11 +1,12 @@
 from django.urls import path
 
-from cases.views import case, documents, filing, invitations, negotiation, organisations, pages
+from cases.views import case, documents, filing, invitations, negotiation, organisations, pages, preferences
 
 app_name = "cases"
 
 urlpatterns = [
     path("cases/", pages.my_cases, name="my_cases"),
+    path("preferences/time-zone/", preferences.timezone_preference, name="timezone"),
     path("cases/file/", filing.file_start, name="file_start"),
     path("cases/file/<uuid:case_id>/step/<int:step>/", filing.file_step, name="file_step"),
     path(

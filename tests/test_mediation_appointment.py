@@ -385,3 +385,27 @@ def test_the_session_record_shows_attendance_and_duration(
     page = client_for(mediator).get(reverse("mediation:case", kwargs={"case_id": mediation_agreed.public_id}))
     assert "Attendance (0 minutes)" in page.text
     assert f"{claimant.email} (claimant)" in page.text
+
+
+def test_session_times_show_in_hong_kong_time_unless_the_user_chose_another_zone(
+    mediation_case, mediator, claimant, client_for
+):
+    from datetime import UTC, datetime
+
+    start = datetime(2030, 1, 15, 2, 0, tzinfo=UTC)  # 10:00 in Hong Kong, 02:00 in London
+    session_propose(case=mediation_case, user=mediator, slots=[(start, start + timedelta(hours=2))])
+    url = reverse("mediation:case", kwargs={"case_id": mediation_case.public_id})
+    browser = client_for(claimant)
+    assert "10:00" in browser.get(url).text
+    chosen = browser.post(
+        reverse("cases:timezone"), {"timezone": "Europe/London", "next": "https://evil.example/"}, follow=False
+    )
+    assert chosen.status_code == 302
+    assert chosen["Location"] == "/"  # never off-site
+    page = browser.get(url).text
+    assert "02:00" in page
+    assert "Europe/London" in page
+    browser.cookies["odr_timezone"] = "Mars/Olympus_Mons"  # nonsense is ignored: Hong Kong time
+    assert "10:00" in browser.get(url).text
+    refused = browser.post(reverse("cases:timezone"), {"timezone": "Mars/Olympus_Mons"})
+    assert refused.status_code == 400
