@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action, case_transition
-from cases.models import Case, CaseSettlement, CaseStatus, PartyRole
+from cases.models import Case, CaseSettlement, CaseStatus, NeutralRole, PartyRole, SettlementSource
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
@@ -121,9 +121,20 @@ def _party_role_of(case: Case, user: User) -> PartyRole | None:
     return PartyRole(role) if role else None
 
 
+def settled_in_mediation(case: Case) -> bool:
+    settlement = CaseSettlement.objects.filter(case=case).only("source").first()
+    return settlement is not None and settlement.source == SettlementSource.MEDIATION
+
+
+def _mediator_of(case: Case, user: User) -> bool:
+    return case.assignments.filter(user=user, role=NeutralRole.MEDIATOR, active=True).exists()
+
+
 def agreement_revise(*, case: Case, user: User, terms: str, meta: RequestMeta = SYSTEM) -> IssuedDocument:
-    """A party proposes new wording: a new version, which both must sign."""
-    if _party_role_of(case, user) is None:
+    """A party (or the mediator, for a settlement reached in mediation) proposes new wording: a new
+    version, which both parties must sign."""
+    mediator_may = settled_in_mediation(case) and _mediator_of(case, user)
+    if _party_role_of(case, user) is None and not mediator_may:
         raise ServiceError(_("Only the parties can propose changes to the agreement."))
     draft = current_draft(case)
     if draft is None:

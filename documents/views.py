@@ -22,15 +22,19 @@ from documents.forms import ReviseForm, SignForm, VerifyForm
 from documents.models import IssuedDocument, IssuedKind
 from documents.responses import pdf_attachment
 from documents.selectors import AGREEMENT_KINDS, agreement_versions, verify_reference, verify_upload
-from documents.services import AGREEMENTS, agreement_revise, agreement_sign, current_draft
+from documents.services import AGREEMENTS, agreement_revise, agreement_sign, current_draft, settled_in_mediation
 
 _READERS = frozenset({Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR})
 
 
-def _require_reader(roles: frozenset[Role]) -> None:
-    """Agreements are the parties' (and the Centre's) documents; a case's neutrals do not see them."""
-    if not roles & _READERS:
-        raise Http404
+def _require_reader(roles: frozenset[Role], case: Case | None = None) -> None:
+    """Agreements are the parties' (and the Centre's) documents. A case's neutrals do not see them, except
+    the mediator of a settlement reached in mediation, who helps word it."""
+    if roles & _READERS:
+        return
+    if case is not None and Role.MEDIATOR in roles and settled_in_mediation(case):
+        return
+    raise Http404
 
 
 def _page(
@@ -40,7 +44,7 @@ def _page(
     kind: str = IssuedKind.SETTLEMENT_AGREEMENT,
     **forms: Any,
 ) -> HttpResponse:
-    _require_reader(roles)
+    _require_reader(roles, case if kind == IssuedKind.SETTLEMENT_AGREEMENT else None)
     versions = agreement_versions(case, kind)
     if not versions:
         raise Http404(_("There is no agreement on this case yet."))
@@ -54,6 +58,8 @@ def _page(
         "draft": draft,
         "executed": next((v for v in versions if v.status == "executed"), None),
         "is_party": bool(roles & {Role.CLAIMANT, Role.RESPONDENT}),
+        "can_propose": bool(roles & {Role.CLAIMANT, Role.RESPONDENT})
+        or (Role.MEDIATOR in roles and settled_in_mediation(case)),
         "signed_by_me": bool(draft and any(s.user_id == request.user.pk for s in draft.signatures.all())),
         "sign_form": forms.get("sign_form") or SignForm(initial={"full_name": request.user.get_full_name()}),
         "revise_form": forms.get("revise_form") or ReviseForm(initial={"terms": draft.terms if draft else ""}),
@@ -119,7 +125,7 @@ def agreement_revise_view(request: AuthenticatedRequest, case: Case, roles: froz
 def agreement_pdf(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponseBase:
-    _require_reader(roles)
+    _require_reader(roles, case)
     # Receipts are the payer's own: they are downloaded through the payments app's access check.
     document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=AGREEMENT_KINDS)
     return pdf_attachment(document)

@@ -409,3 +409,23 @@ def test_session_times_show_in_hong_kong_time_unless_the_user_chose_another_zone
     assert "10:00" in browser.get(url).text
     refused = browser.post(reverse("cases:timezone"), {"timezone": "Mars/Olympus_Mons"})
     assert refused.status_code == 400
+
+
+def test_the_mediator_may_propose_wording_for_a_settlement_reached_in_mediation(
+    mediation_case, mediator, claimant, client_for, django_capture_on_commit_callbacks
+):
+    from documents.models import IssuedDocument, IssuedKind
+
+    with django_capture_on_commit_callbacks(execute=True):  # the settlement hook drafts the agreement
+        outcome_record(
+            case=mediation_case, user=mediator, result="settled", amount=Decimal("9000.00"), terms="Paid by March."
+        )
+    page = reverse("documents:agreement", kwargs={"case_id": mediation_case.public_id})
+    assert "Propose different wording" in client_for(mediator).get(page).text
+    revise = reverse("documents:agreement_revise", kwargs={"case_id": mediation_case.public_id})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(mediator).post(revise, {"terms": "Paid in two instalments, by March and by June."})
+    assert response.status_code == 302
+    versions = IssuedDocument.objects.filter(case=mediation_case, kind=IssuedKind.SETTLEMENT_AGREEMENT)
+    assert versions.get(status="draft").terms == "Paid in two instalments, by March and by June."
+    assert versions.count() == 2
