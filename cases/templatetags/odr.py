@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.eligibility import format_hkd
 
@@ -46,3 +47,12 @@ def party_label(role: str | None) -> str:
     from cases.models import PartyRole
 
     return str(PartyRole(role).label) if role in PartyRole.values else ""
+
+
+@register.filter
+def zone_label(zone: object) -> str:
+    """A time zone as people say it: "Hong Kong time" for the default, else its name without underscores."""
+    name = str(zone)
+    if name == "Asia/Hong_Kong":
+        return str(_("Hong Kong time"))
+    return name.replace("_", " ")
