@@ -18,8 +18,10 @@ from cases.models import (
     Membership,
     Message,
     NegotiationState,
+    Obligation,
     Offer,
     Organisation,
+    PaymentReport,
     PendingStage,
     ReadMarker,
     ReferenceCounter,
@@ -110,5 +112,7 @@ for model in (
     DeadlineReminder,
     Membership,
     PendingStage,
+    Obligation,
+    PaymentReport,
 ):
     admin.site.register(model, ReadOnlyAdmin)

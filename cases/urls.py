@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case, documents, filing, invitations, negotiation, organisations, pages, preferences
+from cases.views import case, compliance, documents, filing, invitations, negotiation, organisations, pages, preferences
 
 app_name = "cases"
 
@@ -15,6 +15,16 @@ urlpatterns = [
         name="draft_document_remove",
     ),
     path("cases/<uuid:case_id>/", case.case_detail, name="detail"),
+    path(
+        "cases/<uuid:case_id>/payments-due/<int:obligation_id>/report/",
+        compliance.payment_report_view,
+        name="payment_report",
+    ),
+    path(
+        "cases/<uuid:case_id>/payments-due/reports/<int:report_id>/answer/",
+        compliance.payment_answer_view,
+        name="payment_answer",
+    ),
     path("cases/<uuid:case_id>/withdraw/", case.case_withdraw_view, name="withdraw"),
     path("cases/<uuid:case_id>/counterclaim-answer/", case.counterclaim_answer_view, name="counterclaim_answer"),
     path("cases/<uuid:case_id>/invitation/resend/", case.invitation_resend_view, name="invitation_resend"),

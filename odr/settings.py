@@ -274,6 +274,8 @@ ODR_ROOM_ACCESS_RECHECK_SECONDS = env_int("ODR_ROOM_ACCESS_RECHECK_SECONDS", 10,
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
 # While a stage waits for its fees, the current stage's deadline stays at least this far away.
 ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)
+# Days the paying party has to pay a settlement sum once the agreement is executed (unless the terms differ).
+ODR_SETTLEMENT_PAYMENT_DAYS = env_int("ODR_SETTLEMENT_PAYMENT_DAYS", 14, minimum=1)
 ODR_MEDIATION_DAYS = env_int("ODR_MEDIATION_DAYS", 14, minimum=1)
 ODR_ARBITRATION_DAYS = env_int("ODR_ARBITRATION_DAYS", 37, minimum=1)
 ODR_INVITATION_VALID_DAYS = env_int("ODR_INVITATION_VALID_DAYS", 7, minimum=1)

@@ -24,6 +24,9 @@ CASE_URLS = {
     "cases:document_version_upload": ("post", CASE_PEOPLE),
     "cases:negotiation": ("get", ROOM_PEOPLE),
     "cases:negotiation_action": ("post", ROOM_PEOPLE),
+    # No outcome to pay on the fixture's case: 404 for all (tested with a settled case in test_compliance).
+    "cases:payment_report": ("post", set()),
+    "cases:payment_answer": ("post", set()),
     # The agreement pages answer 404 until terms are agreed (none on this fixture's case).
     "documents:agreement": ("get", set()),
     "documents:agreement_revise": ("post", set()),
@@ -93,6 +96,10 @@ def _url(name, case, version):
         kwargs["document_id"] = version.document.public_id
     if name == "cases:negotiation_action":
         kwargs["action"] = "message"
+    if name == "cases:payment_report":
+        kwargs["obligation_id"] = 1
+    if name == "cases:payment_answer":
+        kwargs["report_id"] = 1
     if name == "mediation:action":
         kwargs["action"] = "note"
     if name in ("documents:agreement_sign", "documents:agreement_pdf", "payments:receipt"):

@@ -13,6 +13,7 @@ from cases.models.cases import (
     PartyRole,
     ReferenceCounter,
 )
+from cases.models.compliance import Obligation, ObligationStatus, PaymentReport
 from cases.models.documents import Document, DocumentKind, DocumentVersion
 from cases.models.invitations import Invitation
 from cases.models.negotiation import (
@@ -53,10 +54,13 @@ __all__ = [
     "Message",
     "NegotiationState",
     "NeutralRole",
+    "Obligation",
+    "ObligationStatus",
     "Offer",
     "OfferStatus",
     "Organisation",
     "PartyRole",
+    "PaymentReport",
     "PendingStage",
     "ReadMarker",
     "ReferenceCounter",

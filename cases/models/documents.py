@@ -13,6 +13,7 @@ class DocumentKind(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence")
     RESPONSE_EVIDENCE = "response_evidence", _("Evidence with the response")
     OTHER = "other", _("Other document")
+    PAYMENT_EVIDENCE = "payment_evidence", _("Evidence of payment")
 
 
 def _version_path(instance: DocumentVersion, filename: str) -> str:

@@ -30,10 +30,11 @@ def _uploading_side(case: Case, user: User) -> PartyRole:
     raise ServiceError(_("Only the parties to a case can add documents to it."))
 
 
-def _check_case_accepts_documents(case: Case, user: User) -> None:
+def _check_case_accepts_documents(case: Case, user: User, kind: str = DocumentKind.EVIDENCE) -> None:
     if case.status == CaseStatus.DRAFT and case.created_by_id != user.pk:
         raise ServiceError(_("Only the parties to a case can add documents to it."))
-    if case.status == CaseStatus.CLOSED:
+    # Evidence of paying what a settlement or award requires comes after the case has closed.
+    if case.status == CaseStatus.CLOSED and kind != DocumentKind.PAYMENT_EVIDENCE:
         raise ServiceError(_("This case is closed: no more documents can be added."))
 
 
@@ -74,7 +75,7 @@ def document_upload(
     kind: DocumentKind = DocumentKind.EVIDENCE,
     meta: RequestMeta = SYSTEM,
 ) -> DocumentVersion:
-    _check_case_accepts_documents(case, user)
+    _check_case_accepts_documents(case, user, kind)
     side = _uploading_side(case, user)
     title = (title or upload.name or _("Document")).strip()[:MAX_TITLE]
     document = Document.objects.create(case=case, title=title, kind=kind, party_role=side, created_by=user)

@@ -1,0 +1,192 @@
+"""After the outcome: does the paying party pay? It reports payment (with evidence), the other party
+confirms or disputes, and an obligation unpaid past its date is overdue (the sweep tells both once)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.models import (
+    Case,
+    CaseOutcome,
+    CaseSettlement,
+    DocumentKind,
+    Obligation,
+    ObligationStatus,
+    PartyRole,
+    PaymentReport,
+)
+from cases.notifications import queue_email
+from cases.services import ServiceError
+from cases.services.documents import document_upload
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+OPEN_OBLIGATION = (ObligationStatus.DUE, ObligationStatus.REPORTED, ObligationStatus.DISPUTED)
+
+
+def obligation_from_settlement(case: Case) -> None:
+    """Hook (in the closing transition's transaction): a case closed as settled owes its settlement sum."""
+    if case.outcome != CaseOutcome.SETTLED:
+        return
+    settlement = CaseSettlement.objects.filter(case=case).first()
+    if settlement is None or settlement.amount <= 0:
+        return
+    Obligation.objects.get_or_create(
+        case=case,
+        source="settlement",
+        defaults={
+            "payer_role": PartyRole.RESPONDENT,
+            "payee_role": PartyRole.CLAIMANT,
+            "amount": settlement.amount,
+            "due_by": timezone.localdate() + timedelta(days=settings.ODR_SETTLEMENT_PAYMENT_DAYS),
+        },
+    )
+    log_action(case=case, actor=None, action="compliance.obligation", data={"amount": str(settlement.amount)})
+
+
+def _role(case: Case, user: User) -> str | None:
+    return case.parties.filter(user=user).values_list("role", flat=True).first()
+
+
+@transaction.atomic
+def payment_report(
+    *,
+    obligation: Obligation,
+    user: User,
+    amount: Decimal,
+    paid_on: date,
+    reference: str,
+    evidence: UploadedFile | None = None,
+    meta: RequestMeta = SYSTEM,
+) -> PaymentReport:
+    locked = Obligation.objects.select_for_update().select_related("case").get(pk=obligation.pk)
+    if _role(locked.case, user) != locked.payer_role:
+        raise ServiceError(_("Only the paying party reports the payment."))
+    if locked.status not in (ObligationStatus.DUE, ObligationStatus.DISPUTED):
+        raise ServiceError(_("A payment is already reported or confirmed."))
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ServiceError(_("Enter the amount paid in HK$."), field="amount")
+    if paid_on > timezone.localdate():
+        raise ServiceError(_("The payment date cannot be in the future."), field="paid_on")
+    if not reference.strip():
+        raise ServiceError(_("Enter the bank or cheque reference."), field="reference")
+    version = None
+    if evidence is not None:
+        version = document_upload(
+            case=locked.case,
+            user=user,
+            upload=evidence,
+            title=_("Evidence of payment"),
+            kind=DocumentKind.PAYMENT_EVIDENCE,
+            meta=meta,
+        )
+    report = PaymentReport.objects.create(
+        obligation=locked,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference.strip()[:100],
+        evidence=version,
+        reported_by=user,
+    )
+    locked.status = ObligationStatus.REPORTED
+    locked.save(update_fields=["status"])
+    log_action(
+        case=locked.case,
+        actor=user,
+        action="compliance.reported",
+        meta=meta,
+        data={"amount": str(amount), "paid_on": paid_on.isoformat(), "reference": report.reference},
+    )
+    payee = locked.case.parties.select_related("user").get(role=locked.payee_role)
+    queue_email(to=payee.user.email, template="payment_reported", context={"case": locked.case, "report": report})
+    return report
+
+
+@transaction.atomic
+def report_answer(
+    *, report: PaymentReport, user: User, confirm: bool, reason: str = "", meta: RequestMeta = SYSTEM
+) -> PaymentReport:
+    """The receiving party confirms the money arrived, or disputes the report with a reason."""
+    locked = PaymentReport.objects.select_for_update().select_related("obligation__case").get(pk=report.pk)
+    obligation = Obligation.objects.select_for_update().get(pk=locked.obligation_id)
+    case = locked.obligation.case
+    if _role(case, user) != obligation.payee_role:
+        raise ServiceError(_("Only the receiving party confirms or disputes the payment."))
+    if locked.response:
+        raise ServiceError(_("This report has already been answered."))
+    if not confirm and not reason.strip():
+        raise ServiceError(_("Say why you dispute the payment."), field="reason")
+    locked.response = "confirmed" if confirm else "disputed"
+    locked.response_reason = reason.strip()[:500]
+    locked.responded_by = user
+    locked.responded_at = timezone.now()
+    locked.save()
+    confirmed = sum(
+        (r.amount for r in obligation.reports.filter(response="confirmed")),
+        Decimal("0"),
+    )
+    if confirm and confirmed >= obligation.amount:
+        obligation.status = ObligationStatus.CONFIRMED
+    elif confirm:
+        obligation.status = ObligationStatus.DUE  # part paid: the rest is still due
+    else:
+        obligation.status = ObligationStatus.DISPUTED
+    obligation.save(update_fields=["status"])
+    log_action(
+        case=case,
+        actor=user,
+        action=f"compliance.{locked.response}",
+        meta=meta,
+        data={"reason": locked.response_reason, "confirmed_total": str(confirmed)},
+    )
+    return locked
+
+
+def is_overdue(obligation: Obligation, today: date | None = None) -> bool:
+    return obligation.status != ObligationStatus.CONFIRMED and (today or timezone.localdate()) > obligation.due_by
+
+
+def overdue_notify(now: datetime) -> int:
+    """Sweep job: tell both parties, once, that an obligation is overdue."""
+    today = timezone.localdate(now)
+    count = 0
+    for obligation in Obligation.objects.filter(
+        status__in=(ObligationStatus.DUE, ObligationStatus.DISPUTED), due_by__lt=today, overdue_notified_at=None
+    ).select_related("case"):
+        with transaction.atomic():
+            updated = Obligation.objects.filter(pk=obligation.pk, overdue_notified_at=None).update(
+                overdue_notified_at=now
+            )
+            if not updated:
+                continue
+            emails = [p.user.email for p in obligation.case.parties.select_related("user")]
+            queue_email(
+                to=emails, template="payment_overdue", context={"case": obligation.case, "obligation": obligation}
+            )
+            log_action(case=obligation.case, actor=None, action="compliance.overdue")
+            count += 1
+    return count
+
+
+COMPLIANCE_TIMELINE = {
+    "compliance.obligation": lambda e: (
+        _("Settlement sum of HK$%(amount)s to be paid") % {"amount": e.data.get("amount")}
+    ),
+    "compliance.reported": lambda e: (
+        _("Payment of HK$%(amount)s reported, paid on %(date)s")
+        % {"amount": e.data.get("amount"), "date": e.data.get("paid_on")}
+    ),
+    "compliance.confirmed": lambda e: _("Payment confirmed by the receiving party"),
+    "compliance.disputed": lambda e: _("Payment disputed: %(reason)s") % {"reason": e.data.get("reason", "")},
+    "compliance.overdue": lambda e: _("Payment overdue"),
+}
