@@ -429,3 +429,59 @@ def test_the_mediator_may_propose_wording_for_a_settlement_reached_in_mediation(
     versions = IssuedDocument.objects.filter(case=mediation_case, kind=IssuedKind.SETTLEMENT_AGREEMENT)
     assert versions.get(status="draft").terms == "Paid in two instalments, by March and by June."
     assert versions.count() == 2
+
+
+def test_scheduling_and_the_extension_through_the_mediation_page(
+    mediation_case, mediator, claimant, respondent, client_for, run_tasks
+):
+    from mediation.models import MediationSession
+
+    def act(user, action, data):
+        url = reverse("mediation:action", kwargs={"case_id": mediation_case.public_id, "action": action})
+        return client_for(user).post(url, data)
+
+    refused = act(mediator, "propose", {"slot1": "2020-01-01T10:00", "minutes": "120"})
+    assert refused.status_code == 400
+    assert "Offer times in the future." in refused.text
+    assert (
+        act(
+            mediator, "propose", {"slot1": "2030-03-04T10:00", "slot2": "2030-03-05T15:30", "minutes": "90"}
+        ).status_code
+        == 302
+    )
+    session = MediationSession.objects.get(case=mediation_case)
+    first, second = session.slots.order_by("starts_at")
+    assert first.starts_at.isoformat() == "2030-03-04T02:00:00+00:00"  # entered in Hong Kong time, stored in UTC
+    assert (second.ends_at - second.starts_at) == timedelta(minutes=90)
+    for user in (claimant, respondent):
+        assert act(user, "availability", {"session": session.public_id, "slot": [second.pk]}).status_code == 302
+    page = client_for(mediator).get(reverse("mediation:case", kwargs={"case_id": mediation_case.public_id})).text
+    import re
+
+    answers = re.sub(r"\s+", " ", page)
+    assert "claimant can, respondent can" in answers, answers[answers.find("Confirm a time") :][:600]
+    assert act(claimant, "confirm", {"session": session.public_id, "slot": second.pk}).status_code == 404  # mediator's
+    assert act(mediator, "confirm", {"session": session.public_id, "slot": second.pk}).status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.starts_at) == (SessionStatus.SCHEDULED, second.starts_at)
+    assert act(claimant, "extension", {}).status_code == 302
+    assert act(respondent, "extension", {}).status_code == 302
+    assert MediationState.objects.get(case=mediation_case).extended_at is not None
+
+
+def test_a_mediator_without_two_factor_cannot_answer_a_proposal_or_enter_the_room(
+    live_session, mediation_case, administrator, client_for
+):
+    from mediation.access import session_access
+
+    nina = make_user("nina", "Mediators", mfa=False)
+    profile = MediatorProfile.objects.create(
+        user=nina, display_name="Nina", languages=["en"], specialisms=[], accreditation="A", bio="B"
+    )
+    mediator_replace(case=mediation_case, actor=administrator, reason="Unavailable")
+    proposal = mediator_appoint(case=mediation_case, actor=administrator, mediator=profile)
+    page = client_for(nina).get(reverse("mediation:proposal", kwargs={"appointment_id": proposal.pk}))
+    assert page.status_code == 302
+    assert page["Location"] == reverse("mfa_activate_totp")
+    CaseAssignment.objects.create(case=mediation_case, user=nina, role="mediator", active=True)
+    assert session_access(nina, live_session.pk) is None
