@@ -207,10 +207,19 @@ def case_transition(
     if pending is not None and (CaseStatus(locked.status), Action(pending.action)) not in TRANSITIONS:
         pending_drop(case=locked)
     broadcast_case_status(locked)
-    # Keep the caller's instance current: it may go on to render or transition again.
-    for field in ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at"):
-        setattr(case, field, getattr(locked, field))
+    copy_case_state(locked, case)
     return case
+
+
+# What a transition changes on the case row.
+STATE_FIELDS = ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at")
+
+
+def copy_case_state(source: Case, target: Case) -> None:
+    """Keep the caller's instance current after changing a locked copy: it may go on to render or
+    transition again."""
+    for field in STATE_FIELDS:
+        setattr(target, field, getattr(source, field))
 
 
 @transaction.atomic

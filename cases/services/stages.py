@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.lifecycle import TRANSITIONS, Action, case_transition, pending_drop
+from cases.lifecycle import TRANSITIONS, Action, case_transition, copy_case_state, pending_drop
 from cases.models import Case, CaseStatus, PendingStage
 from cases.services.invitations import invitation_send
 from cases.stages import holding_reasons
@@ -49,7 +49,7 @@ def stage_advance(
     if not reasons:
         PendingStage.objects.filter(case=locked).delete()
         _apply(locked, action, actor, meta, data)
-        _copy_state(locked, case)
+        copy_case_state(locked, case)
         return True
     PendingStage.objects.update_or_create(case=locked, defaults={"action": action, "requested_by": actor, "data": data})
     payment_deadline = timezone.now() + timedelta(days=settings.ODR_FEE_PAYMENT_DAYS)
@@ -63,7 +63,7 @@ def stage_advance(
         meta=meta,
         data={"action": str(action), "reasons": reasons, "deadline_at": _iso(locked)},
     )
-    _copy_state(locked, case)
+    copy_case_state(locked, case)
     return False
 
 
@@ -86,14 +86,9 @@ def stage_release(*, case: Case, meta: RequestMeta = SYSTEM) -> bool:
         return False
     pending.delete()
     _apply(locked, action, pending.requested_by, meta, {**pending.data, "held_since": pending.requested_at.isoformat()})
-    _copy_state(locked, case)
+    copy_case_state(locked, case)
     return True
 
 
 def _iso(case: Case) -> str | None:
     return case.deadline_at.isoformat() if case.deadline_at else None
-
-
-def _copy_state(source: Case, target: Case) -> None:
-    for field in ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at"):
-        setattr(target, field, getattr(source, field))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 MAX_PARTICIPANTS = 6  # a full mesh: every pair holds a peer connection
+CAUCUSES = frozenset({RoomKind.CAUCUS_CLAIMANT, RoomKind.CAUCUS_RESPONDENT})
 
 
 class RoomError(Exception):
@@ -78,8 +79,7 @@ def room_join(*, access: SessionAccess, user: User, channel_name: str) -> Partic
         raise RoomError("full", _("The room is full (at most %(n)s connections).") % {"n": MAX_PARTICIPANTS})
     is_mediator = access.role == "mediator"
     # A mediator who comes back during a caucus returns to it, not to the joint room.
-    caucuses = (RoomKind.CAUCUS_CLAIMANT, RoomKind.CAUCUS_RESPONDENT)
-    open_caucus = next((p.room for p in present if p.room in caucuses), None)
+    open_caucus = next((p.room for p in present if p.room in CAUCUSES), None)
     participant = Participant.objects.create(
         session_id=access.session_id,
         user=user,
@@ -97,10 +97,6 @@ def room_join(*, access: SessionAccess, user: User, channel_name: str) -> Partic
         visible_to_parties=False,
     )
     return Participant.objects.select_related("user").get(pk=participant.pk)
-
-
-def room_participant(*, peer_id: str) -> Participant | None:
-    return Participant.objects.select_related("user").filter(peer_id=peer_id, left_at__isnull=True).first()
 
 
 def _mediator_in(session_id: int, peer_id: str) -> Participant:
@@ -144,16 +140,15 @@ def room_caucus(*, session_id: int, mediator_peer: str, party_role: str | None) 
     present = list(
         Participant.objects.select_for_update().filter(session_id=session_id, left_at__isnull=True).order_by("pk")
     )
-    caucuses = {RoomKind.CAUCUS_CLAIMANT, RoomKind.CAUCUS_RESPONDENT}
     moved: list[Participant] = []
     if party_role is None:
         for participant in present:
-            if participant.room in caucuses:
+            if participant.room in CAUCUSES:
                 participant.room = RoomKind.JOINT
                 moved.append(participant)
     else:
         target_room = caucus_room(party_role)
-        if any(p.room in caucuses for p in present):
+        if any(p.room in CAUCUSES for p in present):
             raise RoomError("caucus_open", _("End the current caucus first."))
         for participant in present:
             if participant.room == RoomKind.JOINT and participant.role in (party_role, "mediator"):
