@@ -86,6 +86,14 @@ def payment_execute(*, payment: Payment, user: User, data: Mapping[str, str], me
     Raises ServiceError for a rule broken, ProviderError when the provider could not be asked: the
     payment then stays pending and may be tried again.
     """
+    return payment_attempt(payment=payment, user=user, data=data, meta=meta)[0]
+
+
+def payment_attempt(
+    *, payment: Payment, user: User, data: Mapping[str, str], meta: RequestMeta = SYSTEM
+) -> tuple[Payment, ProviderResult]:
+    """``payment_execute``, also returning what the provider answered: a card payment that needs 3-D
+    Secure carries the client secret the payer's browser finishes it with (it is never stored)."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update().select_related("charge__party", "charge__case").get(pk=payment.pk)
         if locked.created_by_id != user.pk:
@@ -96,7 +104,7 @@ def payment_execute(*, payment: Payment, user: User, data: Mapping[str, str], me
         if locked.amount != locked.charge.amount_due:
             raise ServiceError(_("The amount due changed. Please start the payment again."))
     result = get_provider(locked.provider).execute(payment=locked, data=data)
-    return payment_apply_result(payment=locked, result=result, source="payer", meta=meta)
+    return payment_apply_result(payment=locked, result=result, source="payer", meta=meta), result
 
 
 @transaction.atomic

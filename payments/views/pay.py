@@ -23,10 +23,10 @@ from documents.models import IssuedDocument, IssuedKind
 from documents.responses import pdf_attachment
 from payments.forms import ManualPaymentForm
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
-from payments.providers import ProviderError, available_providers, get_provider
+from payments.providers import ProviderError, available_providers
 from payments.providers.manual import ManualProvider, payment_quote
 from payments.receipts import receipt_for
-from payments.services.payments import payment_execute, payment_start, payment_sync
+from payments.services.payments import payment_attempt, payment_execute, payment_start, payment_sync
 
 
 def _own_charge(request: AuthenticatedRequest, case: Case, charge_id: object) -> Charge:
@@ -81,7 +81,9 @@ def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], 
     meta = RequestMeta.from_request(request)
     try:
         payment = payment_start(charge=charge, user=request.user, provider="stripe", meta=meta)
-        payment = payment_execute(payment=payment, user=request.user, data={"token": request.POST.get("token", "")})
+        payment, answer = payment_attempt(
+            payment=payment, user=request.user, data={"token": request.POST.get("token", "")}
+        )
     except ServiceError as exc:
         return JsonResponse({"status": "error", "message": exc.message}, status=409)
     except ProviderError as exc:
@@ -91,10 +93,9 @@ def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], 
     body: dict[str, object] = {"status": payment.status, "next": result_url}
     if payment.status == PaymentStatus.FAILED:
         body["message"] = payment.failure_message or _("The payment did not go through.")
-    elif payment.status == PaymentStatus.PENDING and payment.provider_reference:
+    elif payment.status == PaymentStatus.PENDING and answer.client_secret:
         # The bank wants the cardholder to authenticate (3-D Secure): Stripe.js takes over.
-        fetched = get_provider("stripe").fetch(payment=payment)
-        body["client_secret"] = fetched.client_secret
+        body["client_secret"] = answer.client_secret
     return JsonResponse(body, status=200 if payment.status != PaymentStatus.FAILED else 402)
 
 
