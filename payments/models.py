@@ -15,8 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseParty, SizeBand
+from cases.money import CENT
 
-CENT = Decimal("0.01")
 HKD = "HKD"
 
 

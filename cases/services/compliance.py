@@ -24,6 +24,7 @@ from cases.models import (
     PartyRole,
     PaymentReport,
 )
+from cases.money import in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.documents import document_upload
@@ -74,7 +75,7 @@ def payment_report(
         raise ServiceError(_("Only the paying party reports the payment."))
     if locked.status not in (ObligationStatus.DUE, ObligationStatus.DISPUTED):
         raise ServiceError(_("A payment is already reported or confirmed."))
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount <= 0 or not in_cents(amount):
         raise ServiceError(_("Enter the amount paid in HK$."), field="amount")
     if paid_on > timezone.localdate():
         raise ServiceError(_("The payment date cannot be in the future."), field="paid_on")

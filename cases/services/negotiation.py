@@ -38,6 +38,7 @@ from cases.models import (
     ReadMarker,
     SettlementSource,
 )
+from cases.money import CENT, in_cents
 from cases.notifications import queue_email
 from cases.realtime import broadcast_bid, broadcast_case_status, broadcast_message, broadcast_offer
 from cases.selectors.negotiation import is_online
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE_LENGTH = 4000
 MAX_TERMS_LENGTH = 4000
-CENT = Decimal("0.01")
 
 
 def _lock_for_party(case: Case, user: User) -> tuple[Case, PartyRole]:
@@ -85,7 +85,7 @@ def check_amount(case: Case, amount: Decimal) -> Decimal:
     """An amount the respondent would pay: at least zero, in cents, at most what is claimed."""
     if not amount.is_finite() or amount < 0:
         raise ServiceError(_("Enter an amount of zero or more."), field="amount")
-    if amount != amount.quantize(CENT):
+    if not in_cents(amount):
         raise ServiceError(_("Amounts have at most 2 decimal places."), field="amount")
     ceiling = case.amount_claimed or settings.ODR_ELIGIBILITY_MAX_AMOUNT
     if amount > ceiling:

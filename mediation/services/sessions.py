@@ -19,6 +19,7 @@ from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.hooks import settlement_agreed
 from cases.lifecycle import Action, case_deadline_extend, case_transition
 from cases.models import Case, CaseSettlement, CaseStatus, SettlementSource
+from cases.money import in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.stages import stage_advance
@@ -240,7 +241,7 @@ def outcome_record(
     if MediationSession.objects.filter(case=locked, status=SessionStatus.LIVE).exists():
         raise ServiceError(_("End the session in progress first."))
     if result in (MediationResult.SETTLED, MediationResult.PARTLY_SETTLED):
-        if amount is None or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        if amount is None or amount < 0 or not in_cents(amount):
             raise ServiceError(_("Enter the settlement sum in HK$."), field="amount")
         if not terms.strip():
             raise ServiceError(_("Write the agreed terms."), field="terms")

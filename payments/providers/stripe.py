@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.money import CENT
 from payments.models import PaymentStatus
 from payments.providers import PaymentProvider, ProviderError, ProviderResult
 
@@ -35,7 +36,7 @@ def to_minor_units(amount: Decimal) -> int:
 
 
 def from_minor_units(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+    return (Decimal(cents) / 100).quantize(CENT)
 
 
 def client() -> stripe.StripeClient:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action
 from cases.models import Case, CaseParty, PartyRole
+from cases.money import in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.stages import stage_release
@@ -72,7 +73,7 @@ def fee_schedule_create(
     if effective_from < timezone.now() - timedelta(minutes=5):
         raise ServiceError(_("A new fee schedule cannot start in the past."), field="effective_from")
     for amount in (registration_fee, mediation_fee, arbitration_fee):
-        if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        if amount < 0 or not in_cents(amount):
             raise ServiceError(_("Fees are amounts in HK$ with at most two decimal places, not below zero."))
     schedule = FeeSchedule.objects.create(
         name=name.strip(),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.money import in_cents
 from cases.services import ServiceError
 from cases.services.stages import stage_release
 from payments.models import (
@@ -229,7 +230,7 @@ def payment_refund(
     locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
     if not reason.strip():
         raise ServiceError(_("Give the reason for the refund."), field="reason")
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount <= 0 or not in_cents(amount):
         raise ServiceError(_("Enter an amount in HK$ above zero."), field="amount")
     if amount > locked.refundable:
         raise ServiceError(
