@@ -48,6 +48,14 @@ class WaiverRuleInput:
     fee_kind: str = ""  # blank: every fee
 
 
+def _check_waiver(percent: Decimal, reason: str, *, fields: tuple[str, str]) -> None:
+    """A waiver, standing or for one charge: a percentage above zero, at most 100, with its reason."""
+    if not (Decimal("0") < percent <= Decimal("100")):
+        raise ServiceError(_("A waiver is between 0.01% and 100%."), field=fields[0])
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the waiver."), field=fields[1])
+
+
 def schedule_in_force(at: datetime | None = None) -> FeeSchedule | None:
     return (
         FeeSchedule.objects.filter(effective_from__lte=at or timezone.now())
@@ -84,10 +92,7 @@ def fee_schedule_create(
         created_by=actor,
     )
     for rule in waiver_rules or []:
-        if not (Decimal("0") < rule.percent <= Decimal("100")):
-            raise ServiceError(_("A waiver is between 0.01% and 100%."), field="waiver_percent")
-        if not rule.reason.strip():
-            raise ServiceError(_("Give the reason for the waiver."), field="waiver_reason")
+        _check_waiver(rule.percent, rule.reason, fields=("waiver_percent", "waiver_reason"))
         FeeWaiverRule.objects.create(
             schedule=schedule,
             fee_kind=rule.fee_kind,
@@ -208,10 +213,7 @@ def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, 
     locked = Charge.objects.select_for_update().select_related("case").get(pk=charge.pk)
     if locked.status != ChargeStatus.DUE:
         raise ServiceError(_("Only a fee that is still due can be waived."))
-    if not (Decimal("0") < percent <= Decimal("100")):
-        raise ServiceError(_("A waiver is between 0.01% and 100%."), field="percent")
-    if not reason.strip():
-        raise ServiceError(_("Give the reason for the waiver."), field="reason")
+    _check_waiver(percent, reason, fields=("percent", "reason"))
     locked.waived_percent = percent
     locked.waiver_reason = reason.strip()[:300]
     locked.amount_due = apply_percent_off(locked.base_amount, percent)

@@ -24,7 +24,6 @@ from documents.responses import pdf_attachment
 from payments.forms import ManualPaymentForm
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
 from payments.providers import ProviderError, available_providers
-from payments.providers.manual import ManualProvider, payment_quote
 from payments.receipts import receipt_for
 from payments.services.payments import payment_attempt, payment_execute, payment_start, payment_sync
 
@@ -50,15 +49,16 @@ def _own_payment(request: AuthenticatedRequest, case: Case, payment_id: object) 
 def _pay_page(
     request: AuthenticatedRequest, charge: Charge, *, manual_form: ManualPaymentForm | None = None, status: int = 200
 ) -> HttpResponse:
-    providers = {provider.identifier: provider for provider in available_providers()}
-    stripe = providers.get("stripe")
+    # What each provider's part of the page needs, for a payment of this charge not yet started.
+    prospective = Payment(charge=charge, amount=charge.amount_due, currency=charge.currency)
+    prepared = {provider.identifier: provider.prepare(payment=prospective) for provider in available_providers()}
     context = {
         "case": charge.case,
         "charge": charge,
-        "card": stripe.prepare(payment=Payment(charge=charge, amount=charge.amount_due)) if stripe else None,
+        "card": prepared.get("stripe"),
         "manual_form": manual_form or ManualPaymentForm(),
-        "bank_details": ManualProvider().prepare(payment=Payment(charge=charge))["bank_details"],
-        "quote": payment_quote(Payment(charge=charge)),
+        "bank_details": prepared["manual"]["bank_details"],
+        "quote": prepared["manual"]["quote"],
         "payments": list(charge.payments.all()),
     }
     return render(request, "payments/pay.html", context, status=status)
