@@ -27,7 +27,7 @@ from cases.roles import Role
 from cases.services import ServiceError
 from mediation.forms import AppointForm, NoteForm, OutcomeForm, ProposeSlotsForm, ReasonForm
 from mediation.models import MediationSession, MediatorProfile
-from mediation.selectors import MediationOverview, mediation_overview
+from mediation.selectors import mediation_overview
 from mediation.services import appointment as appointments
 from mediation.services import sessions
 
@@ -63,7 +63,7 @@ def mediation_page(request: AuthenticatedRequest, case: Case, roles: frozenset[R
 @dataclass(frozen=True, slots=True)
 class Step:
     allowed: frozenset[Role]
-    form: Callable[[AuthenticatedRequest, MediationOverview], forms.Form] | None
+    form: Callable[[AuthenticatedRequest, Case], forms.Form] | None
     run: Callable[[AuthenticatedRequest, Case, dict[str, Any], RequestMeta], object]
     done: Any
 
@@ -116,7 +116,7 @@ STEPS: dict[str, Step] = {
     "rank": Step(PARTIES, None, _rank, gettext_lazy("Your ranking is saved.")),
     "appoint": Step(
         ADMIN,
-        lambda r, o: AppointForm(r.POST, eligible=o.eligible),
+        lambda r, c: AppointForm(r.POST, eligible=appointments.eligible_mediators(c)),
         lambda r, c, d, m: appointments.mediator_appoint(
             case=c, actor=r.user, mediator=d["mediator"], reason=d["reason"], meta=m
         ),
@@ -124,13 +124,13 @@ STEPS: dict[str, Step] = {
     ),
     "replace": Step(
         ADMIN,
-        lambda r, o: ReasonForm(r.POST),
+        lambda r, c: ReasonForm(r.POST),
         lambda r, c, d, m: appointments.mediator_replace(case=c, actor=r.user, reason=d["reason"], meta=m),
         gettext_lazy("The mediator is replaced. Appoint another."),
     ),
     "propose": Step(
         MEDIATOR,
-        lambda r, o: ProposeSlotsForm(r.POST),
+        lambda r, c: ProposeSlotsForm(r.POST),
         lambda r, c, d, m: sessions.session_propose(case=c, user=r.user, slots=d["__form"].slots(), meta=m),
         gettext_lazy("The times are sent to the parties."),
     ),
@@ -151,13 +151,13 @@ STEPS: dict[str, Step] = {
     ),
     "note": Step(
         MEDIATOR,
-        lambda r, o: NoteForm(r.POST),
+        lambda r, c: NoteForm(r.POST),
         lambda r, c, d, m: sessions.note_add(case=c, user=r.user, body=d["body"], meta=m),
         gettext_lazy("Note saved. Only you can see it."),
     ),
     "outcome": Step(
         MEDIATOR,
-        lambda r, o: OutcomeForm(r.POST),
+        lambda r, c: OutcomeForm(r.POST),
         lambda r, c, d, m: sessions.outcome_record(
             case=c, user=r.user, result=d["result"], amount=d["amount"], terms=d["terms"], meta=m
         ),
@@ -173,8 +173,7 @@ def mediation_action(request: AuthenticatedRequest, case: Case, roles: frozenset
     if step is None or not roles & step.allowed:
         raise Http404(_("No such action."))
     meta = RequestMeta.from_request(request)
-    overview = mediation_overview(case, _roles(roles))
-    form = step.form(request, overview) if step.form else None
+    form = step.form(request, case) if step.form else None
     if form is not None and not form.is_valid():
         return _render(request, case, roles, status=400, **{action: form})
     data: dict[str, Any] = {**(form.cleaned_data if form is not None else {}), "__form": form}
