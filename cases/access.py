@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseAssignment, CaseParty, CaseStatus, NeutralRole, PartyRole
+from cases.models import Case, CaseAssignment, CaseParty, CaseStatus, Document, NeutralRole, PartyRole
 from cases.roles import NEUTRAL_ROLES, Role
 
 if TYPE_CHECKING:
@@ -110,6 +110,14 @@ def case_view[**P](
         return view(request, case, roles, *args, **kwargs)
 
     return wrapper
+
+
+def document_visible(document: Document, roles: frozenset[Role]) -> bool:
+    """A document withheld until its submission is filed is its own side's alone; the rest are the case's."""
+    if not document.withheld:
+        return True
+    own = Role.CLAIMANT if document.party_role == PartyRole.CLAIMANT else Role.RESPONDENT
+    return own in roles
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cases.models import (
+    ArbitrationEntry,
     AuditEntry,
     BlindBid,
     Case,
@@ -112,6 +113,7 @@ for model in (
     DeadlineReminder,
     Membership,
     PendingStage,
+    ArbitrationEntry,
     Obligation,
     PaymentReport,
 ):

@@ -26,6 +26,7 @@ urlpatterns = [
         name="payment_answer",
     ),
     path("cases/<uuid:case_id>/withdraw/", case.case_withdraw_view, name="withdraw"),
+    path("cases/<uuid:case_id>/arbitration-consent/", case.arbitration_consent_view, name="arbitration_consent"),
     path("cases/<uuid:case_id>/counterclaim-answer/", case.counterclaim_answer_view, name="counterclaim_answer"),
     path("cases/<uuid:case_id>/invitation/resend/", case.invitation_resend_view, name="invitation_resend"),
     path("cases/<uuid:case_id>/documents/", documents.document_upload_view, name="document_upload"),

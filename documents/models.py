@@ -17,6 +17,8 @@ class IssuedKind(models.TextChoices):
     AGREEMENT_TO_MEDIATE = "agreement_to_mediate", _("Agreement to mediate")
     FEE_RECEIPT = "fee_receipt", _("Fee receipt")
     REFUND_RECEIPT = "refund_receipt", _("Refund receipt")
+    DECLARATION_OF_INDEPENDENCE = "declaration", _("Arbitrator's declaration of independence")
+    ARBITRAL_AWARD = "arbitral_award", _("Arbitral award")
 
 
 class IssuedStatus(models.TextChoices):

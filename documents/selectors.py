@@ -16,12 +16,23 @@ def agreement_versions(case: Case, kind: str = IssuedKind.SETTLEMENT_AGREEMENT) 
     )
 
 
-AGREEMENT_KINDS = (IssuedKind.ODR_AGREEMENT, IssuedKind.SETTLEMENT_AGREEMENT, IssuedKind.AGREEMENT_TO_MEDIATE)
+# Sealed documents both parties hold (receipts are the payer's own).
+AGREEMENT_KINDS = (
+    IssuedKind.ODR_AGREEMENT,
+    IssuedKind.SETTLEMENT_AGREEMENT,
+    IssuedKind.AGREEMENT_TO_MEDIATE,
+    IssuedKind.DECLARATION_OF_INDEPENDENCE,
+    IssuedKind.ARBITRAL_AWARD,
+)
 
 
 def executed_documents(case: Case) -> list[IssuedDocument]:
-    """The case's sealed agreements, which both parties hold (receipts are the payer's own)."""
-    return list(IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED, kind__in=AGREEMENT_KINDS))
+    """The case's sealed agreements, declarations and awards, oldest first."""
+    return list(
+        IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED, kind__in=AGREEMENT_KINDS).order_by(
+            "created_at"
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -35,14 +36,34 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Signer:
+    role: str
+    organisation_name: str
+
+
+PARTY_SIGNERS = frozenset({PartyRole.CLAIMANT.value, PartyRole.RESPONDENT.value})
+
+
+@dataclass(frozen=True, slots=True)
 class AgreementKind:
-    """What differs between the agreements the parties sign: the template, when a draft may be made,
-    and what executing it does to the case."""
+    """What differs between the documents signed on the platform: the template, when a draft may be made,
+    who signs it, and what executing it does to the case.
+
+    Agreements are signed by both parties. Other apps register kinds of their own (the arbitrator's
+    declaration of independence, the award) with ``register_document_kind``: ``signer_of`` then says
+    who may sign, ``extra_context`` adds what their template shows, and ``on_executed`` runs in the
+    transaction that stores the sealed copy.
+    """
 
     template: str
     slug: str
     drafting_status: CaseStatus
     settles_case: bool
+    signer_roles: frozenset[str] = PARTY_SIGNERS
+    signer_of: Callable[[Case, User], Signer | None] | None = None
+    extra_context: Callable[[IssuedDocument], dict[str, object]] | None = None
+    on_executed: Callable[[IssuedDocument], None] | None = None
+    executed_email: str | None = "agreement_executed"
 
 
 AGREEMENTS: dict[str, AgreementKind] = {
@@ -53,6 +74,10 @@ AGREEMENTS: dict[str, AgreementKind] = {
         "documents/pdf/agreement_to_mediate.html", "agreement-to-mediate", CaseStatus.MEDIATION, settles_case=False
     ),
 }
+
+
+def register_document_kind(kind: str, spec: AgreementKind) -> None:
+    AGREEMENTS[kind] = spec
 
 
 def settlement_agreement_start(case: Case, settlement: CaseSettlement) -> None:
@@ -90,22 +115,39 @@ def agreement_draft_create(
         terms = terms.strip() or _("The respondent pays the settlement sum to the claimant in full settlement.")
     if len(terms) > MAX_TERMS:
         raise ServiceError(_("The terms are too long."), field="terms")
-    drafts = (
-        IssuedDocument.objects.select_for_update().filter(case=locked, kind=kind).exclude(status=IssuedStatus.EXECUTED)
-    )
     if IssuedDocument.objects.filter(case=locked, kind=kind, status=IssuedStatus.EXECUTED).exists():
         raise ServiceError(_("This agreement has already been executed."))
+    return draft_version_create(case=locked, kind=kind, amount=amount, terms=terms, actor=actor, meta=meta)
+
+
+def draft_version_create(
+    *,
+    case: Case,
+    kind: str,
+    amount: Decimal,
+    terms: str,
+    actor: User | None,
+    meta: RequestMeta = SYSTEM,
+    subject: str = "",
+    visible_to_parties: bool = True,
+) -> IssuedDocument:
+    """A new draft version of a ``kind`` of document on a case locked by the caller (in its transaction);
+    the earlier draft is superseded and is rendered in the background."""
+    drafts = (
+        IssuedDocument.objects.select_for_update().filter(case=case, kind=kind).exclude(status=IssuedStatus.EXECUTED)
+    )
     version = (drafts.aggregate(v=Max("version"))["v"] or 0) + 1
     # Any signature on the earlier version stops counting: it signed other bytes.
     drafts.filter(status=IssuedStatus.DRAFT).update(status=IssuedStatus.SUPERSEDED)
     document = IssuedDocument.objects.create(
-        case=locked, kind=kind, version=version, amount=amount, terms=terms, created_by=actor
+        case=case, kind=kind, version=version, amount=amount, terms=terms, created_by=actor, subject=subject
     )
     log_action(
-        case=locked,
+        case=case,
         actor=actor,
         action="document.drafted",
         meta=meta,
+        visible_to_parties=visible_to_parties,
         data={"kind": kind, "version": version, "amount": f"{amount:.2f}"},
     )
     transaction.on_commit(lambda: _enqueue_render(document))
@@ -119,6 +161,11 @@ def current_draft(case: Case, kind: str = IssuedKind.SETTLEMENT_AGREEMENT) -> Is
 def _party_role_of(case: Case, user: User) -> PartyRole | None:
     role = case.parties.filter(user=user).values_list("role", flat=True).first()
     return PartyRole(role) if role else None
+
+
+def _party_signer(case: Case, user: User) -> Signer | None:
+    party = case.parties.filter(user=user).select_related("organisation").first()
+    return Signer(role=party.role, organisation_name=party.organisation.name) if party is not None else None
 
 
 def settled_in_mediation(case: Case) -> bool:
@@ -149,7 +196,9 @@ def agreement_revise(*, case: Case, user: User, terms: str, meta: RequestMeta = 
 def _context(document: IssuedDocument, *, signatures: list[DocumentSignature] | None = None) -> dict[str, object]:
     case = document.case
     parties = {p.role: p for p in case.parties.select_related("organisation", "user")}
+    extra = AGREEMENTS[document.kind].extra_context
     return {
+        **(extra(document) if extra is not None else {}),
         "document": document,
         "case": case,
         "claimant": parties.get(PartyRole.CLAIMANT),
@@ -189,7 +238,8 @@ SIGNING_ATTEMPTS = 5
 SIGNING_WINDOW_SECONDS = 15 * 60
 
 
-def _check_reauthentication(user: User, password: str, totp_code: str) -> None:
+def check_reauthentication(user: User, password: str, totp_code: str) -> None:
+    """Signing asks for the password again (and the two-factor code where the account has one)."""
     key = f"signing-failures:{user.pk}"
     if cache.get(key, 0) >= SIGNING_ATTEMPTS:
         raise ServiceError(_("Too many wrong attempts. Wait 15 minutes before signing again."), field="password")
@@ -215,8 +265,11 @@ def agreement_sign(
 ) -> DocumentSignature:
     locked = IssuedDocument.objects.select_for_update().select_related("case").get(pk=document.pk)
     case = locked.case
-    role = _party_role_of(case, user)
-    if role is None:
+    spec = AGREEMENTS[locked.kind]
+    signer = spec.signer_of(case, user) if spec.signer_of is not None else _party_signer(case, user)
+    if signer is None:
+        if spec.signer_of is not None:
+            raise ServiceError(_("You are not the person who signs this document."))
         raise ServiceError(_("Only the parties sign this agreement."))
     if locked.status == IssuedStatus.SUPERSEDED:
         raise ServiceError(_("This version has been replaced by a newer one. Review and sign the latest version."))
@@ -227,16 +280,15 @@ def agreement_sign(
     if locked.signatures.filter(user=user).exists():
         raise ServiceError(_("You have already signed this version."))
     if not consent:
-        raise ServiceError(_("Tick the box to confirm you sign on behalf of your business."), field="consent")
+        raise ServiceError(_("Tick the box to confirm that you sign this version."), field="consent")
     if not full_name.strip():
         raise ServiceError(_("Type your full name."), field="full_name")
-    _check_reauthentication(user, password, totp_code)
-    party = case.parties.select_related("organisation").get(role=role)
+    check_reauthentication(user, password, totp_code)
     signature = DocumentSignature.objects.create(
         document=locked,
         user=user,
-        organisation_name=party.organisation.name,
-        role=role,
+        organisation_name=signer.organisation_name,
+        role=signer.role,
         full_name=full_name.strip()[:200],
         pdf_sha256=locked.sha256,
         ip_address=meta.ip_address,
@@ -250,7 +302,7 @@ def agreement_sign(
         data={"version": locked.version, "sha256": locked.sha256, "name": signature.full_name},
     )
     signed_roles = set(locked.signatures.values_list("role", flat=True))
-    if signed_roles >= {PartyRole.CLAIMANT, PartyRole.RESPONDENT}:
+    if signed_roles >= spec.signer_roles:
         from documents.tasks import execute_agreement_task
 
         transaction.on_commit(lambda: execute_agreement_task.enqueue(document_id=locked.pk))
@@ -273,6 +325,7 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
         amount=draft.amount,
         terms=draft.terms,
         language=draft.language,
+        subject=draft.subject,
         executed_from=draft,
     )
     spec = AGREEMENTS[draft.kind]
@@ -306,8 +359,11 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
             )
             if spec.settles_case:
                 case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
-            emails = [p.user.email for p in draft.case.parties.select_related("user")]
-            queue_email(to=emails, template="agreement_executed", context={"case": draft.case, "document": executed})
+            if spec.on_executed is not None:
+                spec.on_executed(executed)
+            if spec.executed_email:
+                emails = [p.user.email for p in draft.case.parties.select_related("user")]
+                queue_email(to=emails, template=spec.executed_email, context={"case": draft.case, "document": executed})
     except IntegrityError:
         # A second worker ran the same job: keep the one result there is.
         return IssuedDocument.objects.get(executed_from=draft)

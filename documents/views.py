@@ -22,9 +22,12 @@ from documents.forms import ReviseForm, SignForm, VerifyForm
 from documents.models import IssuedDocument, IssuedKind
 from documents.responses import pdf_attachment
 from documents.selectors import AGREEMENT_KINDS, agreement_versions, verify_reference, verify_upload
-from documents.services import AGREEMENTS, agreement_revise, agreement_sign, current_draft, settled_in_mediation
+from documents.services import agreement_revise, agreement_sign, current_draft, settled_in_mediation
 
 _READERS = frozenset({Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR})
+# What the parties sign on these pages; the arbitrator signs the declaration and the award on the
+# arbitration pages.
+PARTY_AGREEMENTS = (IssuedKind.SETTLEMENT_AGREEMENT, IssuedKind.AGREEMENT_TO_MEDIATE)
 
 
 def _require_reader(roles: frozenset[Role], case: Case | None = None) -> None:
@@ -89,7 +92,7 @@ def _page_url(document: IssuedDocument) -> str:
 def agreement_sign_view(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponse:
-    document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=AGREEMENTS)
+    document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=PARTY_AGREEMENTS)
     form = SignForm(*form_data(request))
     if form.is_valid():
         try:

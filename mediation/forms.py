@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category, Organisation
+from cases.models.panel import Language
 from cases.roles_setup import MEDIATOR_GROUP
-from mediation.models import Language, MediationResult, MediatorProfile
+from mediation.models import MediationResult, MediatorProfile
 
 DURATIONS = [(60, _("1 hour")), (90, _("1½ hours")), (120, _("2 hours")), (180, _("3 hours")), (240, _("4 hours"))]
 

@@ -10,43 +10,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Category, Organisation, PartyRole
+from cases.models import Case, Organisation, PartyRole
+from cases.models.panel import PanelProfile
 
 
-class Language(models.TextChoices):
-    ENGLISH = "en", _("English")
-    CANTONESE = "yue", _("Cantonese")
-    PUTONGHUA = "cmn", _("Putonghua")
-
-
-class MediatorProfile(models.Model):
-    """A mediator on the centre's panel, kept by case administrators."""
+class MediatorProfile(PanelProfile):
+    """A mediator on the centre's panel."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mediator_profile")
-    display_name = models.CharField(_("name shown to parties"), max_length=120)
-    languages = models.JSONField(_("languages"), default=list)  # Language values
-    specialisms = models.JSONField(_("specialisms"), default=list)  # cases.Category values
-    accreditation = models.CharField(_("accreditation"), max_length=200)
-    bio = models.TextField(_("biography"))
     # Businesses the mediator has links with (besides any membership): never proposed to their cases.
     linked_organisations = models.ManyToManyField(Organisation, blank=True, related_name="linked_mediators")
-    active = models.BooleanField(_("on the panel"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["display_name"]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    def get_languages_display(self) -> list[str]:
-        labels = dict(Language.choices)
-        return [str(labels.get(code, code)) for code in self.languages]
-
-    def get_specialisms_display(self) -> list[str]:
-        labels = dict(Category.choices)
-        return [str(labels.get(code, code)) for code in self.specialisms]
+    class Meta(PanelProfile.Meta):
+        pass
 
 
 class MediationPhase(models.TextChoices):

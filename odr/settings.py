@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "documents",
     "payments",
     "mediation",
+    "arbitration",
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,22 @@ ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)
 ODR_SETTLEMENT_PAYMENT_DAYS = env_int("ODR_SETTLEMENT_PAYMENT_DAYS", 14, minimum=1)
 ODR_MEDIATION_DAYS = env_int("ODR_MEDIATION_DAYS", 14, minimum=1)
 ODR_ARBITRATION_DAYS = env_int("ODR_ARBITRATION_DAYS", 37, minimum=1)
+# Arbitration (scheme: arbitrator appointed within 3 days; submissions within one month; award within 7
+# days of the last submission). A party that had not agreed to arbitration may still agree this long
+# after mediation ends unsettled.
+ODR_ARBITRATION_CONSENT_DAYS = env_int("ODR_ARBITRATION_CONSENT_DAYS", 3, minimum=1)
+ODR_ARBITRATION_RANKING_DAYS = env_int("ODR_ARBITRATION_RANKING_DAYS", 3, minimum=1)
+# The timetable the arbitrator starts from, in days from the day it is set.
+ODR_ARBITRATION_CLAIM_DAYS = env_int("ODR_ARBITRATION_CLAIM_DAYS", 10, minimum=1)
+ODR_ARBITRATION_DEFENCE_DAYS = env_int("ODR_ARBITRATION_DEFENCE_DAYS", 20, minimum=1)
+ODR_ARBITRATION_REPLY_DAYS = env_int("ODR_ARBITRATION_REPLY_DAYS", 30, minimum=1)
+# All submissions within this many days of the timetable being set; later only by an extension.
+ODR_ARBITRATION_SUBMISSIONS_DAYS = env_int("ODR_ARBITRATION_SUBMISSIONS_DAYS", 31, minimum=1)
+ODR_ARBITRATION_AWARD_DAYS = env_int("ODR_ARBITRATION_AWARD_DAYS", 7, minimum=1)
+ODR_ARBITRATION_QUESTION_DAYS = env_int("ODR_ARBITRATION_QUESTION_DAYS", 3, minimum=1)
+# Default days to pay what an award orders, and the period for correcting its clerical errors.
+ODR_AWARD_PAYMENT_DAYS = env_int("ODR_AWARD_PAYMENT_DAYS", 14, minimum=1)
+ODR_AWARD_CORRECTION_DAYS = env_int("ODR_AWARD_CORRECTION_DAYS", 30, minimum=1)
 ODR_INVITATION_VALID_DAYS = env_int("ODR_INVITATION_VALID_DAYS", 7, minimum=1)
 ODR_INVITATION_RESEND_MINUTES = env_int("ODR_INVITATION_RESEND_MINUTES", 10, minimum=0)
 # Hours before a deadline at which the people who must act get a reminder.

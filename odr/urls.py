@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("payments.urls")),
     path("", include("mediation.urls")),
+    path("", include("arbitration.urls")),
 ]

@@ -383,3 +383,78 @@ def live_session(mediation_agreed: Case, mediator: User) -> Any:
     from mediation.services.sessions import session_open
 
     return session_open(case=mediation_agreed, user=mediator)
+
+
+def totp_code(user: User) -> str:
+    """The user's current two-factor code, as their authenticator app shows it. A code is accepted once
+    per period; a test that signs twice within it may use it again."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.utils import decrypt
+    from django.core.cache import cache
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    counter = next(iter(yield_hotp_counters_from_time()))
+    code = format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), counter))
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    return code
+
+
+@pytest.fixture
+def arbitrator_profile(arbitrator: User) -> Any:
+    from arbitration.models import ArbitratorProfile
+
+    return ArbitratorProfile.objects.create(
+        user=arbitrator,
+        display_name="Arthur Arbitrator",
+        languages=["en", "yue"],
+        specialisms=["services"],
+        accreditation="Fellow, Hong Kong Institute of Arbitrators",
+        bio="Commercial arbitrator.",
+    )
+
+
+@pytest.fixture
+def arbitration_case(mediation_case: Case, mediator: User) -> Case:
+    """Mediation ended unsettled and both parties had agreed to arbitration: the case is in arbitration."""
+    from mediation.services.sessions import outcome_record
+
+    outcome_record(case=mediation_case, user=mediator, result="not_settled")
+    mediation_case.refresh_from_db()
+    return mediation_case
+
+
+@pytest.fixture
+def appointed_arbitration(
+    arbitration_case: Case, administrator: User, arbitrator: User, arbitrator_profile: Any, seal: Any
+) -> Case:
+    """An administrator appointed Arthur, who declared his independence and signed; the declaration is sealed."""
+    from arbitration.services.appointment import appointment_accept, arbitrator_appoint
+    from documents.models import IssuedDocument, IssuedKind
+    from documents.services import agreement_sign, execute_agreement, render_draft
+
+    appointment = arbitrator_appoint(case=arbitration_case, actor=administrator, arbitrator=arbitrator_profile)
+    appointment_accept(appointment=appointment, user=arbitrator, independent=True)
+    draft = IssuedDocument.objects.get(case=arbitration_case, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
+    draft = render_draft(document_id=draft.pk)
+    agreement_sign(
+        document=draft,
+        user=arbitrator,
+        password=PASSWORD,
+        full_name="Arthur Arbitrator",
+        consent=True,
+        totp_code=totp_code(arbitrator),
+    )
+    execute_agreement(document_id=draft.pk)
+    arbitration_case.refresh_from_db()
+    return arbitration_case
+
+
+@pytest.fixture
+def proceedings(appointed_arbitration: Case, arbitrator: User) -> Case:
+    """The arbitrator set the Centre's default timetable."""
+    from arbitration.services.timetable import default_dates, timetable_set
+
+    timetable_set(case=appointed_arbitration, user=arbitrator, **default_dates())
+    appointed_arbitration.refresh_from_db()
+    return appointed_arbitration

@@ -45,6 +45,13 @@ CASE_URLS = {
     # refused (400) because no appointment exists. A real mediation is checked in test_mediation_pages.
     "mediation:case": ("get", set()),
     "mediation:action": ("post", {"mediator"}),
+    # Nothing to consent to on the fixture's case: refused with a reason (400) for everyone on it.
+    "cases:arbitration_consent": ("post", CASE_PEOPLE),
+    # Not in arbitration: the page and the arbitrator's PDFs are 404 for all; a party's ranking is refused
+    # (400). A real arbitration is checked in test_arbitration_pages.
+    "arbitration:case": ("get", set()),
+    "arbitration:action": ("post", {"claimant", "respondent"}),
+    "arbitration:award_pdf": ("get", set()),
 }
 
 
@@ -102,7 +109,9 @@ def _url(name, case, version):
         kwargs["report_id"] = 1
     if name == "mediation:action":
         kwargs["action"] = "note"
-    if name in ("documents:agreement_sign", "documents:agreement_pdf", "payments:receipt"):
+    if name == "arbitration:action":
+        kwargs["action"] = "rank"
+    if name in ("documents:agreement_sign", "documents:agreement_pdf", "payments:receipt", "arbitration:award_pdf"):
         kwargs["document_id"] = 1
     if name in ("payments:pay", "payments:pay_card", "payments:pay_manual", "payments:charge_waive"):
         kwargs["charge_id"] = Charge.objects.get(case=case, party__role="claimant").public_id

@@ -24,7 +24,8 @@ READ_ONLY = {
 
 
 def test_every_project_model_is_registered():
-    project_models = [m for app in ("cases", "documents", "payments") for m in apps.get_app_config(app).get_models()]
+    apps_ = ("cases", "documents", "payments", "mediation", "arbitration")
+    project_models = [m for app in apps_ for m in apps.get_app_config(app).get_models()]
     missing = [m.__name__ for m in project_models if m not in admin.site._registry]
     assert missing == []
 

@@ -272,6 +272,12 @@ def test_unsettled_mediation_goes_to_arbitration_only_if_both_agreed(
         terms="Part" if result == "partly_settled" else "",
     )
     mediation_case.refresh_from_db()
+    if not both_agreed_to_arbitration:
+        # The party that had not agreed may still agree for a while; unless it does, the case then closes
+        # with the mediation's outcome.
+        assert mediation_case.status == CaseStatus.MEDIATION
+        deadlines_sweep(now=mediation_case.deadline_at + timedelta(minutes=1))
+        mediation_case.refresh_from_db()
     assert (mediation_case.status, mediation_case.outcome) == expected
 
 

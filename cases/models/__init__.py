@@ -29,11 +29,12 @@ from cases.models.negotiation import (
     SettlementSource,
 )
 from cases.models.organisations import Membership, Organisation, SizeBand
-from cases.models.stages import PendingStage
+from cases.models.stages import ArbitrationEntry, PendingStage
 
 __all__ = [
     "OPEN_STATUSES",
     "AppendOnlyError",
+    "ArbitrationEntry",
     "AuditEntry",
     "BidOutcome",
     "BlindBid",

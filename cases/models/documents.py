@@ -14,6 +14,7 @@ class DocumentKind(models.TextChoices):
     RESPONSE_EVIDENCE = "response_evidence", _("Evidence with the response")
     OTHER = "other", _("Other document")
     PAYMENT_EVIDENCE = "payment_evidence", _("Evidence of payment")
+    SUBMISSION = "submission", _("Arbitration submission")
 
 
 def _version_path(instance: DocumentVersion, filename: str) -> str:
@@ -29,6 +30,8 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(max_length=20, choices=DocumentKind.choices, default=DocumentKind.EVIDENCE)
     party_role = models.CharField(max_length=12, choices=PartyRole.choices, blank=True)
+    # Attached to a submission not yet filed: only the side that added it sees it until filing releases it.
+    withheld = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -21,3 +21,17 @@ class PendingStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} pending on {self.case}"
+
+
+class ArbitrationEntry(models.Model):
+    """Mediation ended without (full) settlement: the case goes to arbitration only if both parties
+    consent (at ODR entry, or now, until ``consent_closes_at``) and its fees are settled; otherwise it
+    closes with the mediation's outcome (not settled, or partly settled)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="arbitration_entry")
+    partly_settled = models.BooleanField(default=False)
+    consent_closes_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Arbitration entry for {self.case}"

@@ -45,8 +45,10 @@ def my_cases(user: User) -> QuerySet[Case]:
 
 
 def case_documents(case: Case) -> list[Document]:
+    """The case's documents as everyone on it sees them; documents attached to an arbitration submission
+    not yet filed are on the submission's page, for their own side only."""
     return list(
-        Document.objects.filter(case=case)
+        Document.objects.filter(case=case, withheld=False)
         .select_related("created_by")
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
     )

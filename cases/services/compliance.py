@@ -55,6 +55,31 @@ def obligation_from_settlement(case: Case) -> None:
     log_action(case=case, actor=None, action="compliance.obligation", data={"amount": str(settlement.amount)})
 
 
+def obligation_from_award(*, case: Case, payer_role: str, amount: Decimal, due_by: date | None) -> None:
+    """An award (or its correction) orders ``payer_role`` to pay ``amount`` by ``due_by``; runs in the
+    transaction that issues it. A correction replaces what the award it corrects required."""
+    existing = Obligation.objects.select_for_update().filter(case=case, source="award").first()
+    if amount <= 0 or not payer_role or due_by is None:
+        if existing is not None and not existing.reports.exists():
+            existing.delete()
+            log_action(case=case, actor=None, action="compliance.obligation_cancelled", data={"source": "award"})
+        return
+    payee_role = PartyRole.RESPONDENT if payer_role == PartyRole.CLAIMANT else PartyRole.CLAIMANT
+    values = {"payer_role": payer_role, "payee_role": payee_role, "amount": amount, "due_by": due_by}
+    if existing is None:
+        Obligation.objects.create(case=case, source="award", **values)
+    else:
+        for field, value in values.items():
+            setattr(existing, field, value)
+        existing.save(update_fields=list(values))
+    log_action(
+        case=case,
+        actor=None,
+        action="compliance.obligation",
+        data={"amount": str(amount), "source": "award", "payer": payer_role, "due_by": due_by.isoformat()},
+    )
+
+
 def _role(case: Case, user: User) -> str | None:
     return case.parties.filter(user=user).values_list("role", flat=True).first()
 
@@ -181,8 +206,11 @@ def overdue_notify(now: datetime) -> int:
 
 COMPLIANCE_TIMELINE = {
     "compliance.obligation": lambda e: (
-        _("Settlement sum of HK$%(amount)s to be paid") % {"amount": e.data.get("amount")}
+        _("Sum of HK$%(amount)s to be paid under the award") % {"amount": e.data.get("amount")}
+        if e.data.get("source") == "award"
+        else _("Settlement sum of HK$%(amount)s to be paid") % {"amount": e.data.get("amount")}
     ),
+    "compliance.obligation_cancelled": lambda e: _("Nothing is to be paid under the corrected award"),
     "compliance.reported": lambda e: (
         _("Payment of HK$%(amount)s reported, paid on %(date)s")
         % {"amount": e.data.get("amount"), "date": e.data.get("paid_on")}

@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from cases.hooks import sweep_jobs
 from cases.lifecycle import Action, TransitionError, case_transition
-from cases.models import Case, CaseStatus, DeadlineReminder, PendingStage, RoomPresence
+from cases.models import ArbitrationEntry, Case, CaseStatus, DeadlineReminder, PendingStage, RoomPresence
 from cases.notifications import queue_email
 from cases.realtime import broadcast_on_commit
+from cases.services.arbitration_entry import both_consent as both_arbitrate
+from cases.services.arbitration_entry import closing_action
 from cases.services.negotiation import expire_offers, message_digests_send
 from cases.services.stages import stage_advance
 
@@ -24,14 +26,19 @@ logger = logging.getLogger(__name__)
 ENFORCED_STATUSES = (CaseStatus.AWAITING_RESPONSE, CaseStatus.NEGOTIATION, CaseStatus.MEDIATION)
 
 
-def _expiry_action(case: Case) -> Action:
+def _expiry_action(case: Case, *, held: bool) -> Action:
+    """What the end of the stage does; ``held``: the next stage already waits on its fees, which were
+    not paid in time either."""
     parties = list(case.parties.all())
     if case.status == CaseStatus.NEGOTIATION:
         both_consent = len(parties) == 2 and all(p.consents_to_mediation for p in parties)
-        return Action.ESCALATE_TO_MEDIATION if both_consent else Action.EXPIRE
+        return Action.ESCALATE_TO_MEDIATION if both_consent and not held else Action.EXPIRE
     if case.status == CaseStatus.MEDIATION:
-        both_consent = len(parties) == 2 and all(p.consents_to_arbitration for p in parties)
-        return Action.ESCALATE_TO_ARBITRATION if both_consent else Action.EXPIRE
+        entry = ArbitrationEntry.objects.filter(case=case).first()
+        if both_arbitrate(case) and not held:
+            return Action.ESCALATE_TO_ARBITRATION
+        # The mediator recorded how mediation ended: the case closes with that outcome.
+        return closing_action(entry) if entry is not None else Action.EXPIRE
     return Action.EXPIRE
 
 
@@ -50,12 +57,9 @@ def _expire_one(case_id: int, now: datetime) -> bool:
     # Re-read under the lock: the stage may have moved on or the deadline been extended meanwhile.
     if case.status not in ENFORCED_STATUSES or case.deadline_at is None or case.deadline_at > now:
         return False
-    action = _expiry_action(case)
+    action = _expiry_action(case, held=PendingStage.objects.filter(case=case).exists())
     data = {"deadline_at": case.deadline_at.isoformat()}
-    if action != Action.EXPIRE and PendingStage.objects.filter(case=case).exists():
-        # The next stage was already held for its fees and the time to pay them has run out too.
-        action = Action.EXPIRE
-    if action == Action.EXPIRE:
+    if action not in (Action.ESCALATE_TO_MEDIATION, Action.ESCALATE_TO_ARBITRATION):
         case_transition(case=case, action=action, actor=None, data=data)
     elif not stage_advance(case=case, action=action, actor=None, data=data):
         return True

@@ -73,18 +73,24 @@ def document_upload(
     upload: UploadedFile,
     title: str = "",
     kind: DocumentKind = DocumentKind.EVIDENCE,
+    withheld: bool = False,
     meta: RequestMeta = SYSTEM,
 ) -> DocumentVersion:
+    """Store an upload as a new document of the uploader's side. ``withheld`` keeps it from the other
+    side (and out of their timeline) until ``documents_release``."""
     _check_case_accepts_documents(case, user, kind)
     side = _uploading_side(case, user)
     title = (title or upload.name or _("Document")).strip()[:MAX_TITLE]
-    document = Document.objects.create(case=case, title=title, kind=kind, party_role=side, created_by=user)
+    document = Document.objects.create(
+        case=case, title=title, kind=kind, party_role=side, created_by=user, withheld=withheld
+    )
     version = _store_version(document=document, user=user, upload=upload, number=1)
     log_action(
         case=case,
         actor=user,
         action="document.uploaded",
         meta=meta,
+        visible_to_parties=not withheld,
         data={"document": str(document.public_id), "title": title, "version": 1, "sha256": version.sha256},
     )
     return version
@@ -105,6 +111,7 @@ def document_add_version(
         actor=user,
         action="document.version_added",
         meta=meta,
+        visible_to_parties=not locked.withheld,
         data={"document": str(locked.public_id), "title": locked.title, "version": number, "sha256": version.sha256},
     )
     return version
@@ -126,6 +133,17 @@ def document_remove_from_draft(*, document: Document, user: User, meta: RequestM
     transaction.on_commit(delete_files)
     log_action(case=case, actor=user, action="document.removed_from_draft", meta=meta, data={"title": document.title})
     document.delete()
+
+
+def documents_release(*, case: Case, document_ids: list[int]) -> int:
+    """The submission they belong to is filed: its documents become the case's, seen by everyone on it.
+    Runs in the caller's transaction."""
+    released = Document.objects.filter(case=case, pk__in=document_ids, withheld=True)
+    titles = list(released.values_list("title", flat=True))
+    count = released.update(withheld=False)
+    if count:
+        log_action(case=case, actor=None, action="document.released", data={"titles": titles})
+    return count
 
 
 def document_viewed(*, version: DocumentVersion, user: User, meta: RequestMeta = SYSTEM) -> None:

@@ -15,12 +15,13 @@ from cases.models import Case, CaseStatus
 from cases.roles import Role
 from cases.selectors import case_documents, case_timeline, next_steps
 from cases.services import ServiceError
+from cases.services.arbitration_entry import arbitration_consent, consent_pending
 from cases.services.invitations import invitation_resend
 from cases.services.responses import case_withdraw, counterclaim_answer
 
 
 def render_case_page(
-    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], **forms: object
+    request: AuthenticatedRequest, case: Case, roles: frozenset[Role], *, status: int | None = None, **forms: object
 ) -> HttpResponse:
     if case.status == CaseStatus.DRAFT:
         return redirect("cases:file_step", case_id=case.public_id, step=case.draft_step)
@@ -40,14 +41,32 @@ def render_case_page(
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(),
         "counterclaim_form": forms.get("counterclaim_form") or CounterclaimAnswerForm(),
         "extra_sections": case_page_sections(case, frozenset(str(role) for role in roles)),
+        "arbitration_entry": consent_pending(case) if is_party else None,
+        "my_party": next((p for p in case.parties.all() if p.user_id == request.user.pk), None),
     }
-    status = 400 if forms else 200
-    return render(request, "cases/case_detail.html", context, status=status)
+    return render(request, "cases/case_detail.html", context, status=status or (400 if forms else 200))
 
 
 @case_view
 def case_detail(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
     return render_case_page(request, case, roles)
+
+
+@require_POST
+@case_view
+def arbitration_consent_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    """After an unsettled mediation: a party agrees to arbitration, or declines it (the case closes)."""
+    agree = request.POST.get("agree") == "yes"
+    try:
+        arbitration_consent(case=case, user=request.user, agree=agree, meta=RequestMeta.from_request(request))
+    except (ServiceError, TransitionError) as exc:
+        messages.error(request, exc.message)
+        return render_case_page(request, case, roles, status=400)
+    if agree:
+        messages.success(request, _("Your agreement to arbitration is recorded."))
+    else:
+        messages.info(request, _("You declined arbitration. The case is closed."))
+    return redirect("cases:detail", case_id=case.public_id)
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest, case_view
+from cases.access import AuthenticatedRequest, case_view, document_visible
 from cases.audit import RequestMeta
 from cases.forms import DocumentUploadForm, DocumentVersionForm
 from cases.models import Case, Document, DocumentVersion
@@ -71,6 +71,8 @@ def document_download(
     version = get_object_or_404(
         DocumentVersion.objects.select_related("document"), document__case=case, public_id=version_id
     )
+    if not document_visible(version.document, roles):
+        raise Http404(_("No such document."))
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:

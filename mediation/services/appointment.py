@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import case_deadline_extend
-from cases.models import Case, CaseAssignment, CaseStatus, Membership, NeutralRole, PartyRole
+from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, PartyRole
 from cases.notifications import queue_email
+from cases.panels import best_common_choice as best_common_choice_of
+from cases.panels import is_linked_to_parties
 from cases.roles_setup import ADMINISTRATOR_GROUP
 from cases.services import ServiceError
 from mediation.models import (
@@ -37,14 +39,8 @@ if TYPE_CHECKING:
 
 
 def is_conflicted(mediator: MediatorProfile, case: Case) -> bool:
-    """Automatically blocked: the mediator is a party, belongs to a party's business, or has declared a
-    link with one."""
-    organisation_ids = list(case.parties.values_list("organisation_id", flat=True))
-    if case.parties.filter(user_id=mediator.user_id).exists():
-        return True
-    if Membership.objects.filter(user_id=mediator.user_id, organisation_id__in=organisation_ids).exists():
-        return True
-    return mediator.linked_organisations.filter(pk__in=organisation_ids).exists()
+    linked = [organisation.pk for organisation in mediator.linked_organisations.all()]
+    return is_linked_to_parties(user_id=mediator.user_id, linked_organisation_ids=linked, case=case)
 
 
 def eligible_mediators(case: Case) -> list[MediatorProfile]:
@@ -118,12 +114,8 @@ def best_common_choice(case: Case, *, exclude: set[int] | None = None) -> Mediat
     for ranking in MediatorRanking.objects.filter(case=case):
         ranks.setdefault(ranking.mediator_id, {})[ranking.party_role] = ranking.rank
     eligible = {m.pk: m for m in eligible_mediators(case)}
-    common = [
-        (max(by_role.values()), sum(by_role.values()), pk)
-        for pk, by_role in ranks.items()
-        if len(by_role) == 2 and pk in eligible and pk not in (exclude or set())
-    ]
-    return eligible[min(common)[2]] if common else None
+    choice = best_common_choice_of(ranks, eligible=set(eligible) - (exclude or set()))
+    return eligible[choice] if choice is not None else None
 
 
 def _resolve(case: Case, state: MediationState) -> None:

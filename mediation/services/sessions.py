@@ -22,7 +22,7 @@ from cases.models import Case, CaseSettlement, CaseStatus, SettlementSource
 from cases.money import in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
-from cases.services.stages import stage_advance
+from cases.services.arbitration_entry import mediation_unsettled
 from documents.models import IssuedKind
 from documents.selectors import signed_by_both_parties
 from mediation.ics import session_ics
@@ -260,15 +260,8 @@ def outcome_record(
             case=locked, action=Action.AGREE_SETTLEMENT, actor=user, meta=meta, data={"amount": str(amount)}
         )
         settlement_agreed(locked, settlement)
-    elif all(party.consents_to_arbitration for party in locked.parties.all()) and locked.parties.count() == 2:
-        stage_advance(case=locked, action=Action.ESCALATE_TO_ARBITRATION, actor=user, meta=meta)
     else:
-        action = (
-            Action.END_MEDIATION_PARTLY_SETTLED
-            if result == MediationResult.PARTLY_SETTLED
-            else Action.END_MEDIATION_UNSETTLED
-        )
-        case_transition(case=locked, action=action, actor=user, meta=meta, reason=label)
+        mediation_unsettled(case=locked, actor=user, partly_settled=result == MediationResult.PARTLY_SETTLED, meta=meta)
     case.status = locked.status
     return outcome
 

@@ -1,0 +1,224 @@
+"""Reads for the arbitration pages and documents. Who sees what is decided here: a party sees its own
+drafts and everything filed; the arbitrator and administrators see only what is filed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from arbitration.models import (
+    ArbitrationState,
+    ArbitratorAppointment,
+    ArbitratorProfile,
+    ArbitratorRanking,
+    Award,
+    AwardStatus,
+    Question,
+    StepKind,
+    Submission,
+    SubmissionStatus,
+    TimetableStep,
+)
+from arbitration.services.appointment import (
+    current_appointment,
+    eligible_arbitrators,
+    former_mediator_on_panel,
+    mediator_waived_by,
+)
+from arbitration.services.award import correction_deadline, current_draft_award, issued_document_of
+from arbitration.services.proceedings import ready_for_award, step_open
+from cases.models import Case, CaseOutcome, CaseStatus, Document, DocumentVersion, PartyRole
+from documents.amounts import hkd_in_words_en, hkd_in_words_zh
+from documents.models import IssuedDocument, IssuedKind, IssuedStatus
+
+
+@dataclass(slots=True)
+class StepView:
+    step: TimetableStep
+    submission: Submission | None  # None when the viewer may not see it (someone else's draft) or none yet
+    mine: bool
+    open: bool
+    documents: list[Document] = field(default_factory=list)
+
+    @property
+    def filed(self) -> bool:
+        return self.submission is not None and self.submission.status == SubmissionStatus.FILED
+
+    @property
+    def overdue(self) -> bool:
+        return not self.filed and self.step.due_at <= timezone.now()
+
+
+@dataclass(slots=True)
+class AwardView:
+    award: Award
+    document: IssuedDocument | None
+
+
+@dataclass(slots=True)
+class ArbitrationOverview:
+    state: ArbitrationState | None
+    appointment: ArbitratorAppointment | None
+    eligible: list[ArbitratorProfile]
+    my_ranking: list[int]
+    parties_ranked: set[str]
+    former_mediator: ArbitratorProfile | None
+    waived_by: set[str]
+    steps: list[StepView]
+    award_step: TimetableStep | None
+    questions: list[Question]
+    issued_awards: list[AwardView]
+    draft_award: Award | None
+    draft_document: IssuedDocument | None
+    ready_for_award: bool
+    can_correct: bool
+    correction_until: date | None
+    declaration: IssuedDocument | None
+    party_role: str | None
+    is_arbitrator: bool
+    is_administrator: bool
+
+    @property
+    def next_step(self) -> TimetableStep | None:
+        now = timezone.now()
+        upcoming = [v.step for v in self.steps if not v.filed and v.step.due_at > now]
+        if self.award_step is not None and not self.issued_awards:
+            upcoming.append(self.award_step)
+        return min(upcoming, key=lambda s: s.due_at) if upcoming else None
+
+
+def _documents(submission: Submission) -> list[Document]:
+    return list(submission.documents.all())
+
+
+def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOverview:
+    party_role = next((r for r in ("claimant", "respondent") if r in roles), None)
+    is_arbitrator = "arbitrator" in roles
+    state = ArbitrationState.objects.filter(case=case).first()
+    rankings = list(ArbitratorRanking.objects.filter(case=case).order_by("party_role", "rank"))
+    documents = Prefetch(
+        "submission__documents",
+        queryset=Document.objects.prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"))
+        ),
+    )
+    all_steps = list(TimetableStep.objects.filter(case=case).select_related("submission").prefetch_related(documents))
+    steps = []
+    for step in all_steps:
+        if step.kind == StepKind.AWARD:
+            continue
+        submission = getattr(step, "submission", None)
+        mine = step.party_role == party_role
+        visible = submission is not None and (mine or submission.status == SubmissionStatus.FILED)
+        steps.append(
+            StepView(
+                step=step,
+                submission=submission if visible else None,
+                mine=mine,
+                open=mine and step_open(step) and not (submission and submission.status == SubmissionStatus.FILED),
+                documents=_documents(submission) if visible and submission is not None else [],
+            )
+        )
+    issued = [
+        AwardView(award=award, document=issued_document_of(award))
+        for award in Award.objects.filter(case=case, status=AwardStatus.ISSUED).order_by("number")
+    ]
+    draft_award = current_draft_award(case) if is_arbitrator else None
+    draft_document = (
+        IssuedDocument.objects.filter(
+            case=case, kind=IssuedKind.ARBITRAL_AWARD, subject=draft_award.subject, status=IssuedStatus.DRAFT
+        )
+        .prefetch_related("signatures")
+        .first()
+        if draft_award is not None
+        else None
+    )
+    first = issued[0].award if issued else None
+    correction_until = correction_deadline(first) if first is not None else None
+    former_mediator = former_mediator_on_panel(case) if case.status == CaseStatus.ARBITRATION else None
+    appointment = current_appointment(case)
+    return ArbitrationOverview(
+        state=state,
+        appointment=appointment,
+        eligible=eligible_arbitrators(case) if (party_role or "administrator" in roles) and state else [],
+        my_ranking=[r.arbitrator_id for r in rankings if r.party_role == party_role],
+        parties_ranked={r.party_role for r in rankings},
+        former_mediator=former_mediator,
+        waived_by=mediator_waived_by(former_mediator, case) if former_mediator else set(),
+        steps=steps,
+        award_step=next((s for s in all_steps if s.kind == StepKind.AWARD), None),
+        questions=list(Question.objects.filter(case=case).select_related("asked_by")),
+        issued_awards=issued,
+        draft_award=draft_award,
+        draft_document=draft_document,
+        ready_for_award=is_arbitrator and case.status == CaseStatus.ARBITRATION and ready_for_award(case),
+        can_correct=bool(
+            is_arbitrator
+            and case.outcome == CaseOutcome.AWARD_ISSUED
+            and draft_award is None
+            and correction_until is not None
+            and timezone.localdate() <= correction_until
+        ),
+        correction_until=correction_until,
+        declaration=IssuedDocument.objects.filter(
+            case=case,
+            kind=IssuedKind.DECLARATION_OF_INDEPENDENCE,
+            status=IssuedStatus.EXECUTED,
+            subject=appointment.declaration_subject,
+        ).first()
+        if appointment is not None
+        else None,
+        party_role=party_role,
+        is_arbitrator=is_arbitrator,
+        is_administrator="administrator" in roles,
+    )
+
+
+def award_document_context(document: IssuedDocument) -> dict[str, object]:
+    """What the award's PDF shows besides the case and parties: the award, what it corrects, the
+    submissions and questions it was decided on, and the net sum in words in both languages."""
+    from arbitration.services.award import award_of
+
+    award = award_of(document)
+    if award is None:
+        return {}
+    corrected = issued_document_of(award.corrects) if award.corrects is not None else None
+    filed = list(
+        Submission.objects.filter(case=award.case, status=SubmissionStatus.FILED)
+        .select_related("step")
+        .order_by("filed_at")
+    )
+    appointment = current_appointment(award.case)
+    return {
+        "award": award,
+        "corrected_document": corrected,
+        "filed_submissions": filed,
+        "questions": list(Question.objects.filter(case=award.case)),
+        "arbitrator": appointment.arbitrator if appointment else None,
+        "net_words_en": hkd_in_words_en(award.net_amount) if award.net_amount > Decimal("0") else "",
+        "net_words_zh": hkd_in_words_zh(award.net_amount) if award.net_amount > Decimal("0") else "",
+        "claimant_role": PartyRole.CLAIMANT,
+        "signature_note": _signature_note(),
+    }
+
+
+def _signature_note() -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "The arbitrator signed this award online after re-entering their password; the platform then sealed "
+        "it and issued it to both parties at the same time."
+    )
+
+
+def proposals_for(user: User) -> list[ArbitratorAppointment]:
+    return list(
+        ArbitratorAppointment.objects.filter(arbitrator__user=user, status="proposed").select_related(
+            "case", "arbitrator"
+        )
+    )
