@@ -135,7 +135,8 @@ def test_a_party_that_had_not_consented_may_consent_after_mediation(
     mediation_case.refresh_from_db()
     assert mediation_case.status == CaseStatus.ARBITRATION
     consent = AuditEntry.objects.get(case=mediation_case, action="arbitration.consented")
-    assert consent.actor == respondent and consent.data["role"] == "respondent"
+    assert consent.actor == respondent
+    assert consent.data["role"] == "respondent"
 
 
 @pytest.mark.parametrize(("result", "outcome"), [("not_settled", "not_settled"), ("partly_settled", "partly_settled")])
@@ -191,7 +192,8 @@ def test_rankings_propose_the_best_common_choice(
     )
     appointments.rankings_submit(case=arbitration_case, user=respondent, arbitrator_ids=[arbitrator_profile.pk])
     proposal = ArbitratorAppointment.objects.get(case=arbitration_case)
-    assert proposal.arbitrator == arbitrator_profile and proposal.proposed_by == "ranking"
+    assert proposal.arbitrator == arbitrator_profile
+    assert proposal.proposed_by == "ranking"
     assert any("Proposed as arbitrator" in m.subject for m in run_tasks() if "arthur@example.com" in m.to)
 
 
@@ -247,7 +249,8 @@ def test_the_arbitrator_accepts_by_signing_a_sealed_declaration(appointed_arbitr
         case=appointed_arbitration, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE, status=IssuedStatus.EXECUTED
     )
     text = _text(_bytes(declaration))
-    assert "Declaration of Acceptance and" in text and "Arthur Arbitrator" in text
+    assert "Declaration of Acceptance and" in text
+    assert "Arthur Arbitrator" in text
     assert verify_upload(_bytes(declaration)).authentic
     assert any("arbitrator appointed" in m.subject for m in run_tasks() if claimant.email in m.to)
 
@@ -332,9 +335,11 @@ def test_only_the_arbitrator_extends_with_a_reason_and_it_is_audited(proceedings
         timetable.deadline_extend(case=proceedings, user=arbitrator, step=step, until=step.due_at, reason="Why")
     timetable.deadline_extend(case=proceedings, user=arbitrator, step=step, until=until, reason="Bank holiday")
     step.refresh_from_db()
-    assert step.due_at == until and step.extensions == 1
+    assert step.due_at == until
+    assert step.extensions == 1
     entry = AuditEntry.objects.get(case=proceedings, action="arbitration.deadline_extended")
-    assert entry.actor == arbitrator and entry.data["reason"] == "Bank holiday"
+    assert entry.actor == arbitrator
+    assert entry.data["reason"] == "Bank holiday"
 
 
 def test_reminders_go_once_to_the_party_who_must_file(proceedings, claimant, respondent, run_tasks):
@@ -369,7 +374,8 @@ def test_a_draft_is_its_authors_alone_until_filed(proceedings, claimant, respond
     version.document.refresh_from_db()
     assert not version.document.withheld
     submission, documents = visible(frozenset({"respondent"}))
-    assert submission.statement == "Secret draft" and documents == [version.document]
+    assert submission.statement == "Secret draft"
+    assert documents == [version.document]
     assert any("submission was filed" in m.subject for m in run_tasks() if respondent.email in m.to)
 
 
@@ -495,7 +501,8 @@ def test_the_signed_award_is_sealed_issued_to_both_and_closes_the_case(
     proceedings.refresh_from_db()
     assert (proceedings.status, proceedings.outcome) == (CaseStatus.CLOSED, CaseOutcome.AWARD_ISSUED)
     award = Award.objects.get(case=proceedings)
-    assert award.status == "issued" and executed.subject == award.subject
+    assert award.status == "issued"
+    assert executed.subject == award.subject
     notices = [m for m in run_tasks() if "award is issued" in m.subject]
     assert sorted(m.to[0] for m in notices) == sorted([claimant.email, respondent.email])
     obligation = Obligation.objects.get(case=proceedings, source="award")
@@ -516,7 +523,8 @@ def test_the_signed_award_is_sealed_issued_to_both_and_closes_the_case(
         assert expected in text, expected
     assert "港幣壹萬零伍佰元伍角" in text.replace("\n", "")
     result = verify_upload(pdf)
-    assert result.authentic and [s.full_name for s in result.signatures] == ["Arthur Arbitrator"]
+    assert result.authentic
+    assert [s.full_name for s in result.signatures] == ["Arthur Arbitrator"]
     middle = len(pdf) // 2
     tampered = pdf[:middle] + bytes([pdf[middle] ^ 0x01]) + pdf[middle + 1 :]
     assert not verify_upload(tampered).authentic
@@ -550,10 +558,12 @@ def test_a_correction_is_a_new_award_referencing_the_first_which_stays(proceedin
         costs_amount=Decimal("550.50"), net_amount=Decimal("10550.50"), correction_note="Costs mistyped."
     )
     second = _issue(proceedings, arbitrator, corrected_terms)
-    assert second.pk != first.pk and second.verification_reference != first.verification_reference
+    assert second.pk != first.pk
+    assert second.verification_reference != first.verification_reference
     assert IssuedDocument.objects.filter(pk=first.pk, status=IssuedStatus.EXECUTED).exists()
     text = _text(_bytes(second))
-    assert "Corrected Arbitral Award" in text and first.verification_reference in text
+    assert "Corrected Arbitral Award" in text
+    assert first.verification_reference in text
     assert Obligation.objects.get(case=proceedings, source="award").amount == Decimal("10550.50")
     assert verify_upload(_bytes(first)).authentic
 

@@ -109,10 +109,27 @@ def _question_rows(overview: ArbitrationOverview, forms_: dict[str, Any]) -> lis
     return rows
 
 
+ROW_FORMS = ("save", "attach", "file", "extend", "answer")
+
+
+def _unplaced_errors(forms_: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """A refused row form whose row is not on the page any more (its deadline passed, or it was never the
+    user's): its reasons go at the top of the page instead."""
+    placed = {id(form) for row in rows for form in row.values()}
+    errors: list[str] = []
+    for key in ROW_FORMS:
+        form = forms_.get(key)
+        if form is not None and id(form) not in placed:
+            errors += [str(message) for messages_ in form.errors.values() for message in messages_]
+    return errors
+
+
 def _render(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
     overview = arbitration_overview(case, _roles(roles))
+    step_rows = _step_rows(overview, forms_)
+    question_rows = _question_rows(overview, forms_)
     defaults = timetable.default_dates()
     context: dict[str, Any] = {
         "case": case,
@@ -122,12 +139,12 @@ def _render(
         "waiver_form": forms_.get("waiver") or WaiverForm(initial={"full_name": request.user.get_full_name()}),
         "timetable_form": forms_.get("timetable")
         or TimetableForm(initial={name: value.date() for name, value in defaults.items()}),
-        "step_rows": _step_rows(overview, forms_),
-        "question_rows": _question_rows(overview, forms_),
+        "step_rows": step_rows,
+        "question_rows": question_rows,
+        "unplaced_errors": _unplaced_errors(forms_, step_rows + question_rows),
         "question_form": forms_.get("ask") or QuestionForm(),
         "award_form": forms_.get("award") or AwardForm(initial=_award_initial(overview)),
         "sign_form": forms_.get("sign") or ArbitratorSignForm(initial={"full_name": request.user.get_full_name()}),
-        "rank_error": forms_.get("rank_error"),
     }
     return render(request, "arbitration/case.html", context, status=status)
 

@@ -17,8 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from cases.lifecycle import Action, case_transition
-from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, Organisation
+from cases.models import Case, CaseStatus, Organisation
 from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
+from cases.services.arbitration_entry import arbitration_consent
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
 from cases.services.invitations import invitation_send
 from cases.services.negotiation import mediation_request, message_post, offer_accept, offer_make
@@ -29,6 +30,24 @@ from mediation.services.sessions import outcome_record
 DEMO_DOMAIN = "demo.odr.hk"
 # A fixed base32 secret so the demo's two-factor codes can be shown by `manage.py demo_totp`.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+DEMO_STATEMENTS = {
+    "claim": "We paid the fees in full. The event was cancelled by the closure order; we ask for a full refund.",
+    "defence": "We had already incurred set-up costs and our terms say fees are not refundable.",
+    "reply": "We stand by our statement.",
+}
+
+
+def demo_totp_code(user: Any) -> str:
+    """The demo accounts' current two-factor code (the seed signs as the arbitrator). Each code is accepted
+    once per period: the seed signs twice within one, so it clears the mark first."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from django.core.cache import cache
+
+    code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, next(iter(yield_hotp_counters_from_time()))))
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    return code
+
 
 ACCOUNTS = [
     ("claimant", PARTY_GROUP, False),
@@ -180,6 +199,76 @@ class Command(BaseCommand):
                 ],
             )
 
+    def _arbitration(self, case: Case, users: dict[str, Any], mediator: Any, password: str, *, awarded: bool) -> None:
+        """Mediation fails; the demo arbitrator is appointed, signs the declaration, sets the timetable; the
+        claim is filed. ``awarded``: every submission is filed and the sealed award issued."""
+        from arbitration.models import ArbitratorProfile, StepKind, TimetableStep
+        from arbitration.services import proceedings
+        from arbitration.services.appointment import appointment_accept, arbitrator_appoint
+        from arbitration.services.award import AwardTerms, award_draft_save
+        from arbitration.services.timetable import default_dates, timetable_set
+        from documents.models import IssuedDocument, IssuedKind
+        from documents.services import agreement_sign, execute_agreement, render_draft
+
+        arbitrator = users["arbitrator"]
+        self._mediation(case, users, mediator, password, schedule=False)
+        outcome_record(case=case, user=users["mediator"], result="not_settled")
+        profile, _created = ArbitratorProfile.objects.get_or_create(
+            user=arbitrator,
+            defaults={
+                "display_name": "Arthur Lam",
+                "languages": ["en", "yue"],
+                "specialisms": ["services", "sale_of_goods"],
+                "accreditation": "Fellow, Hong Kong Institute of Arbitrators",
+                "bio": "Commercial arbitrator; documents-only arbitrations since 2015.",
+            },
+        )
+        appointment = arbitrator_appoint(case=case, actor=users["admin"], arbitrator=profile)
+        appointment_accept(appointment=appointment, user=arbitrator, independent=True)
+
+        def sign(kind: str) -> None:
+            draft = IssuedDocument.objects.get(case=case, kind=kind, status="draft")
+            draft = render_draft(document_id=draft.pk)
+            agreement_sign(
+                document=draft,
+                user=arbitrator,
+                password=password,
+                full_name="Arthur Lam",
+                consent=True,
+                totp_code=demo_totp_code(arbitrator),
+            )
+            execute_agreement(document_id=draft.pk)
+
+        sign(IssuedKind.DECLARATION_OF_INDEPENDENCE)
+        timetable_set(case=case, user=arbitrator, **default_dates())
+        claimant, respondent = users["claimant"], users["respondent"]
+        steps = [(StepKind.CLAIM, claimant), (StepKind.DEFENCE, respondent)]
+        if awarded:
+            steps += [(StepKind.REPLY, claimant), (StepKind.REPLY, respondent)]
+        for kind, user in steps:
+            step = TimetableStep.objects.get(case=case, kind=kind, party_role=case.parties.get(user=user).role)
+            proceedings.submission_save(case=case, user=user, step=step, statement=DEMO_STATEMENTS[kind], amount=None)
+            proceedings.submission_file(case=case, user=user, step=step)
+        if not awarded:
+            return
+        award_draft_save(
+            case=case,
+            user=arbitrator,
+            terms=AwardTerms(
+                findings="The claimant paid the booth fees; the show was cancelled under the closure order.",
+                reasons="The booking terms provide for a refund if the show does not go ahead for reasons "
+                "outside the claimant's control. The respondent's set-up costs are not proved.",
+                claim_awarded=Decimal("86000.00"),
+                counterclaim_awarded=Decimal("0.00"),
+                costs_amount=Decimal("0.00"),
+                costs_payer_role="",
+                net_amount=Decimal("86000.00"),
+                net_payer_role="respondent",
+                pay_by=timezone.localdate() + timedelta(days=14),
+            ),
+        )
+        sign(IssuedKind.ARBITRAL_AWARD)
+
     def _sign_agreement(self, case: Case, signatories: list[Any], password: str) -> None:
         """Both parties sign the drafted agreement; the sealed copy closes the case as settled."""
         from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
@@ -243,10 +332,13 @@ class Command(BaseCommand):
                 amount=Decimal("10000.00") if result == "partly_settled" else None,
                 terms="The respondent refunds the cancellation fee." if result == "partly_settled" else "",
             )
+            arbitration_consent(case=ended, user=respondent, agree=False)
+        # Mediation failed and the respondent had not agreed to arbitration: it may still, for a few days.
+        undecided = responded("41000.00", "Marquee hire for a cancelled garden party.", arbitration=False)
+        self._mediation(undecided, users, panel[0], password, schedule=False)
+        outcome_record(case=undecided, user=users["mediator"], result="not_settled")
         in_arbitration = responded("230000.00", "Exhibition stand booking for a show postponed twice.")
-        case_transition(case=in_arbitration, action=Action.ESCALATE_TO_MEDIATION, actor=respondent)
-        case_transition(case=in_arbitration, action=Action.ESCALATE_TO_ARBITRATION, actor=None)
-        CaseAssignment.objects.create(case=in_arbitration, user=users["arbitrator"], role=NeutralRole.ARBITRATOR)
+        self._arbitration(in_arbitration, users, panel[0], password, awarded=False)
         settled = responded("15000.00", "Seminar room booking refunded in part.")
         offer = offer_make(case=settled, user=respondent, amount=Decimal("9000.00"), terms="Refund within 14 days.")
         offer_accept(case=settled, user=claimant, offer_id=offer.pk)
@@ -265,10 +357,7 @@ class Command(BaseCommand):
         withdrawn = filed("5200.00", "Printing order for event banners.")
         case_withdraw(case=withdrawn, user=claimant, reason="Paid in full after filing.")
         awarded = responded("86000.00", "Trade show booth fees kept after the show was cancelled.")
-        case_transition(case=awarded, action=Action.ESCALATE_TO_MEDIATION, actor=claimant)
-        case_transition(case=awarded, action=Action.ESCALATE_TO_ARBITRATION, actor=None)
-        CaseAssignment.objects.create(case=awarded, user=users["arbitrator"], role=NeutralRole.ARBITRATOR)
-        case_transition(case=awarded, action=Action.ISSUE_AWARD, actor=users["arbitrator"])
+        self._arbitration(awarded, users, panel[0], password, awarded=True)
         lapsed = responded("22000.00", "Photography package for a postponed product launch.")
         case_transition(case=lapsed, action=Action.ESCALATE_TO_MEDIATION, actor=respondent)
         case_transition(case=lapsed, action=Action.EXPIRE, actor=None, reason="Mediation period ended.")
