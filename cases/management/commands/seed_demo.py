@@ -240,7 +240,14 @@ class Command(BaseCommand):
             execute_agreement(document_id=draft.pk)
 
         sign(IssuedKind.DECLARATION_OF_INDEPENDENCE)
-        timetable_set(case=case, user=arbitrator, **default_dates())
+        dates = default_dates()
+        timetable_set(
+            case=case,
+            user=arbitrator,
+            claim_due=dates["claim_due"],
+            defence_due=dates["defence_due"],
+            reply_due=dates["reply_due"],
+        )
         claimant, respondent = users["claimant"], users["respondent"]
         steps = [(StepKind.CLAIM, claimant), (StepKind.DEFENCE, respondent)]
         if awarded:
