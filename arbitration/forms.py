@@ -11,6 +11,8 @@ from arbitration.models import ArbitratorProfile
 from arbitration.services.award import AwardTerms
 from cases.forms import Form
 from cases.models import PartyRole
+from cases.roles_setup import ARBITRATOR_GROUP
+from cases.views.panel import PanelProfileForm
 from documents.forms import SignForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -152,3 +154,12 @@ class AwardForm(Form):
 
 class ArbitratorSignForm(SignForm):
     consent = forms.BooleanField(label=_("I have read this version and sign it as the arbitrator."), required=True)
+
+
+class ArbitratorProfileForm(PanelProfileForm):
+    neutral_group = ARBITRATOR_GROUP
+
+    class Meta:
+        model = ArbitratorProfile
+        fields = PanelProfileForm.FIELDS
+        widgets = PanelProfileForm.WIDGETS

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from arbitration.views import case, proposal
+from arbitration.views import case, panel, proposal
 
 app_name = "arbitration"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path(
         "arbitration/proposals/<int:appointment_id>/declaration.pdf", proposal.declaration_pdf, name="declaration_pdf"
     ),
+    path("staff/arbitrators/", panel.panel_list, name="panel"),
+    path("staff/arbitrators/new/", panel.profile_edit, name="profile_new"),
+    path("staff/arbitrators/<int:profile_id>/", panel.profile_edit, name="profile_edit"),
 ]

@@ -4,12 +4,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Category, Organisation
-from cases.models.panel import Language
 from cases.roles_setup import MEDIATOR_GROUP
+from cases.views.panel import PanelProfileForm
 from mediation.models import MediationResult, MediatorProfile
 
 DURATIONS = [(60, _("1 hour")), (90, _("1½ hours")), (120, _("2 hours")), (180, _("3 hours")), (240, _("4 hours"))]
@@ -89,42 +87,10 @@ class ProposalAnswerForm(forms.Form):
     decline_reason = forms.CharField(label=_("Why you decline"), max_length=300, required=False)
 
 
-def _account_label(user: User) -> str:
-    return user.email
-
-
-class MediatorProfileForm(forms.ModelForm):
-    languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
-    )
-    specialisms = forms.MultipleChoiceField(
-        label=_("Specialisms"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
-    )
-    linked_organisations = forms.ModelMultipleChoiceField(
-        label=_("Businesses the mediator is linked with (never proposed for their cases)"),
-        queryset=Organisation.objects.order_by("name"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+class MediatorProfileForm(PanelProfileForm):
+    neutral_group = MEDIATOR_GROUP
 
     class Meta:
         model = MediatorProfile
-        fields = [
-            "user",
-            "display_name",
-            "languages",
-            "specialisms",
-            "accreditation",
-            "bio",
-            "linked_organisations",
-            "active",
-        ]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["user"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(groups__name=MEDIATOR_GROUP).order_by("email")
-        field.label_from_instance = _account_label  # type: ignore[method-assign,assignment]
-        field.label = _("Account")
+        fields = PanelProfileForm.FIELDS
+        widgets = PanelProfileForm.WIDGETS

@@ -191,3 +191,27 @@ def test_an_arbitrator_on_another_case_sees_nothing_of_this_one(proceedings, cli
 @pytest.mark.parametrize("action", ["timetable", "extend", "ask", "award", "sign", "correct"])
 def test_parties_cannot_use_the_arbitrators_actions(proceedings, claimant, client_for, action):
     assert client_for(claimant).post(_action(proceedings, action), {}).status_code == 404
+
+
+def test_the_arbitrator_panel_is_kept_by_administrators(client_for, administrator, arbitrator, mediator, claimant):
+    from arbitration.models import ArbitratorProfile
+    from cases.models import AuditEntry
+
+    assert client_for(claimant).get(reverse("arbitration:panel")).status_code == 404
+    form = {
+        "user": arbitrator.pk,
+        "display_name": "Arthur A.",
+        "languages": ["en"],
+        "specialisms": ["services"],
+        "accreditation": "FHKIArb",
+        "bio": "Bio",
+        "active": "on",
+    }
+    # Only members of the arbitrators' group can be on the arbitrator panel.
+    refused = client_for(administrator).post(reverse("arbitration:profile_new"), {**form, "user": mediator.pk})
+    assert refused.status_code == 400
+    response = client_for(administrator).post(reverse("arbitration:profile_new"), form)
+    assert response.status_code == 302
+    assert ArbitratorProfile.objects.get(user=arbitrator).display_name == "Arthur A."
+    assert "Arthur A." in client_for(administrator).get(reverse("arbitration:panel")).text
+    assert AuditEntry.objects.filter(action="arbitration.panel_created").exists()
