@@ -35,7 +35,7 @@ def _declarant(case: Case, user: User) -> Signer | None:
         .select_related("arbitrator")
         .first()
     )
-    return Signer(role="arbitrator", organisation_name=proposal.arbitrator.display_name) if proposal else None
+    return Signer(role="arbitrator", organisation_name=proposal.arbitrator.accreditation) if proposal else None
 
 
 def _the_arbitrator(case: Case, user: User) -> Signer | None:
@@ -44,8 +44,10 @@ def _the_arbitrator(case: Case, user: User) -> Signer | None:
 
     if not case.assignments.filter(user=user, role=NeutralRole.ARBITRATOR, active=True).exists():
         return None
+    # The signature page and the verification page show a signatory's name with their standing: for a
+    # party its business, for the arbitrator their accreditation.
     profile = ArbitratorProfile.objects.filter(user=user).first()
-    return Signer(role="arbitrator", organisation_name=profile.display_name if profile else user.get_full_name())
+    return Signer(role="arbitrator", organisation_name=profile.accreditation if profile else str(_("Arbitrator")))
 
 
 def _declaration_context(document: IssuedDocument) -> dict[str, object]:

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.access import cases_visible_to
+from cases.eligibility import format_hkd
 from cases.hooks import timeline_texts
 from cases.lifecycle import ACTION_LABELS, Action, allowed_actions
 from cases.models import (
@@ -141,6 +143,22 @@ class NextStep:
     label: str = ""
 
 
+def _compliance_steps(case: Case, roles: frozenset[Role], detail: str) -> list[NextStep]:
+    """On a closed case, what a party still owes or must confirm under the settlement or award."""
+    from cases.models import Obligation, ObligationStatus
+
+    steps = []
+    for obligation in Obligation.objects.filter(case=case).exclude(status=ObligationStatus.CONFIRMED):
+        amount, due = format_hkd(obligation.amount), date_format(obligation.due_by, "j F Y")
+        if Role(obligation.payer_role) in roles and obligation.status != ObligationStatus.REPORTED:
+            text = _("Pay %(amount)s by %(due)s, then report the payment.") % {"amount": amount, "due": due}
+            steps.append(NextStep(text, detail + "#compliance-heading", _("Report your payment")))
+        elif Role(obligation.payee_role) in roles and obligation.status == ObligationStatus.REPORTED:
+            text = _("The other party reports paying %(amount)s. Confirm it once the money arrives, or dispute it.")
+            steps.append(NextStep(text % {"amount": amount}, detail + "#compliance-heading", _("Answer now")))
+    return steps
+
+
 def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
     """What the person looking at the case needs to do next, in plain words."""
     steps: list[NextStep] = []
@@ -183,7 +201,9 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
     elif case.status == CaseStatus.ARBITRATION:
         steps.append(NextStep(_("The case is in arbitration. Follow the arbitrator's timetable.")))
     elif case.status == CaseStatus.CLOSED:
-        steps.append(NextStep(_("This case is closed. Nothing more is needed from you.")))
+        steps += _compliance_steps(case, roles, detail)
+        if not steps:
+            steps.append(NextStep(_("This case is closed. Nothing more is needed from you.")))
     pending = PendingStage.objects.filter(case=case).values_list("action", flat=True).first()
     if pending and case.is_open:
         steps.insert(

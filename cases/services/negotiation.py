@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,16 +105,54 @@ def _email_if_offline(case: Case, role: PartyRole, template: str, context: dict[
 # --- Messages -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def message_post(
     *, case: Case, user: User, body: str, document_id: str | None = None, meta: RequestMeta = SYSTEM
 ) -> Message:
-    locked, role = _lock_for_party(case, user)
+    """Store a party's message, then broadcast it. The room's hot path: a plain message is one statement
+    that inserts it only if the sender is a party of a case still in negotiation; anything else (a
+    message citing a document, or a refusal to explain) takes the locked path."""
     body = body.strip()
     if not body:
         raise ServiceError(_("Write a message first."), field="body")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise ServiceError(_("A message can be at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}, field="body")
+    if not document_id:
+        message = _message_insert_if_allowed(case_id=case.pk, user=user, body=body)
+        if message is not None:
+            broadcast_message(message)
+            return message
+    return _message_post_locked(case=case, user=user, body=body, document_id=document_id)
+
+
+def _message_insert_if_allowed(*, case_id: int, user: User, body: str) -> Message | None:
+    """INSERT ... SELECT: the access check and the write in one round trip, without locking the case.
+
+    The conditions are those of ``_lock_for_party``. A transition committing at the same instant may
+    close the room just after; the message was sent while it was open and is on the record either way.
+    """
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    message_table = connection.ops.quote_name(Message._meta.db_table)
+    case_table = connection.ops.quote_name(Case._meta.db_table)
+    party_table = connection.ops.quote_name(CaseParty._meta.db_table)
+    sql = (
+        f"INSERT INTO {message_table} (case_id, sender_id, sender_role, body, created_at) "  # noqa: S608
+        f"SELECT c.id, p.user_id, p.role, %s, %s FROM {case_table} c "
+        f"JOIN {party_table} p ON p.case_id = c.id AND p.user_id = %s "
+        "WHERE c.id = %s AND c.status = %s AND (c.deadline_at IS NULL OR c.deadline_at > %s) "
+        "RETURNING id, sender_role"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [body, stamp, user.pk, case_id, CaseStatus.NEGOTIATION.value, stamp])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Message(id=row[0], case_id=case_id, sender=user, sender_role=row[1], body=body, created_at=now)
+
+
+@transaction.atomic
+def _message_post_locked(*, case: Case, user: User, body: str, document_id: str | None) -> Message:
+    locked, role = _lock_for_party(case, user)
     document = None
     if document_id:
         try:
