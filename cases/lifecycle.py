@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import case_roles
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.hooks import status_entered
-from cases.models import Case, CaseOutcome, CaseStatus, PendingStage
+from cases.models import OPEN_STATUSES, AuditEntry, Case, CaseOutcome, CaseStatus, PendingStage
 from cases.realtime import broadcast_case_status
 from cases.roles import Role
 from cases.stages import stage_dropped
@@ -244,6 +244,49 @@ def case_deadline_extend(
     )
     broadcast_case_status(locked)
     case.deadline_at = until
+    return case
+
+
+# Outcomes a case administrator may undo when the case was closed in error. A settled or awarded case
+# has executed documents and obligations: it is never reopened.
+REOPENABLE_OUTCOMES = (CaseOutcome.WITHDRAWN, CaseOutcome.EXPIRED, CaseOutcome.NO_RESPONSE, CaseOutcome.DECLINED)
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor: User, reason: str, meta: RequestMeta = SYSTEM) -> Case:
+    """A case administrator reopens a case closed in error: back to the stage it was closed from, with a
+    fresh deadline of ``ODR_REOPENED_DEADLINE_DAYS``. The stage is resumed, not entered anew."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if Role.ADMINISTRATOR not in case_roles(actor, locked):
+        raise TransitionError(str(_("Only a case administrator can reopen a case.")))
+    if locked.status != CaseStatus.CLOSED or locked.outcome not in REOPENABLE_OUTCOMES:
+        raise TransitionError(
+            str(_("Only a case closed as withdrawn, expired, unanswered or declined can be reopened."))
+        )
+    if not reason.strip():
+        raise TransitionError(str(_("Give the reason for reopening the case.")))
+    closing = AuditEntry.objects.filter(case=locked, to_status=CaseStatus.CLOSED).order_by("-created_at", "-pk").first()
+    previous = closing.from_status if closing is not None else ""
+    if previous not in OPEN_STATUSES:
+        raise TransitionError(str(_("The stage this case was closed from is not known, so it cannot be reopened.")))
+    outcome = locked.outcome
+    locked.status = previous
+    locked.outcome = ""
+    locked.closing_reason = ""
+    locked.closed_at = None
+    locked.deadline_at = timezone.now() + timedelta(days=settings.ODR_REOPENED_DEADLINE_DAYS)
+    locked.save(update_fields=["status", "outcome", "closing_reason", "closed_at", "deadline_at", "updated_at"])
+    log_action(
+        case=locked,
+        actor=actor,
+        action="case.reopen",
+        from_status=CaseStatus.CLOSED,
+        to_status=previous,
+        meta=meta,
+        data={"reason": reason.strip()[:500], "outcome": outcome},
+    )
+    broadcast_case_status(locked)
+    copy_case_state(locked, case)
     return case
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "payments",
     "mediation",
     "arbitration",
+    "administration",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,8 @@ ODR_ARBITRATION_QUESTION_DAYS = env_int("ODR_ARBITRATION_QUESTION_DAYS", 3, mini
 # Default days to pay what an award orders, and the period for correcting its clerical errors.
 ODR_AWARD_PAYMENT_DAYS = env_int("ODR_AWARD_PAYMENT_DAYS", 14, minimum=1)
 ODR_AWARD_CORRECTION_DAYS = env_int("ODR_AWARD_CORRECTION_DAYS", 30, minimum=1)
+# A case reopened by an administrator (closed in error) gets this long before its stage's deadline.
+ODR_REOPENED_DEADLINE_DAYS = env_int("ODR_REOPENED_DEADLINE_DAYS", 7, minimum=1)
 ODR_INVITATION_VALID_DAYS = env_int("ODR_INVITATION_VALID_DAYS", 7, minimum=1)
 ODR_INVITATION_RESEND_MINUTES = env_int("ODR_INVITATION_RESEND_MINUTES", 10, minimum=0)
 # Hours before a deadline at which the people who must act get a reminder.

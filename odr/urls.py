@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("mediation.urls")),
     path("", include("arbitration.urls")),
+    path("", include("administration.urls")),
 ]

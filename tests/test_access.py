@@ -52,6 +52,11 @@ CASE_URLS = {
     "arbitration:case": ("get", set()),
     "arbitration:action": ("post", {"claimant", "respondent"}),
     "arbitration:award_pdf": ("get", set()),
+    # Staff pages of one case: administrators only (an empty staff form is refused with a reason).
+    "administration:case_audit": ("get", {"administrator"}),
+    "administration:case_extend": ("post", {"administrator"}),
+    "administration:case_close": ("post", {"administrator"}),
+    "administration:case_reopen": ("post", {"administrator"}),
 }
 
 

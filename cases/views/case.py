@@ -44,6 +44,8 @@ def render_case_page(
         "arbitration_entry": consent_pending(case) if is_party else None,
         "my_party": next((p for p in case.parties.all() if p.user_id == request.user.pk), None),
     }
+    # A refused staff form (administration app) re-renders in its section, which reads it from here.
+    context.update({name: form for name, form in forms.items() if name.startswith("staff_")})
     return render(request, "cases/case_detail.html", context, status=status or (400 if forms else 200))
 
 

@@ -1,0 +1,72 @@
+"""The audit trail as staff read it: every case's, or one case's, filtered by who, what and when; and as
+a streaming CSV. Entries are never changed from any page (the model refuses updates and deletes)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from administration.csvstream import Echo, csv_cell
+from cases.models import AuditEntry, Case
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    actor: str = ""  # an email, or "system" for the platform's own actions
+    action: str = ""  # an exact action, or a prefix ending in "." (e.g. "arbitration.")
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def audit_entries(spec: AuditFilter, *, case: Case | None = None) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("actor", "case")
+    if case is not None:
+        entries = entries.filter(case=case)
+    actor = spec.actor.strip()
+    if actor.lower() == "system":
+        entries = entries.filter(actor__isnull=True)
+    elif actor:
+        entries = entries.filter(actor__email__iexact=actor)
+    action = spec.action.strip()
+    if action.endswith("."):
+        entries = entries.filter(action__startswith=action)
+    elif action:
+        entries = entries.filter(action=action)
+    if spec.date_from:
+        entries = entries.filter(created_at__date__gte=spec.date_from)
+    if spec.date_to:
+        entries = entries.filter(created_at__date__lte=spec.date_to)
+    return entries.order_by("-created_at", "-pk")
+
+
+AUDIT_COLUMNS = ["created_at", "case", "actor", "action", "from_status", "to_status", "ip_address", "data"]
+
+
+def audit_csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(AUDIT_COLUMNS)
+    rows = entries.values_list(
+        "created_at", "case__reference", "actor__email", "action", "from_status", "to_status", "ip_address", "data"
+    )
+    for created_at, reference, email, action, from_status, to_status, ip, data in rows.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                csv_cell(created_at),
+                reference or "",
+                email or "system",
+                action,
+                from_status,
+                to_status,
+                ip or "",
+                csv_cell(data),
+            ]
+        )
+
+
+def action_names() -> list[str]:
+    """The actions on record, for the filter's suggestions."""
+    return list(AuditEntry.objects.values_list("action", flat=True).distinct().order_by("action"))

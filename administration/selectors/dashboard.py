@@ -1,0 +1,242 @@
+"""The caseload at a glance, for case administrators: a fixed number of queries whatever the number of
+cases (each figure is one aggregate in the database, never a loop over cases)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+
+from cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseAssignment,
+    CaseOutcome,
+    CaseResponse,
+    CaseStatus,
+    Obligation,
+    ObligationStatus,
+    SettlementSource,
+)
+
+WEEKS = 12
+DUE_SOON = timedelta(hours=48)
+# Age of open cases since filing, in days: [lower, upper) with None for "and more".
+AGEING_BUCKETS: list[tuple[int, int | None]] = [(0, 7), (7, 30), (30, 90), (90, None)]
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    value: int | Decimal
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow:
+    week: datetime
+    filed: int
+    closed: int
+
+
+@dataclass(frozen=True, slots=True)
+class TierRate:
+    tier: str
+    reached: int
+    resolved: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.resolved / self.reached) if self.reached else None
+
+
+@dataclass(frozen=True, slots=True)
+class NeutralLoad:
+    name: str
+    email: str
+    role: str
+    open_cases: int
+
+
+@dataclass(slots=True)
+class Caseload:
+    by_status: list[Bar]
+    by_outcome: list[Bar]
+    weeks: list[WeekRow]
+    open_total: int
+    overdue: int
+    due_soon: int
+    ageing: list[Bar]
+    neutrals: list[NeutralLoad]
+    tiers: list[TierRate]
+    median_days_to_resolution: float | None
+    fees_collected: Decimal
+    fees_outstanding: Decimal
+    payments_overdue: int
+    generated_at: datetime = field(default_factory=timezone.now)
+
+
+def _tier_rates() -> list[TierRate]:
+    """Of the cases that reached each tier, how many it resolved: settled in negotiation or mediation,
+    an award issued in arbitration. One query."""
+    from arbitration.models import ArbitrationState
+    from mediation.models import MediationState
+
+    settled = Q(outcome=CaseOutcome.SETTLED)
+    counts = Case.objects.exclude(status=CaseStatus.DRAFT).aggregate(
+        negotiation=Count("pk", filter=Exists(CaseResponse.objects.filter(case=OuterRef("pk")))),
+        mediation=Count("pk", filter=Exists(MediationState.objects.filter(case=OuterRef("pk")))),
+        arbitration=Count("pk", filter=Exists(ArbitrationState.objects.filter(case=OuterRef("pk")))),
+        settled_negotiation=Count(
+            "pk", filter=settled & Q(settlement__source__in=(SettlementSource.OFFER, SettlementSource.BLIND_BID))
+        ),
+        settled_mediation=Count("pk", filter=settled & Q(settlement__source=SettlementSource.MEDIATION)),
+        awards=Count("pk", filter=Q(outcome=CaseOutcome.AWARD_ISSUED)),
+    )
+    return [
+        TierRate("negotiation", counts["negotiation"], counts["settled_negotiation"]),
+        TierRate("mediation", counts["mediation"], counts["settled_mediation"]),
+        TierRate("arbitration", counts["arbitration"], counts["awards"]),
+    ]
+
+
+def median_days_to_resolution() -> float | None:
+    """Median days from filing to closing, over cases closed with a resolution (settled or awarded).
+    Two queries: the count, then the middle row in order (portable across databases)."""
+    resolved = Case.objects.filter(
+        outcome__in=(CaseOutcome.SETTLED, CaseOutcome.AWARD_ISSUED), filed_at__isnull=False, closed_at__isnull=False
+    ).annotate(duration=ExpressionWrapper(F("closed_at") - F("filed_at"), output_field=DurationField()))
+    count = resolved.count()
+    if not count:
+        return None
+    middle = resolved.order_by("duration").values_list("duration", flat=True)
+    if count % 2:
+        value = middle[count // 2]
+        return round(value.total_seconds() / 86400, 1)
+    low, high = list(middle[count // 2 - 1 : count // 2 + 1])
+    return round((low + high).total_seconds() / 2 / 86400, 1)
+
+
+def caseload(now: datetime | None = None) -> Caseload:
+    from payments.models import PAID_STATUSES, Charge, ChargeStatus, Payment
+
+    now = now or timezone.now()
+    filed = Case.objects.exclude(status=CaseStatus.DRAFT)
+    status_labels = dict(CaseStatus.choices)
+    by_status = {row["status"]: row["n"] for row in filed.values("status").annotate(n=Count("pk")).order_by()}
+    outcome_labels = dict(CaseOutcome.choices)
+    by_outcome = {
+        row["outcome"]: row["n"]
+        for row in filed.filter(status=CaseStatus.CLOSED).values("outcome").annotate(n=Count("pk")).order_by()
+    }
+    open_cases = filed.filter(status__in=OPEN_STATUSES)
+    ageing_filters = {
+        f"age_{low}": Count(
+            "pk",
+            filter=Q(filed_at__lte=now - timedelta(days=low))
+            & (Q(filed_at__gt=now - timedelta(days=high)) if high is not None else Q()),
+        )
+        for low, high in AGEING_BUCKETS
+    }
+    totals = open_cases.aggregate(
+        open_total=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline_at__lt=now)),
+        due_soon=Count("pk", filter=Q(deadline_at__gte=now, deadline_at__lt=now + DUE_SOON)),
+        **ageing_filters,
+    )
+    since = now - timedelta(weeks=WEEKS)
+    weekly_filed = {
+        row["week"]: row["n"]
+        for row in filed.filter(filed_at__gte=since)
+        .annotate(week=TruncWeek("filed_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    weekly_closed = {
+        row["week"]: row["n"]
+        for row in filed.filter(closed_at__gte=since)
+        .annotate(week=TruncWeek("closed_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    this_week = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    this_week -= timedelta(days=this_week.weekday())
+    weeks = []
+    for back in range(WEEKS - 1, -1, -1):
+        start = this_week - timedelta(weeks=back)
+        weeks.append(WeekRow(start, _at_week(weekly_filed, start), _at_week(weekly_closed, start)))
+    neutrals = [
+        NeutralLoad(
+            name=f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__email"],
+            email=row["user__email"],
+            role=row["role"],
+            open_cases=row["n"],
+        )
+        for row in CaseAssignment.objects.filter(active=True, case__status__in=OPEN_STATUSES)
+        .values("user__first_name", "user__last_name", "user__email", "role")
+        .annotate(n=Count("case", distinct=True))
+        .order_by("-n", "user__email")
+    ]
+    money = Payment.objects.filter(status__in=PAID_STATUSES).aggregate(
+        received=Coalesce(Sum(Coalesce("amount_received", "amount")), Decimal("0")),
+        refunded=Coalesce(Sum("amount_refunded"), Decimal("0")),
+    )
+    outstanding = Charge.objects.filter(status=ChargeStatus.DUE).aggregate(
+        total=Coalesce(Sum("amount_due"), Decimal("0"))
+    )["total"]
+    payments_overdue = Obligation.objects.filter(
+        status__in=(ObligationStatus.DUE, ObligationStatus.DISPUTED), due_by__lt=timezone.localdate(now)
+    ).count()
+    return Caseload(
+        by_status=[
+            Bar(str(status_labels[s]), by_status.get(s, 0), s) for s in CaseStatus.values if s != CaseStatus.DRAFT
+        ],
+        by_outcome=[Bar(str(outcome_labels[o]), by_outcome.get(o, 0), o) for o in CaseOutcome.values],
+        weeks=weeks,
+        open_total=totals["open_total"],
+        overdue=totals["overdue"],
+        due_soon=totals["due_soon"],
+        ageing=[
+            Bar(f"{low}-{high}" if high is not None else f"{low}+", totals[f"age_{low}"], f"age_{low}")
+            for low, high in AGEING_BUCKETS
+        ],
+        neutrals=neutrals,
+        tiers=_tier_rates(),
+        median_days_to_resolution=median_days_to_resolution(),
+        fees_collected=money["received"] - money["refunded"],
+        fees_outstanding=outstanding,
+        payments_overdue=payments_overdue,
+        generated_at=now,
+    )
+
+
+def _at_week(counts: dict[datetime, int], start: datetime) -> int:
+    """TruncWeek gives the Monday of each week in the current time zone."""
+    return next((n for week, n in counts.items() if timezone.localtime(week).date() == start.date()), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicFigures:
+    filed: int
+    closed: int
+    tiers: list[TierRate]
+    median_days_to_resolution: float | None
+    # Fewer cases than this in a figure and it is not shown, so that no single dispute can be recognised.
+    minimum: int = 5
+
+
+def public_figures() -> PublicFigures:
+    filed = Case.objects.exclude(status=CaseStatus.DRAFT)
+    counts = filed.aggregate(filed=Count("pk"), closed=Count("pk", filter=Q(status=CaseStatus.CLOSED)))
+    return PublicFigures(
+        filed=counts["filed"],
+        closed=counts["closed"],
+        tiers=_tier_rates(),
+        median_days_to_resolution=median_days_to_resolution(),
+    )
