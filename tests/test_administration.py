@@ -325,3 +325,22 @@ def test_every_case_status_is_a_filter_option(administrator, client_for):
     for status in CaseStatus.values:
         if status != CaseStatus.DRAFT:
             assert f'value="{status}"' in page.text
+
+
+def test_the_seed_command_makes_realistic_cases_the_pages_can_show(administrator, client_for, fee_schedule):
+    from django.core.management import call_command
+
+    from payments.models import Charge
+
+    call_command("seed_caseload", "300", "--seed", "3")
+    cases = Case.objects.exclude(status=CaseStatus.DRAFT)
+    assert cases.count() == 300
+    assert set(cases.values_list("status", flat=True)) == set(CaseStatus.values) - {"draft", "filed"}
+    assert CaseParty.objects.filter(case__in=cases).count() >= 300
+    assert Charge.objects.exists()
+    figures = caseload()
+    assert sum(bar.value for bar in figures.by_status) == 300
+    assert all(tier.reached >= tier.resolved > 0 for tier in figures.tiers)
+    client = client_for(administrator)
+    assert client.get(reverse("administration:dashboard")).status_code == 200
+    assert "300 cases" in client.get(reverse("administration:case_list")).text
