@@ -6,12 +6,9 @@ form re-renders the page with its messages (status 400), keeping what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,11 +39,10 @@ from arbitration.services import award as awards
 from arbitration.services import proceedings, timetable
 from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
-from cases.forms import add_service_error
-from cases.lifecycle import TransitionError
 from cases.models import Case, CaseOutcome, CaseStatus
 from cases.roles import Role
 from cases.services import ServiceError
+from cases.views.actions import Step, run_step
 from documents.models import IssuedDocument, IssuedKind
 from documents.responses import pdf_attachment
 from documents.services import agreement_sign
@@ -156,14 +152,6 @@ def arbitration_page(request: AuthenticatedRequest, case: Case, roles: frozenset
     if not roles & (PARTIES | ARBITRATOR | ADMIN):
         raise Http404
     return _render(request, case, roles)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    allowed: frozenset[Role]
-    form: Callable[[AuthenticatedRequest, Case], forms.Form] | None
-    run: Callable[[AuthenticatedRequest, Case, dict[str, Any], RequestMeta], object]
-    done: Any
 
 
 def _step(case: Case, data: dict[str, Any]) -> TimetableStep:
@@ -304,24 +292,8 @@ STEPS: dict[str, Step] = {
 @require_POST
 @case_view
 def arbitration_action(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], action: str) -> HttpResponse:
-    step = STEPS.get(action)
-    if step is None or not roles & step.allowed:
-        raise Http404(_("No such action."))
-    meta = RequestMeta.from_request(request)
-    form = step.form(request, case) if step.form else None
-    if form is not None and not form.is_valid():
-        return _render(request, case, roles, status=400, **{action: form})
-    data: dict[str, Any] = {**(form.cleaned_data if form is not None else {}), "__form": form}
-    try:
-        step.run(request, case, data, meta)
-    except (ServiceError, TransitionError) as exc:
-        if form is not None:
-            add_service_error(form, exc.message, getattr(exc, "field", None))
-            return _render(request, case, roles, status=400, **{action: form})
-        messages.error(request, exc.message)
-        return _render(request, case, roles, status=400)
-    messages.success(request, step.done)
-    return redirect("arbitration:case", case_id=case.public_id)
+    refused = run_step(request, case, roles, steps=STEPS, action=action, render_page=_render)
+    return refused or redirect("arbitration:case", case_id=case.public_id)
 
 
 @case_view

@@ -6,12 +6,8 @@ refused form re-renders the page with its messages (status 400), keeping what wa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,11 +16,10 @@ from django.views.decorators.http import require_POST
 
 from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
-from cases.forms import add_service_error
-from cases.lifecycle import TransitionError
 from cases.models import Case, CaseStatus
 from cases.roles import Role
 from cases.services import ServiceError
+from cases.views.actions import Step, run_step
 from mediation.forms import AppointForm, NoteForm, OutcomeForm, ProposeSlotsForm, ReasonForm
 from mediation.models import MediationSession, MediatorProfile
 from mediation.selectors import mediation_overview
@@ -58,14 +53,6 @@ def mediation_page(request: AuthenticatedRequest, case: Case, roles: frozenset[R
     if case.status != CaseStatus.MEDIATION and not case.mediation_sessions.exists():
         raise Http404(_("This case has no mediation."))
     return _render(request, case, roles)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    allowed: frozenset[Role]
-    form: Callable[[AuthenticatedRequest, Case], forms.Form] | None
-    run: Callable[[AuthenticatedRequest, Case, dict[str, Any], RequestMeta], object]
-    done: Any
 
 
 def _session(case: Case, request: AuthenticatedRequest) -> MediationSession:
@@ -169,23 +156,9 @@ STEPS: dict[str, Step] = {
 @require_POST
 @case_view
 def mediation_action(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], action: str) -> HttpResponse:
-    step = STEPS.get(action)
-    if step is None or not roles & step.allowed:
-        raise Http404(_("No such action."))
-    meta = RequestMeta.from_request(request)
-    form = step.form(request, case) if step.form else None
-    if form is not None and not form.is_valid():
-        return _render(request, case, roles, status=400, **{action: form})
-    data: dict[str, Any] = {**(form.cleaned_data if form is not None else {}), "__form": form}
-    try:
-        step.run(request, case, data, meta)
-    except (ServiceError, TransitionError) as exc:
-        if form is not None:
-            add_service_error(form, exc.message, getattr(exc, "field", None))
-            return _render(request, case, roles, status=400, **{action: form})
-        messages.error(request, exc.message)
-        return _render(request, case, roles, status=400)
-    messages.success(request, step.done)
+    refused = run_step(request, case, roles, steps=STEPS, action=action, render_page=_render)
+    if refused is not None:
+        return refused
     if action == "open":
         live = MediationSession.objects.filter(case=case, status="live").first()
         if live is not None:
