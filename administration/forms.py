@@ -101,7 +101,7 @@ class StaffExtendForm(Form):
     until = forms.DateTimeField(
         label=_("New deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    reason = forms.CharField(label=_("Reason (recorded in the audit trail)"), max_length=500)
+    reason = forms.CharField(label=_("Reason (the parties see it in the case timeline)"), max_length=500)
 
 
 class StaffCloseForm(Form):

@@ -7,7 +7,7 @@ deadline from settings and writes the audit entry, all in the caller's transacti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -211,6 +211,10 @@ def case_transition(
     return case
 
 
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 # What a transition changes on the case row.
 STATE_FIELDS = ("status", "outcome", "closing_reason", "closed_at", "deadline_at", "filed_at")
 
@@ -240,7 +244,8 @@ def case_deadline_extend(
         actor=actor,
         action="case.deadline_extended",
         meta=meta,
-        data={"from": previous.isoformat(), "to": until.isoformat(), "reason": reason},
+        # Both in UTC, to the second: the record reads the same whatever time zone the request came in.
+        data={"from": _utc(previous), "to": _utc(until), "reason": reason},
     )
     broadcast_case_status(locked)
     case.deadline_at = until

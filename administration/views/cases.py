@@ -38,7 +38,8 @@ def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
         return response
-    page = Paginator(cases.prefetch_related("assignments__user"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = cases.prefetch_related("parties__organisation", "assignments__user")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()}

@@ -106,6 +106,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline_at"], name="case_status_deadline"),
             models.Index(fields=["-created_at"], name="case_created"),
+            # The administrators' case list and dashboard sort and count by these.
+            models.Index(fields=["filed_at"], name="case_filed"),
+            models.Index(fields=["closed_at"], name="case_closed"),
         ]
         permissions = [
             ("administer_case", _("Can administer every case")),
