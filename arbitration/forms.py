@@ -35,7 +35,7 @@ class ReasonForm(Form):
 
 class AppointForm(Form):
     arbitrator = forms.ModelChoiceField(label=_("Arbitrator"), queryset=ArbitratorProfile.objects.none())
-    reason = forms.CharField(label=_("Why this arbitrator (optional)"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Why this arbitrator (recorded in the audit trail)"), max_length=300)
 
     def __init__(self, *args: Any, eligible: list[ArbitratorProfile] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ class ReasonForm(forms.Form):
 
 class AppointForm(forms.Form):
     mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=MediatorProfile.objects.none())
-    reason = forms.CharField(label=_("Why this mediator (optional)"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Why this mediator (recorded in the audit trail)"), max_length=300)
 
     def __init__(self, *args: Any, eligible: list[MediatorProfile] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

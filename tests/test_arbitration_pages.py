@@ -215,3 +215,18 @@ def test_the_arbitrator_panel_is_kept_by_administrators(client_for, administrato
     assert ArbitratorProfile.objects.get(user=arbitrator).display_name == "Arthur A."
     assert "Arthur A." in client_for(administrator).get(reverse("arbitration:panel")).text
     assert AuditEntry.objects.filter(action="arbitration.panel_created").exists()
+
+
+def test_an_administrator_appoints_with_a_reason(arbitration_case, administrator, arbitrator_profile, client_for):
+    from cases.models import AuditEntry
+
+    client = client_for(administrator)
+    refused = client.post(_action(arbitration_case, "appoint"), {"arbitrator": arbitrator_profile.pk})
+    assert refused.status_code == 400
+    assert not ArbitratorAppointment.objects.exists()
+    done = client.post(
+        _action(arbitration_case, "appoint"), {"arbitrator": arbitrator_profile.pk, "reason": "Speaks Cantonese"}
+    )
+    assert done.status_code == 302
+    entry = AuditEntry.objects.get(case=arbitration_case, action="arbitration.appointed_by_administrator")
+    assert entry.data["reason"] == "Speaks Cantonese"
