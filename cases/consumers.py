@@ -13,9 +13,9 @@ Protocol (JSON text frames; every client frame has a ``type`` and may carry a ``
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -117,7 +117,6 @@ def _language(scope: dict[str, Any]) -> str:
 
 class NegotiationConsumer(AsyncWebsocketConsumer):
     access: RoomAccess | None = None
-    access_checked_at: float = 0.0
     joined_case_id: int = 0  # set once in the room; kept after access is lost, to leave cleanly
 
     # --- connection ------------------------------------------------------------------------
@@ -130,7 +129,6 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         self.language = _language(self.scope)
         self.public_id = self.scope["url_route"]["kwargs"]["case_id"]
         self.access = await _db(room_access)(user, self.public_id)
-        self.access_checked_at = time.monotonic()
         if self.access is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -139,11 +137,15 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self._in_thread_then_send(self._join)
+        self._backstop = asyncio.ensure_future(self._backstop_loop())
         messages, has_more = await _db(messages_page)(self.access.case_id)
         state = await self._state()
         await self._send({"type": "hello", "state": state, "messages": messages, "has_more": has_more})
 
     async def disconnect(self, code: int) -> None:
+        backstop: asyncio.Future[None] | None = getattr(self, "_backstop", None)
+        if backstop is not None and not backstop.done():
+            backstop.cancel()
         if not self.joined_case_id:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -369,9 +371,17 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         }
     )
 
+    async def _backstop_loop(self) -> None:
+        """Every ``ODR_ROOM_ACCESS_RECHECK_SECONDS``, whether or not anything is said in the room: a
+        change made behind the models' back (no signal) ends the socket within that time."""
+        while True:
+            await asyncio.sleep(settings.ODR_ROOM_ACCESS_RECHECK_SECONDS)
+            if await self._recheck_access() is None:
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+
     async def _recheck_access(self) -> RoomAccess | None:
         self.access = await _db(room_access)(self.user, self.joined_case_id)
-        self.access_checked_at = time.monotonic()
         return self.access
 
     # --- outbound --------------------------------------------------------------------------
@@ -381,10 +391,10 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
             return
         if self.access is None:
             return
-        # Changes to a case's people or status make every socket re-check at once (cases.signals);
-        # the periodic re-check is a backstop for changes made behind the models' back.
-        stale = time.monotonic() - self.access_checked_at > settings.ODR_ROOM_ACCESS_RECHECK_SECONDS
-        if (event["kind"] in ("access", "case_status") or stale) and await self._recheck_access() is None:
+        # Changes to a case's people or status make every socket re-check at once (cases.signals), before
+        # anything after them is delivered. Changes made behind the models' back are caught by each
+        # socket's own periodic re-check (_backstop_loop), which never holds up a delivery.
+        if event["kind"] in ("access", "case_status") and await self._recheck_access() is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
         if event["kind"] == "access":
