@@ -80,7 +80,7 @@ class CaseFilterForm(Form):
 
 
 class AuditFilterForm(Form):
-    actor = forms.CharField(label=_("Who (email, or \u201csystem\u201d)"), required=False, max_length=254)
+    actor = forms.CharField(label=_("Who (email, or “system”)"), required=False, max_length=254)
     action = forms.CharField(
         label=_("Action"), required=False, max_length=60, help_text=_("Exact, or a prefix ending in a dot.")
     )
