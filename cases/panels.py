@@ -3,9 +3,19 @@ parties' rankings of a panel resolve to one choice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from cases.audit import log_action
 from cases.models import Case, Membership
+from cases.notifications import queue_email
+from cases.services import ServiceError
 
 
 def is_linked_to_parties(*, user_id: int, linked_organisation_ids: Iterable[int], case: Case) -> bool:
@@ -29,3 +39,109 @@ def best_common_choice(ranks: dict[int, dict[str, int]], *, eligible: Iterable[i
         if len(by_role) == 2 and pk in allowed
     ]
     return min(common)[2] if common else None
+
+
+@dataclass(frozen=True)
+class PanelAppointments:
+    """The part of appointing a neutral that mediation and arbitration share: the parties rank the panel
+    within a window, the neutral both accept best is proposed, or a case administrator is asked to
+    appoint; the window's end resolves with the rankings there are.
+
+    Each app describes its models and words once; its own services keep what differs (answering a
+    proposal, the arbitrator's declaration, the mediator bar).
+    """
+
+    prefix: str  # the app's name: audit actions "<prefix>.ranked", emails "<prefix>_proposed", ...
+    case_status: str
+    state_model: type[Model]  # one per case: phase, ranking_deadline_at
+    ranking_model: type[Model]  # case, party_role, <neutral>, rank
+    appointment_model: type[Model]  # case, <neutral>, proposed_by, status
+    neutral: str  # the name of the profile field on rankings and appointments
+    eligible: Callable[[Case], list[Any]]
+    ranking_closed: Any  # the refusals, in the app's words
+    choose_one: Any
+    rank_once: Any
+    cannot_act: Any
+    phases: dict[str, str] = field(default_factory=dict)  # "ranking", "admin", "proposed" -> the app's values
+
+    def save_ranking(self, case: Case, state: Any, role: str, ids: list[int], user: Any, meta: Any) -> None:
+        """Replace a party's ranking (caller holds the case's lock); resolve once both parties ranked."""
+        if state.phase != self.phases["ranking"] or timezone.now() > state.ranking_deadline_at:
+            raise ServiceError(str(self.ranking_closed))
+        if not ids:
+            raise ServiceError(str(self.choose_one), field=f"{self.neutral}s")
+        if len(set(ids)) != len(ids):
+            raise ServiceError(str(self.rank_once), field=f"{self.neutral}s")
+        eligible = {profile.pk: profile for profile in self.eligible(case)}
+        if any(pk not in eligible for pk in ids):
+            raise ServiceError(str(self.cannot_act), field=f"{self.neutral}s")
+        rankings = self.ranking_model.objects  # type: ignore[attr-defined]
+        rankings.filter(case=case, party_role=role).delete()
+        rankings.bulk_create(
+            self.ranking_model(case=case, party_role=role, rank=position, **{self.neutral: eligible[pk]})
+            for position, pk in enumerate(ids, start=1)
+        )
+        log_action(case=case, actor=user, action=f"{self.prefix}.ranked", meta=meta, data={"role": role})
+        if rankings.filter(case=case).values("party_role").distinct().count() == 2:
+            self.resolve(case, state)
+
+    def best_choice(self, case: Case, *, exclude: set[int] | None = None) -> Any:
+        ranks: dict[int, dict[str, int]] = {}
+        for ranking in self.ranking_model.objects.filter(case=case):  # type: ignore[attr-defined]
+            ranks.setdefault(getattr(ranking, f"{self.neutral}_id"), {})[ranking.party_role] = ranking.rank
+        eligible = {profile.pk: profile for profile in self.eligible(case)}
+        choice = best_common_choice(ranks, eligible=set(eligible) - (exclude or set()))
+        return eligible[choice] if choice is not None else None
+
+    def resolve(self, case: Case, state: Any) -> None:
+        choice = self.best_choice(case)
+        if choice is None:
+            self.to_administrator(case, state)
+        else:
+            self.propose(case, state, choice, proposed_by="ranking")
+
+    def to_administrator(self, case: Case, state: Any) -> None:
+        from django.contrib.auth.models import Group
+
+        from cases.roles_setup import ADMINISTRATOR_GROUP
+
+        state.phase = self.phases["admin"]
+        state.save(update_fields=["phase"])
+        log_action(case=case, actor=None, action=f"{self.prefix}.to_administrator")
+        admins = Group.objects.get(name=ADMINISTRATOR_GROUP).user_set.values_list("email", flat=True)
+        queue_email(to=list(admins), template=f"{self.prefix}_appoint_needed", context={"case": case})
+
+    def propose(self, case: Case, state: Any, profile: Any, *, proposed_by: str) -> Any:
+        appointment = self.appointment_model.objects.create(  # type: ignore[attr-defined]
+            case=case, proposed_by=proposed_by, **{self.neutral: profile}
+        )
+        state.phase = self.phases["proposed"]
+        state.save(update_fields=["phase"])
+        log_action(
+            case=case,
+            actor=None,
+            action=f"{self.prefix}.proposed",
+            data={self.neutral: profile.display_name, "by": proposed_by},
+        )
+        queue_email(
+            to=profile.user.email,
+            template=f"{self.prefix}_proposed",
+            context={"case": case, "appointment": appointment},
+        )
+        return appointment
+
+    def close_ranking_windows(self, now: datetime | None = None) -> int:
+        """The ranking window closed: resolve with the rankings there are (the deadline sweep calls this)."""
+        moment = now or timezone.now()
+        states = self.state_model.objects  # type: ignore[attr-defined]
+        due = states.filter(
+            phase=self.phases["ranking"], ranking_deadline_at__lte=moment, case__status=self.case_status
+        ).values_list("pk", flat=True)
+        count = 0
+        for state_id in due:
+            with transaction.atomic():
+                state = states.select_for_update().select_related("case").get(pk=state_id)
+                if state.phase == self.phases["ranking"]:
+                    self.resolve(state.case, state)
+                    count += 1
+        return count

@@ -230,3 +230,16 @@ def test_an_administrator_appoints_with_a_reason(arbitration_case, administrator
     assert done.status_code == 302
     entry = AuditEntry.objects.get(case=arbitration_case, action="arbitration.appointed_by_administrator")
     assert entry.data["reason"] == "Speaks Cantonese"
+
+
+def test_the_parties_rank_the_panel_on_the_page(arbitration_case, arbitrator_profile, claimant, respondent, client_for):
+    page = client_for(claimant).get(_page(arbitration_case))
+    assert "Rank the arbitrators" in page.text
+    assert f'name="rank-{arbitrator_profile.pk}"' in page.text
+    for user in (claimant, respondent):
+        response = client_for(user).post(_action(arbitration_case, "rank"), {f"rank-{arbitrator_profile.pk}": "1"})
+        assert response.status_code == 302
+    assert ArbitratorAppointment.objects.get(case=arbitration_case).proposed_by == "ranking"
+    refused = client_for(claimant).post(_action(arbitration_case, "rank"), {f"rank-{arbitrator_profile.pk}": "one"})
+    assert refused.status_code == 400
+    assert "whole numbers" in refused.text

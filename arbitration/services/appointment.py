@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arbitration.models import (
     AppointmentStatus,
@@ -30,9 +30,7 @@ from arbitration.models import (
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, PartyRole
 from cases.notifications import queue_email
-from cases.panels import best_common_choice as best_common_choice_of
-from cases.panels import is_linked_to_parties
-from cases.roles_setup import ADMINISTRATOR_GROUP
+from cases.panels import PanelAppointments, is_linked_to_parties
 from cases.services import ServiceError
 from documents.models import IssuedKind
 from documents.services import draft_version_create
@@ -117,6 +115,26 @@ def party_role_of(case: Case, user: User) -> str:
     return str(role)
 
 
+PANEL = PanelAppointments(
+    prefix="arbitration",
+    case_status=CaseStatus.ARBITRATION,
+    state_model=ArbitrationState,
+    ranking_model=ArbitratorRanking,
+    appointment_model=ArbitratorAppointment,
+    neutral="arbitrator",
+    eligible=eligible_arbitrators,
+    ranking_closed=gettext_lazy("The time to rank arbitrators has ended."),
+    choose_one=gettext_lazy("Choose at least one arbitrator you would accept."),
+    rank_once=gettext_lazy("Rank each arbitrator once."),
+    cannot_act=gettext_lazy("One of those arbitrators cannot act on this case."),
+    phases={
+        "ranking": ArbitrationPhase.RANKING,
+        "admin": ArbitrationPhase.ADMINISTRATOR_TO_APPOINT,
+        "proposed": ArbitrationPhase.PROPOSED,
+    },
+)
+
+
 @transaction.atomic
 def rankings_submit(
     *, case: Case, user: User, arbitrator_ids: list[int], meta: RequestMeta = SYSTEM
@@ -124,83 +142,17 @@ def rankings_submit(
     """A party's ordered list (most preferred first); arbitrators left out are not acceptable to it."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     state = state_for_update(locked)
-    role = party_role_of(locked, user)
-    if state.phase != ArbitrationPhase.RANKING or timezone.now() > state.ranking_deadline_at:
-        raise ServiceError(_("The time to rank arbitrators has ended."))
-    if not arbitrator_ids:
-        raise ServiceError(_("Choose at least one arbitrator you would accept."), field="arbitrators")
-    if len(set(arbitrator_ids)) != len(arbitrator_ids):
-        raise ServiceError(_("Rank each arbitrator once."), field="arbitrators")
-    eligible = {a.pk: a for a in eligible_arbitrators(locked)}
-    if any(pk not in eligible for pk in arbitrator_ids):
-        raise ServiceError(_("One of those arbitrators cannot act on this case."), field="arbitrators")
-    ArbitratorRanking.objects.filter(case=locked, party_role=role).delete()
-    ArbitratorRanking.objects.bulk_create(
-        ArbitratorRanking(case=locked, party_role=role, arbitrator=eligible[pk], rank=position)
-        for position, pk in enumerate(arbitrator_ids, start=1)
-    )
-    log_action(case=locked, actor=user, action="arbitration.ranked", meta=meta, data={"role": role})
-    if ArbitratorRanking.objects.filter(case=locked).values("party_role").distinct().count() == 2:
-        _resolve(locked, state)
+    PANEL.save_ranking(locked, state, party_role_of(locked, user), arbitrator_ids, user, meta)
     return state
 
 
 def best_common_choice(case: Case) -> ArbitratorProfile | None:
-    ranks: dict[int, dict[str, int]] = {}
-    for ranking in ArbitratorRanking.objects.filter(case=case):
-        ranks.setdefault(ranking.arbitrator_id, {})[ranking.party_role] = ranking.rank
-    eligible = {a.pk: a for a in eligible_arbitrators(case)}
-    choice = best_common_choice_of(ranks, eligible=eligible)
-    return eligible[choice] if choice is not None else None
-
-
-def _resolve(case: Case, state: ArbitrationState) -> None:
-    choice = best_common_choice(case)
-    if choice is None:
-        _to_administrator(case, state)
-    else:
-        _propose(case, state, choice, proposed_by="ranking")
-
-
-def _to_administrator(case: Case, state: ArbitrationState) -> None:
-    state.phase = ArbitrationPhase.ADMINISTRATOR_TO_APPOINT
-    state.save(update_fields=["phase"])
-    log_action(case=case, actor=None, action="arbitration.to_administrator")
-    admins = Group.objects.get(name=ADMINISTRATOR_GROUP).user_set.values_list("email", flat=True)
-    queue_email(to=list(admins), template="arbitration_appoint_needed", context={"case": case})
-
-
-def _propose(
-    case: Case, state: ArbitrationState, arbitrator: ArbitratorProfile, *, proposed_by: str
-) -> ArbitratorAppointment:
-    appointment = ArbitratorAppointment.objects.create(case=case, arbitrator=arbitrator, proposed_by=proposed_by)
-    state.phase = ArbitrationPhase.PROPOSED
-    state.save(update_fields=["phase"])
-    log_action(
-        case=case,
-        actor=None,
-        action="arbitration.proposed",
-        data={"arbitrator": arbitrator.display_name, "by": proposed_by},
-    )
-    queue_email(
-        to=arbitrator.user.email, template="arbitration_proposed", context={"case": case, "appointment": appointment}
-    )
-    return appointment
+    choice: ArbitratorProfile | None = PANEL.best_choice(case)
+    return choice
 
 
 def rankings_deadline_sweep(*, now: datetime | None = None) -> int:
-    """The ranking window closed: resolve with the lists there are (the deadline sweep calls this)."""
-    moment = now or timezone.now()
-    count = 0
-    for state_id in ArbitrationState.objects.filter(
-        phase=ArbitrationPhase.RANKING, ranking_deadline_at__lte=moment, case__status=CaseStatus.ARBITRATION
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            state = ArbitrationState.objects.select_for_update().select_related("case").get(pk=state_id)
-            if state.phase == ArbitrationPhase.RANKING:
-                _resolve(state.case, state)
-                count += 1
-    return count
+    return PANEL.close_ranking_windows(now)
 
 
 @transaction.atomic
@@ -264,7 +216,7 @@ def arbitrator_appoint(
             _("That arbitrator mediated this case and may arbitrate it only if both parties agree in writing."),
             field="arbitrator",
         )
-    appointment = _propose(locked, state, arbitrator, proposed_by="administrator")
+    appointment = PANEL.propose(locked, state, arbitrator, proposed_by="administrator")
     log_action(
         case=locked, actor=actor, action="arbitration.appointed_by_administrator", meta=meta, data={"reason": reason}
     )
@@ -331,9 +283,9 @@ def appointment_decline(
     log_action(case=case, actor=user, action="arbitration.declined", meta=meta, data={"reason": locked.decline_reason})
     following = best_common_choice(case) if locked.proposed_by == "ranking" else None
     if following is not None:
-        _propose(case, state, following, proposed_by="ranking")
+        PANEL.propose(case, state, following, proposed_by="ranking")
     else:
-        _to_administrator(case, state)
+        PANEL.to_administrator(case, state)
     return locked
 
 

@@ -9,19 +9,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import case_deadline_extend
 from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, PartyRole
 from cases.notifications import queue_email
-from cases.panels import best_common_choice as best_common_choice_of
-from cases.panels import is_linked_to_parties
-from cases.roles_setup import ADMINISTRATOR_GROUP
+from cases.panels import PanelAppointments, is_linked_to_parties
 from cases.services import ServiceError
 from mediation.models import (
     AppointmentStatus,
@@ -82,87 +80,43 @@ def _party_role(case: Case, user: User) -> str:
     return str(role)
 
 
+PANEL = PanelAppointments(
+    prefix="mediation",
+    case_status=CaseStatus.MEDIATION,
+    state_model=MediationState,
+    ranking_model=MediatorRanking,
+    appointment_model=MediatorAppointment,
+    neutral="mediator",
+    eligible=eligible_mediators,
+    ranking_closed=gettext_lazy("The time to rank mediators has ended."),
+    choose_one=gettext_lazy("Choose at least one mediator you would accept."),
+    rank_once=gettext_lazy("Rank each mediator once."),
+    cannot_act=gettext_lazy("One of those mediators cannot act on this case."),
+    phases={
+        "ranking": MediationPhase.RANKING,
+        "admin": MediationPhase.ADMINISTRATOR_TO_APPOINT,
+        "proposed": MediationPhase.PROPOSED,
+    },
+)
+
+
 @transaction.atomic
 def rankings_submit(*, case: Case, user: User, mediator_ids: list[int], meta: RequestMeta = SYSTEM) -> MediationState:
     """A party's ordered list (most preferred first); mediators left out are not acceptable to it."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     state = _state_for_update(locked)
-    role = _party_role(locked, user)
-    if state.phase != MediationPhase.RANKING or timezone.now() > state.ranking_deadline_at:
-        raise ServiceError(_("The time to rank mediators has ended."))
-    if not mediator_ids:
-        raise ServiceError(_("Choose at least one mediator you would accept."), field="mediators")
-    if len(set(mediator_ids)) != len(mediator_ids):
-        raise ServiceError(_("Rank each mediator once."), field="mediators")
-    eligible = {m.pk: m for m in eligible_mediators(locked)}
-    if any(pk not in eligible for pk in mediator_ids):
-        raise ServiceError(_("One of those mediators cannot act on this case."), field="mediators")
-    MediatorRanking.objects.filter(case=locked, party_role=role).delete()
-    MediatorRanking.objects.bulk_create(
-        MediatorRanking(case=locked, party_role=role, mediator=eligible[pk], rank=position)
-        for position, pk in enumerate(mediator_ids, start=1)
-    )
-    log_action(case=locked, actor=user, action="mediation.ranked", meta=meta, data={"role": role})
-    if MediatorRanking.objects.filter(case=locked).values("party_role").distinct().count() == 2:
-        _resolve(locked, state)
+    PANEL.save_ranking(locked, state, _party_role(locked, user), mediator_ids, user, meta)
     return state
 
 
 def best_common_choice(case: Case, *, exclude: set[int] | None = None) -> MediatorProfile | None:
     """The mediator both parties accept whose worse rank is best; ties go to the better sum of ranks."""
-    ranks: dict[int, dict[str, int]] = {}
-    for ranking in MediatorRanking.objects.filter(case=case):
-        ranks.setdefault(ranking.mediator_id, {})[ranking.party_role] = ranking.rank
-    eligible = {m.pk: m for m in eligible_mediators(case)}
-    choice = best_common_choice_of(ranks, eligible=set(eligible) - (exclude or set()))
-    return eligible[choice] if choice is not None else None
-
-
-def _resolve(case: Case, state: MediationState) -> None:
-    choice = best_common_choice(case)
-    if choice is None:
-        _to_administrator(case, state)
-    else:
-        _propose(case, state, choice, proposed_by="ranking")
-
-
-def _to_administrator(case: Case, state: MediationState) -> None:
-    state.phase = MediationPhase.ADMINISTRATOR_TO_APPOINT
-    state.save(update_fields=["phase"])
-    log_action(case=case, actor=None, action="mediation.to_administrator")
-    admins = Group.objects.get(name=ADMINISTRATOR_GROUP).user_set.values_list("email", flat=True)
-    queue_email(to=list(admins), template="mediation_appoint_needed", context={"case": case})
-
-
-def _propose(case: Case, state: MediationState, mediator: MediatorProfile, *, proposed_by: str) -> MediatorAppointment:
-    appointment = MediatorAppointment.objects.create(case=case, mediator=mediator, proposed_by=proposed_by)
-    state.phase = MediationPhase.PROPOSED
-    state.save(update_fields=["phase"])
-    log_action(
-        case=case,
-        actor=None,
-        action="mediation.proposed",
-        data={"mediator": mediator.display_name, "by": proposed_by},
-    )
-    queue_email(
-        to=mediator.user.email, template="mediation_proposed", context={"case": case, "appointment": appointment}
-    )
-    return appointment
+    choice: MediatorProfile | None = PANEL.best_choice(case, exclude=exclude)
+    return choice
 
 
 def rankings_deadline_sweep(*, now: datetime | None = None) -> int:
-    """The ranking window closed: resolve with the lists there are (the sweep calls this)."""
-    moment = now or timezone.now()
-    count = 0
-    for state_id in MediationState.objects.filter(
-        phase=MediationPhase.RANKING, ranking_deadline_at__lte=moment, case__status=CaseStatus.MEDIATION
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            state = MediationState.objects.select_for_update().select_related("case").get(pk=state_id)
-            if state.phase == MediationPhase.RANKING:
-                _resolve(state.case, state)
-                count += 1
-    return count
+    return PANEL.close_ranking_windows(now)
 
 
 @transaction.atomic
@@ -180,7 +134,7 @@ def mediator_appoint(
         raise ServiceError(
             _("That mediator is linked to one of the parties and cannot act on this case."), field="mediator"
         )
-    appointment = _propose(locked, state, mediator, proposed_by="administrator")
+    appointment = PANEL.propose(locked, state, mediator, proposed_by="administrator")
     log_action(
         case=locked, actor=actor, action="mediation.appointed_by_administrator", meta=meta, data={"reason": reason}
     )
@@ -245,9 +199,9 @@ def appointment_respond(
     log_action(case=case, actor=user, action="mediation.declined", meta=meta, data={"reason": locked.decline_reason})
     following = best_common_choice(case) if locked.proposed_by == "ranking" else None
     if following is not None:
-        _propose(case, state, following, proposed_by="ranking")
+        PANEL.propose(case, state, following, proposed_by="ranking")
     else:
-        _to_administrator(case, state)
+        PANEL.to_administrator(case, state)
     return locked
 
 
