@@ -27,6 +27,7 @@ from cases.models import (
     ReadMarker,
     ReferenceCounter,
     RoomPresence,
+    UserPreference,
 )
 
 
@@ -114,6 +115,7 @@ for model in (
     Membership,
     PendingStage,
     ArbitrationEntry,
+    UserPreference,
     Obligation,
     PaymentReport,
 ):

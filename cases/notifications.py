@@ -23,15 +23,24 @@ def queue_email(
     language: str | None = None,
     attachments: list[list[str]] | None = None,
 ) -> None:
-    recipients = [to] if isinstance(to, str) else list(to)
+    """Render ``template`` for each recipient in their language (``language`` if given, else the one
+    they chose for their account, else the platform's) and queue one email per person."""
+    recipients = list(dict.fromkeys([to] if isinstance(to, str) else to))
     if not recipients:
         return
+    from cases.languages import languages_of
+
+    chosen = {} if language else languages_of(recipients)
     context = {"site_url": settings.SITE_URL, **context}
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}.txt", context)
+    rendered: dict[str, tuple[str, str]] = {}
     # One email per person: parties never see each other's addresses in a shared To line.
-    for recipient in dict.fromkeys(recipients):
+    for recipient in recipients:
+        code = language or chosen.get(recipient) or settings.LANGUAGE_CODE
+        if code not in rendered:
+            with translation.override(code):
+                subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+                rendered[code] = (subject, render_to_string(f"emails/{template}.txt", context))
+        subject, body = rendered[code]
         send_email.enqueue(
             to=[recipient],
             subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",

@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", pages.my_cases, name="my_cases"),
     path("preferences/time-zone/", preferences.timezone_preference, name="timezone"),
+    path("preferences/language/", preferences.language_preference, name="language"),
     path("cases/file/", filing.file_start, name="file_start"),
     path("cases/file/<uuid:case_id>/step/<int:step>/", filing.file_step, name="file_step"),
     path(

@@ -29,6 +29,7 @@ from cases.models.negotiation import (
     SettlementSource,
 )
 from cases.models.organisations import Membership, Organisation, SizeBand
+from cases.models.preferences import UserPreference
 from cases.models.stages import ArbitrationEntry, PendingStage
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "RoomPresence",
     "SettlementSource",
     "SizeBand",
+    "UserPreference",
 ]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,3 +37,24 @@ def timezone_preference(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Times are now shown in %(zone)s.") % {"zone": form.cleaned_data["timezone"]})
         return response
     return render(request, "cases/timezone.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def language_preference(request: HttpRequest) -> HttpResponse:
+    """The language menu: for everyone a cookie; for a signed-in person also their account's choice."""
+    from cases.languages import SUPPORTED, language_remember, set_language_cookie
+
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    if request.method != "POST":
+        return redirect(target)
+    code = request.POST.get("language", "")
+    response = redirect(target)
+    if code not in SUPPORTED:
+        messages.error(request, _("That language is not offered. Choose English or 繁體中文."))
+        return response
+    translation.activate(code)
+    if request.user.is_authenticated:
+        language_remember(user_id=request.user.pk, language=code)
+    set_language_cookie(response, code)
+    return response
