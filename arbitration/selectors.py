@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from arbitration.models import (
     ArbitrationState,
@@ -207,10 +208,11 @@ def award_document_context(document: IssuedDocument) -> dict[str, object]:
     }
 
 
-def _signature_note() -> str:
-    from django.utils.translation import gettext
+def _signature_note() -> Promise:
+    # Lazy: a bilingual award renders it once in each language.
+    from django.utils.translation import gettext_lazy
 
-    return gettext(
+    return gettext_lazy(
         "The arbitrator signed this award online after re-entering their password; the platform then sealed "
         "it and issued it to both parties at the same time."
     )

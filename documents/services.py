@@ -25,7 +25,7 @@ from cases.notifications import queue_email
 from cases.services import ServiceError
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
-from documents.rendering import RenderedDocument, renderer
+from documents.rendering import RenderedDocument, document_language, renderer
 from documents.sealing import seal_pdf
 
 if TYPE_CHECKING:
@@ -140,7 +140,14 @@ def draft_version_create(
     # Any signature on the earlier version stops counting: it signed other bytes.
     drafts.filter(status=IssuedStatus.DRAFT).update(status=IssuedStatus.SUPERSEDED)
     document = IssuedDocument.objects.create(
-        case=case, kind=kind, version=version, amount=amount, terms=terms, created_by=actor, subject=subject
+        case=case,
+        kind=kind,
+        version=version,
+        amount=amount,
+        terms=terms,
+        created_by=actor,
+        subject=subject,
+        language=document_language(list(case.parties.values_list("user_id", flat=True))),
     )
     log_action(
         case=case,
@@ -391,6 +398,7 @@ def issue_odr_agreement(*, case_id: int) -> IssuedDocument:
         status=IssuedStatus.EXECUTED,
         amount=case.amount_claimed or Decimal("0"),
         terms="",
+        language=document_language(list(case.parties.values_list("user_id", flat=True))),
     )
     parties = list(case.parties.select_related("organisation", "user").order_by("role"))
     rendered = renderer.render(

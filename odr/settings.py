@@ -297,6 +297,9 @@ ODR_ARBITRATION_QUESTION_DAYS = env_int("ODR_ARBITRATION_QUESTION_DAYS", 3, mini
 # Default days to pay what an award orders, and the period for correcting its clerical errors.
 ODR_AWARD_PAYMENT_DAYS = env_int("ODR_AWARD_PAYMENT_DAYS", 14, minimum=1)
 ODR_AWARD_CORRECTION_DAYS = env_int("ODR_AWARD_CORRECTION_DAYS", 30, minimum=1)
+# Issue every agreement, award and receipt in English and Chinese side by side. Otherwise each is in
+# the language its people chose (side by side only when they chose differently).
+ODR_BILINGUAL_DOCUMENTS = env_bool("ODR_BILINGUAL_DOCUMENTS", False)
 # A case reopened by an administrator (closed in error) gets this long before its stage's deadline.
 ODR_REOPENED_DEADLINE_DAYS = env_int("ODR_REOPENED_DEADLINE_DAYS", 7, minimum=1)
 ODR_INVITATION_VALID_DAYS = env_int("ODR_INVITATION_VALID_DAYS", 7, minimum=1)

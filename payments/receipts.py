@@ -3,9 +3,8 @@ the platform issues. Built by a background task, once per payment or refund howe
 
 from __future__ import annotations
 
-from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
-from documents.rendering import renderer
+from documents.rendering import document_language, renderer
 from documents.services import issue_sealed
 from payments.models import Payment, Refund
 
@@ -26,8 +25,16 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
     if existing is not None:
         return existing
     amount = refund.amount if refund is not None else (payment.amount_received or payment.amount)
+    # The payer's own document: in the payer's language.
     document = IssuedDocument(
-        case=case, kind=kind, subject=subject, version=1, status=IssuedStatus.EXECUTED, amount=amount, terms=""
+        case=case,
+        kind=kind,
+        subject=subject,
+        version=1,
+        status=IssuedStatus.EXECUTED,
+        amount=amount,
+        terms="",
+        language=document_language([payment.charge.party.user_id]),
     )
     rendered = renderer.render(
         template="payments/pdf/receipt.html",
@@ -39,8 +46,6 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
             "charge": payment.charge,
             "party": payment.charge.party,
             "amount": amount,
-            "amount_words_en": hkd_in_words_en(amount),
-            "amount_words_zh": hkd_in_words_zh(amount),
         },
         filename=f"{case.reference}-{kind.replace('_', '-')}-{str(payment.public_id)[:8]}.pdf",
         language=document.language,

@@ -521,7 +521,7 @@ def test_the_signed_award_is_sealed_issued_to_both_and_closes_the_case(
         executed.verification_reference,
     ):
         assert expected in text, expected
-    assert "港幣壹萬零伍佰元伍角" in text.replace("\n", "")
+    assert "Hong Kong Dollars Ten Thousand Five Hundred" in text.replace("\n", " ")
     result = verify_upload(pdf)
     assert result.authentic
     assert [s.full_name for s in result.signatures] == ["Arthur Arbitrator"]

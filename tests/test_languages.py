@@ -32,7 +32,9 @@ def test_a_language_we_do_not_offer_is_refused_with_a_reason(claimant, client_fo
     response = client.post(reverse("cases:language"), {"language": "xx-klingon", "next": "/cases/"}, follow=True)
     assert "That language is not offered" in response.text
     assert not UserPreference.objects.filter(user=claimant).exists()
-    assert client.post(reverse("cases:language"), {"language": "en", "next": "https://evil.example/"})["Location"] == "/"
+    assert (
+        client.post(reverse("cases:language"), {"language": "en", "next": "https://evil.example/"})["Location"] == "/"
+    )
 
 
 def test_emails_go_out_in_each_recipients_language(claimant, respondent, negotiation_case, run_tasks):

@@ -1,0 +1,75 @@
+"""Documents in the language their people chose: English, Traditional Chinese, or both side by side when
+they chose differently or the Centre asks for it."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from cases.models import UserPreference
+from cases.services.negotiation import offer_accept, offer_make
+from documents.services import current_draft, render_draft
+
+
+def _text(document) -> str:
+    with document.pdf.open("rb") as handle:
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages).replace("\n", "")
+
+
+def _settlement_draft(case, claimant, respondent, capture):
+    with capture(execute=True):
+        offer = offer_make(case=case, user=respondent, amount=Decimal("12345.67"), terms="Paid within 14 days.")
+        offer_accept(case=case, user=claimant, offer_id=offer.pk)
+    draft = current_draft(case)
+    assert draft is not None
+    return render_draft(document_id=draft.pk)
+
+
+def test_a_settlement_agreement_in_chinese(
+    negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal
+):
+    for user in (claimant, respondent):
+        UserPreference.objects.create(user=user, language="zh-hant")
+    draft = _settlement_draft(negotiation_case, claimant, respondent, django_capture_on_commit_callbacks)
+    assert draft.language == "zh-hant"
+    text = _text(draft)
+    for expected in ("和解協議", "申索人", "答辯人", "港幣壹萬貳仟叁佰肆拾伍元陸角柒分", "Alpha Trading Limited"):
+        assert expected in text, expected
+    assert "Settlement Agreement" not in text
+    assert "Hong Kong Dollars" not in text
+
+
+def test_parties_with_different_languages_get_both_side_by_side(
+    negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal
+):
+    UserPreference.objects.create(user=respondent, language="zh-hant")
+    draft = _settlement_draft(negotiation_case, claimant, respondent, django_capture_on_commit_callbacks)
+    assert draft.language == "bilingual"
+    text = _text(draft)
+    for expected in ("Settlement Agreement", "和解協議", "Claimant", "申索人", "Hong Kong Dollars"):
+        assert expected in text, expected
+    assert "港幣壹萬貳仟叁佰肆拾伍元陸角柒分" in text
+
+
+@pytest.mark.parametrize("bilingual", [True, False])
+def test_the_centre_may_ask_for_bilingual_documents(
+    negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal, settings, bilingual
+):
+    settings.ODR_BILINGUAL_DOCUMENTS = bilingual
+    draft = _settlement_draft(negotiation_case, claimant, respondent, django_capture_on_commit_callbacks)
+    assert draft.language == ("bilingual" if bilingual else "en")
+    assert ("和解協議" in _text(draft)) is bilingual
+
+
+def test_an_award_in_chinese(proceedings, arbitrator, claimant, respondent):
+    from tests.test_arbitration import _all_due, _issue, _terms
+
+    for user in (claimant, respondent):
+        UserPreference.objects.create(user=user, language="zh-hant")
+    _all_due(proceedings)
+    executed = _issue(proceedings, arbitrator, _terms())
+    assert executed.language == "zh-hant"
+    text = _text(executed)
+    for expected in ("仲裁裁決", "申索人", "港幣壹萬零伍佰元伍角", "Arthur Arbitrator", "2026年"):
+        assert expected in text, expected
