@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cases.access import AuthenticatedRequest
 from mediation.access import session_access
 from mediation.models import MediationSession
+from odr.security import allow_camera_and_microphone
 
 
 @login_required
@@ -18,4 +19,5 @@ def room_page(request: AuthenticatedRequest, session_id: object) -> HttpResponse
     if access is None:
         raise Http404(_("No such session."))
     session = MediationSession.objects.select_related("case").get(pk=access.session_id)
-    return render(request, "mediation/room.html", {"session": session, "case": session.case, "access": access})
+    page = render(request, "mediation/room.html", {"session": session, "case": session.case, "access": access})
+    return allow_camera_and_microphone(page)

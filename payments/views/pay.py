@@ -21,6 +21,7 @@ from cases.roles import Role
 from cases.services import ServiceError
 from documents.models import IssuedDocument, IssuedKind
 from documents.responses import pdf_attachment
+from odr.security import allow_stripe
 from payments.forms import ManualPaymentForm
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
 from payments.providers import ProviderError, available_providers
@@ -61,7 +62,8 @@ def _pay_page(
         "quote": prepared["manual"]["quote"],
         "payments": list(charge.payments.all()),
     }
-    return render(request, "payments/pay.html", context, status=status)
+    page = render(request, "payments/pay.html", context, status=status)
+    return allow_stripe(page) if context["card"] else page
 
 
 @case_view
