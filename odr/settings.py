@@ -169,7 +169,8 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "ODR Centre")
 
 # --- Email: console by default, SMTP from EMAIL_URL=smtp://user:pass@host:587?tls=1 ---------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ODR Centre <no-reply@odr.example>")
-EMAIL_URL = env_str("EMAIL_URL", "")
+# Production must send real mail: it refuses to start without EMAIL_URL.
+EMAIL_URL = env_required("EMAIL_URL") if PRODUCTION else env_str("EMAIL_URL", "")
 if EMAIL_URL:
     _email = urlsplit(EMAIL_URL)
     if _email.scheme not in {"smtp", "smtps"} or not _email.hostname:

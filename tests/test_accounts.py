@@ -1,9 +1,11 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -142,3 +144,35 @@ def test_neutral_finds_assigned_cases_under_my_cases(negotiation_case, mediator,
     assert negotiation_case.reference not in page.text
     assign(negotiation_case, mediator, NeutralRole.MEDIATOR)
     assert negotiation_case.reference in client_for(mediator).get(reverse("cases:my_cases")).text
+
+
+PRODUCTION_ENV = {
+    "ODR_PRODUCTION": "1",
+    "SECRET_KEY": "a-long-random-secret-for-the-deploy-check-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "odr.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.example.org:587?tls=1",
+    "STRIPE_SECRET_KEY": "sk_live_deploycheck",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_deploycheck",
+    "STRIPE_WEBHOOK_SECRET": "whsec_deploycheck",
+}
+
+
+def test_the_deploy_check_is_clean_with_production_settings():
+    """Django's own deployment checklist, at warning level, passes with production settings."""
+    result = subprocess.run(
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env={"DJANGO_SETTINGS_MODULE": "odr.settings", "PATH": "/usr/bin:/bin", **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr or result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_mail_server():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "EMAIL_URL"}
+    result = _start_django(env)
+    assert result.returncode != 0
+    assert "EMAIL_URL" in result.stderr
