@@ -43,3 +43,18 @@ def allow(user_id: int, purpose: str, *, rate: float, burst: int) -> bool:
 def reset() -> None:
     with _lock:
         _buckets.clear()
+
+
+def within_limit(key: str, *, limit: int, window_seconds: int) -> bool:
+    """A fixed window counted in the cache (Redis when configured, so every process shares it): True for
+    the first ``limit`` calls with ``key`` in each window, False after that."""
+    from django.core.cache import cache
+
+    cache_key = f"ratelimit:{key}"
+    cache.add(cache_key, 0, window_seconds)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(cache_key, 1, window_seconds)
+        count = 1
+    return count <= limit

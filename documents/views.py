@@ -15,6 +15,7 @@ from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import Case
+from cases.ratelimit import within_limit
 from cases.roles import Role
 from cases.services import ServiceError
 from cases.views import form_data
@@ -139,6 +140,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(*form_data(request))
     result = None
     status = 200
+    if request.method == "POST" and not within_limit(
+        f"verify:{RequestMeta.from_request(request).ip_address}",
+        limit=settings.ODR_VERIFY_PER_10_MINUTES,
+        window_seconds=600,
+    ):
+        form.add_error(None, _("Too many checks from your connection. Wait a few minutes, then try again."))
+        return render(request, "documents/verify.html", {"form": form, "result": None}, status=429)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload:

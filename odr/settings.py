@@ -301,6 +301,8 @@ ODR_ARBITRATION_QUESTION_DAYS = env_int("ODR_ARBITRATION_QUESTION_DAYS", 3, mini
 # Default days to pay what an award orders, and the period for correcting its clerical errors.
 ODR_AWARD_PAYMENT_DAYS = env_int("ODR_AWARD_PAYMENT_DAYS", 14, minimum=1)
 ODR_AWARD_CORRECTION_DAYS = env_int("ODR_AWARD_CORRECTION_DAYS", 30, minimum=1)
+# Checks a single address may make on the public verification page in 10 minutes (uploads are work).
+ODR_VERIFY_PER_10_MINUTES = env_int("ODR_VERIFY_PER_10_MINUTES", 30, minimum=1)
 # Issue every agreement, award and receipt in English and Chinese side by side. Otherwise each is in
 # the language its people chose (side by side only when they chose differently).
 ODR_BILINGUAL_DOCUMENTS = env_bool("ODR_BILINGUAL_DOCUMENTS", False)

@@ -111,3 +111,15 @@ def test_upload_through_the_case_page_shows_errors(negotiation_case, claimant, c
     response = client_for(claimant).post(url, {"title": "Good", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert response.status_code == 302
     assert "Good" in client_for(claimant).get(response["Location"]).text
+
+
+def test_the_public_verification_page_is_rate_limited(client, settings, db):
+    from django.urls import reverse
+
+    settings.ODR_VERIFY_PER_10_MINUTES = 2
+    url = reverse("documents:verify")
+    for _ in range(2):
+        assert client.post(url, {"reference": "V-NOPE", "sha256": "0" * 64}).status_code == 200
+    refused = client.post(url, {"reference": "V-NOPE", "sha256": "0" * 64})
+    assert refused.status_code == 429
+    assert "Too many checks" in refused.text
