@@ -42,7 +42,7 @@ from cases.audit import RequestMeta
 from cases.models import Case, CaseOutcome, CaseStatus
 from cases.roles import Role
 from cases.services import ServiceError
-from cases.views.actions import Step, run_step
+from cases.views.actions import Step, ranked_ids, run_step
 from documents.models import IssuedDocument, IssuedKind
 from documents.responses import pdf_attachment
 from documents.services import agreement_sign
@@ -159,20 +159,8 @@ def _step(case: Case, data: dict[str, Any]) -> TimetableStep:
 
 
 def _rank(request: AuthenticatedRequest, case: Case, data: dict[str, Any], meta: RequestMeta) -> object:
-    """Ranks come as rank-<arbitrator id> = 1..n; blanks are arbitrators this party does not accept."""
-    ranked: list[tuple[int, int]] = []
-    for key in request.POST:
-        value = request.POST.get(key, "")
-        if key.startswith("rank-") and value.strip():
-            try:
-                ranked.append((int(value), int(key.removeprefix("rank-"))))
-            except ValueError:
-                raise ServiceError(_("Ranks are whole numbers: 1 for your first choice.")) from None
-    if len({rank for rank, _pk in ranked}) != len(ranked):
-        raise ServiceError(_("Give each arbitrator a different rank."))
-    return appointments.rankings_submit(
-        case=case, user=request.user, arbitrator_ids=[pk for _rank, pk in sorted(ranked)], meta=meta
-    )
+    ids = ranked_ids(request, duplicate_message=_("Give each arbitrator a different rank."))
+    return appointments.rankings_submit(case=case, user=request.user, arbitrator_ids=ids, meta=meta)
 
 
 def _waiver(request: AuthenticatedRequest, case: Case, data: dict[str, Any], meta: RequestMeta) -> object:

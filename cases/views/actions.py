@@ -62,3 +62,19 @@ def run_step(
         return render_page(request, case, roles, status=400)
     messages.success(request, step.done)
     return None
+
+
+def ranked_ids(request: AuthenticatedRequest, *, duplicate_message: Any) -> list[int]:
+    """A party's ranking of a panel as the ranking form posts it: rank-<profile id> = 1..n, most preferred
+    first; blanks are neutrals the party does not accept."""
+    ranked: list[tuple[int, int]] = []
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("rank-") and value.strip():
+            try:
+                ranked.append((int(value), int(key.removeprefix("rank-"))))
+            except ValueError:
+                raise ServiceError(_("Ranks are whole numbers: 1 for your first choice.")) from None
+    if len({rank for rank, _pk in ranked}) != len(ranked):
+        raise ServiceError(str(duplicate_message))
+    return [pk for _rank, pk in sorted(ranked)]

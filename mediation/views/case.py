@@ -19,7 +19,7 @@ from cases.audit import RequestMeta
 from cases.models import Case, CaseStatus
 from cases.roles import Role
 from cases.services import ServiceError
-from cases.views.actions import Step, run_step
+from cases.views.actions import Step, ranked_ids, run_step
 from mediation.forms import AppointForm, NoteForm, OutcomeForm, ProposeSlotsForm, ReasonForm
 from mediation.models import MediationSession, MediatorProfile
 from mediation.selectors import mediation_overview
@@ -60,20 +60,8 @@ def _session(case: Case, request: AuthenticatedRequest) -> MediationSession:
 
 
 def _rank(request: AuthenticatedRequest, case: Case, data: dict[str, Any], meta: RequestMeta) -> object:
-    """Ranks come as rank-<mediator id> = 1..n; blanks are mediators this party does not accept."""
-    ranked: list[tuple[int, int]] = []
-    for key in request.POST:
-        value = request.POST.get(key, "")
-        if key.startswith("rank-") and value.strip():
-            try:
-                ranked.append((int(value), int(key.removeprefix("rank-"))))
-            except ValueError:
-                raise ServiceError(_("Ranks are whole numbers: 1 for your first choice.")) from None
-    if len({rank for rank, _pk in ranked}) != len(ranked):
-        raise ServiceError(_("Give each mediator a different rank."))
-    return appointments.rankings_submit(
-        case=case, user=request.user, mediator_ids=[pk for _rank, pk in sorted(ranked)], meta=meta
-    )
+    ids = ranked_ids(request, duplicate_message=_("Give each mediator a different rank."))
+    return appointments.rankings_submit(case=case, user=request.user, mediator_ids=ids, meta=meta)
 
 
 def _availability(request: AuthenticatedRequest, case: Case, data: dict[str, Any], meta: RequestMeta) -> object:

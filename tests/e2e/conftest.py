@@ -137,3 +137,52 @@ def sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("heading", name="My cases")).to_be_visible()
+
+
+def totp_secret(user: Any) -> str:
+    """The user's authenticator secret (read before the browser opens: it is a database read)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    return str(decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"]))
+
+
+def totp_code(secret: str) -> str:
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return str(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+
+
+def unused_code(page: Any, secret: str, used: set[str]) -> str:
+    """A code is accepted once only: wait for the authenticator to show a new one, as a person would."""
+    while (code := totp_code(secret)) in used:
+        page.wait_for_timeout(500)
+    used.add(code)
+    return code
+
+
+def sign_in_with_code(page: Any, base: str, email: str, secret: str, used: set[str] | None = None) -> None:
+    """The real two-step sign-in: password, then the authenticator code (a fresh one if the 30-second
+    window turned between reading the code and the server checking it). ``used`` collects the codes
+    spent, for a test that needs another code later."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    spent = used if used is not None else set()
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    code = page.locator("input[name=code]")
+    for _attempt in range(3):
+        expect(code).to_be_visible()  # read the code once its page is there: it lives 30 seconds at most
+        code.fill(unused_code(page, secret, spent))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign In", exact=True).click()
+        if page.get_by_role("heading", name="My cases").is_visible():
+            return
+        expect(page.get_by_text("Incorrect code.").first).to_be_visible()
+    raise AssertionError(f"{email} could not sign in with an authenticator code")

@@ -3,7 +3,6 @@ deadline, extends the overdue one's deadline with a reason and finds the extensi
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,43 +13,11 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from cases.services.filing import claim_file
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in_with_code, totp_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REASON = "The respondent was in hospital; both parties agreed three more days."
-
-
-def _totp_secret(user: Any) -> str:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
-    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
-
-
-def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in_with_code(page: Any, base: str, email: str, totp_secret: str) -> None:
-    """The real two-step sign-in: password, then the authenticator code (a fresh one if the 30-second
-    window turned between reading the code and the server checking it)."""
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    code = page.locator("input[name=code]")
-    for _attempt in range(3):
-        expect(code).to_be_visible()  # read the code once its page is there: it lives 30 seconds at most
-        code.fill(_totp_code(totp_secret))
-        with page.expect_navigation():
-            page.get_by_role("button", name="Sign In", exact=True).click()
-        if page.get_by_role("heading", name="My cases").is_visible():
-            return
-        expect(page.get_by_text("Incorrect code.").first).to_be_visible()
-    raise AssertionError("the administrator could not sign in with an authenticator code")
 
 
 @pytest.fixture
@@ -70,7 +37,7 @@ def test_administrator_filters_overdue_cases_extends_a_deadline_and_audits_it(
     overdue_case, timely_case, administrator, live_server, new_page
 ):
     base = live_server.url
-    secret = _totp_secret(administrator)  # read before the browser opens
+    secret = totp_secret(administrator)  # read before the browser opens
     page = new_page()
     sign_in_with_code(page, base, administrator.email, secret)
 

@@ -4,7 +4,6 @@ signs and issues the award, both parties download the sealed award, and it verif
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,52 +14,12 @@ from playwright.sync_api import expect
 
 from arbitration.models import TimetableStep
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import off_the_browser_thread, sign_in
+from tests.e2e.conftest import off_the_browser_thread, sign_in, sign_in_with_code, totp_secret, unused_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CLAIM = "Alpha paid a HK$12,000 deposit for an event Bravo cancelled and never refunded."
 DEFENCE = "Bravo cancelled under a closure order; the deposit was spent on the venue."
-
-
-def _totp_secret(user: Any) -> str:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
-    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
-
-
-def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def _unused_code(page: Any, secret: str, used: set[str]) -> str:
-    """A code is accepted once only: wait for the authenticator to show a new one, as a person would."""
-    while (code := _totp_code(secret)) in used:
-        page.wait_for_timeout(500)
-    used.add(code)
-    return code
-
-
-def sign_in_with_code(page: Any, base: str, email: str, secret: str, used: set[str]) -> None:
-    """The real two-step sign-in: password, then the authenticator code (a fresh one if the 30-second
-    window turned between reading the code and the server checking it)."""
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    code = page.locator("input[name=code]")
-    for _attempt in range(3):
-        expect(code).to_be_visible()
-        code.fill(_unused_code(page, secret, used))
-        with page.expect_navigation():
-            page.get_by_role("button", name="Sign In", exact=True).click()
-        if page.get_by_role("heading", name="My cases").is_visible():
-            return
-        expect(page.get_by_text("Incorrect code.").first).to_be_visible()
-    raise AssertionError("the arbitrator could not sign in with an authenticator code")
 
 
 def _step(page: Any, name: str) -> Any:
@@ -107,7 +66,7 @@ def test_parties_file_the_arbitrator_issues_the_award_and_it_verifies(
     base = live_server.url
     arbitration_url = f"{base}/cases/{case.public_id}/arbitration/"
     case_url = f"{base}/cases/{case.public_id}/"
-    secret = _totp_secret(arbitrator)  # read before the browsers open
+    secret = totp_secret(arbitrator)  # read before the browsers open
     used_codes: set[str] = set()
 
     # The claimant files its statement of claim with a supporting document.
@@ -163,7 +122,7 @@ def test_parties_file_the_arbitrator_issues_the_award_and_it_verifies(
     for _attempt in range(3):
         arthur.get_by_label("Your full name").fill("Arthur Arbitrator")
         arthur.get_by_label("Your password").fill(PASSWORD)
-        arthur.get_by_label("Two-factor code").fill(_unused_code(arthur, secret, used_codes))
+        arthur.get_by_label("Two-factor code").fill(unused_code(arthur, secret, used_codes))
         arthur.get_by_label("I have read this version and sign it as the arbitrator.").check()
         with arthur.expect_navigation():
             arthur.get_by_role("button", name="Sign and issue the award").click()

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in_with_code, totp_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,38 +25,6 @@ UI_MS = 20_000
 
 CAUCUS_SECRET = "Between us: we could go down to HK$6,000."
 JOINT_MESSAGE = "Is anyone still in the joint room?"
-
-
-def _totp_secret(user: Any) -> str:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
-    return decrypt(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).data["secret"])
-
-
-def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in_with_code(page: Any, base: str, email: str, totp_secret: str) -> None:
-    """The real two-step sign-in: password, then the authenticator code (a fresh one if the 30-second
-    window turned between reading the code and the server checking it)."""
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    code = page.locator("input[name=code]")
-    for _attempt in range(3):
-        expect(code).to_be_visible()  # read the code once its page is there: it lives 30 seconds at most
-        code.fill(_totp_code(totp_secret))
-        with page.expect_navigation():
-            page.get_by_role("button", name="Sign In", exact=True).click()
-        if page.get_by_role("heading", name="My cases").is_visible():
-            return
-        expect(page.get_by_text("Incorrect code.").first).to_be_visible()
-    raise AssertionError("the mediator could not sign in with an authenticator code")
 
 
 def sign_in(page: Any, base: str, email: str) -> None:
@@ -145,7 +114,7 @@ def test_mediator_admits_parties_holds_a_private_caucus_and_returns_to_the_joint
 ):
     base = asgi_live_server_url
     room_url = f"{base}/mediation/sessions/{live_session.public_id}/"
-    totp_secret = _totp_secret(mediator)  # read before the browsers open
+    secret = totp_secret(mediator)  # read before the browsers open
 
     mia = new_page()
     alice = new_page()
@@ -153,7 +122,7 @@ def test_mediator_admits_parties_holds_a_private_caucus_and_returns_to_the_joint
     bob_frames = record_room_frames(bob)
     problems = watch_for_script_errors(mia=mia, alice=alice, bob=bob)
 
-    sign_in_with_code(mia, base, "mia@example.com", totp_secret)
+    sign_in_with_code(mia, base, "mia@example.com", secret)
     sign_in(alice, base, "alice@example.com")
     sign_in(bob, base, "bob@example.com")
 
@@ -328,13 +297,13 @@ def test_a_party_who_drops_out_rejoins_through_the_waiting_room_then_leaves_and_
     base = asgi_live_server_url
     room_url = f"{base}/mediation/sessions/{live_session.public_id}/"
     case_mediation_url = f"{base}/cases/{live_session.case.public_id}/mediation/"
-    totp_secret = _totp_secret(mediator)
+    secret = totp_secret(mediator)
 
     mia = new_page()
     alice = new_page(width=360)
     alice.add_init_script(SOCKET_RECORDER)
     problems = watch_for_script_errors(mia=mia, alice=alice)
-    sign_in_with_code(mia, base, "mia@example.com", totp_secret)
+    sign_in_with_code(mia, base, "mia@example.com", secret)
     sign_in(alice, base, "alice@example.com")
 
     mia.goto(room_url)
@@ -393,11 +362,11 @@ def test_a_mediator_who_joins_after_a_party_sees_them_waiting(
 ):
     base = asgi_live_server_url
     room_url = f"{base}/mediation/sessions/{live_session.public_id}/"
-    totp_secret = _totp_secret(mediator)
+    secret = totp_secret(mediator)
 
     mia = new_page()
     alice = new_page()
-    sign_in_with_code(mia, base, "mia@example.com", totp_secret)
+    sign_in_with_code(mia, base, "mia@example.com", secret)
     sign_in(alice, base, "alice@example.com")
     alice.goto(room_url)
     expect(alice.locator("#room-indicator")).to_have_attribute("data-room", "waiting", timeout=UI_MS)
@@ -417,9 +386,9 @@ def test_the_mediator_ends_the_session_and_records_a_settlement(
 
     base = asgi_live_server_url
     case = live_session.case
-    totp_secret = _totp_secret(mediator)
+    secret = totp_secret(mediator)
     mia = new_page()
-    sign_in_with_code(mia, base, mediator.email, totp_secret)
+    sign_in_with_code(mia, base, mediator.email, secret)
     mia.goto(f"{base}/cases/{case.public_id}/mediation/")
     expect(mia.get_by_text("A video session is in progress.")).to_be_visible()
     mia.get_by_role("button", name="End the session").click()
