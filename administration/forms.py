@@ -103,12 +103,18 @@ class StaffExtendForm(Form):
     )
     reason = forms.CharField(label=_("Reason (the parties see it in the case timeline)"), max_length=500)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The staff forms share the case page: ids of their own, or one "id_reason" would label two inputs.
+        kwargs.setdefault("auto_id", "extend_%s")
+        super().__init__(*args, **kwargs)
+
 
 class StaffCloseForm(Form):
     action = forms.ChoiceField(label=_("Close as"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason (recorded in the audit trail)"), max_length=500)
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "close_%s")
         super().__init__(*args, **kwargs)
         field = self.fields["action"]
         assert isinstance(field, forms.ChoiceField)
@@ -117,3 +123,7 @@ class StaffCloseForm(Form):
 
 class StaffReopenForm(Form):
     reason = forms.CharField(label=_("Why the case was closed in error"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reopen_%s")
+        super().__init__(*args, **kwargs)

@@ -73,3 +73,26 @@ def test_an_award_in_chinese(proceedings, arbitrator, claimant, respondent):
     text = _text(executed)
     for expected in ("仲裁裁決", "申索人", "港幣壹萬零伍佰元伍角", "Arthur Arbitrator", "2026年"):
         assert expected in text, expected
+
+
+def test_a_receipt_is_in_the_payers_language(negotiation_case, claimant, fee_schedule, seal, run_tasks):
+    from cases.services.negotiation import mediation_request
+    from payments.models import Charge
+    from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
+    from tests.conftest import make_user
+
+    UserPreference.objects.create(user=claimant, language="zh-hant")
+    mediation_request(case=negotiation_case, user=claimant)
+    charge = Charge.objects.get(case=negotiation_case, party__role="claimant")
+    payment = payment_execute(
+        payment=payment_start(charge=charge, user=claimant, provider="manual"), user=claimant, data={"reference": "T-1"}
+    )
+    manual_payment_confirm(
+        payment=payment, actor=make_user("ada2", "Case administrators", mfa=True), amount_received=Decimal("1000.00")
+    )
+    run_tasks()
+    from documents.models import IssuedDocument, IssuedKind
+
+    receipt = IssuedDocument.objects.get(case=negotiation_case, kind=IssuedKind.FEE_RECEIPT)
+    assert receipt.language == "zh-hant"
+    assert "港幣壹仟元正" in _text(receipt)

@@ -568,12 +568,18 @@ if (root) {
       const item = document.createElement("li");
       item.dataset.peer = member.peer;
       const who = document.createElement("span");
-      who.textContent = `${member.name} (${roleLabel(member.role)})`;
+      const name = document.createElement("span");
+      name.id = `waiting-${member.peer}-name`;
+      name.textContent = member.name;
+      who.append(name, ` (${roleLabel(member.role)})`);
       const button = document.createElement("button");
       button.type = "button";
       button.className = "btn btn-primary btn-sm";
+      button.id = `waiting-${member.peer}-admit`;
       button.textContent = strings.admit;
-      button.setAttribute("aria-label", fill(strings.admit_named, member.name));
+      // Named "Admit <name>" from its own visible text and the name beside it, so the name a speech-input
+      // user reads on the button is the start of its accessible name in either language.
+      button.setAttribute("aria-labelledby", `${button.id} ${name.id}`);
       button.addEventListener("click", () => {
         clearError();
         if (send({ type: "admit", peer: member.peer, ref: userRef() })) button.disabled = true;

@@ -1,0 +1,229 @@
+"""Every page of every user journey, in English and in 繁體中文, checked in a real browser by axe-core
+(WCAG 2.0 and 2.1, levels A and AA): the test fails on any violation and lists each one.
+
+axe-core comes from the npm registry at package.json's pinned version (scripts/test installs it into
+node_modules/) and injected into each page from there: nothing is fetched from a CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import off_the_browser_thread
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+LANGUAGES = ["en", "zh-hant"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Rules axe always leaves for review ("incomplete") though what they find is a defect: an id used twice and
+# referenced by a label or ARIA attribute names or describes one of the elements only.
+DEFINITE_WHEN_INCOMPLETE = ["duplicate-id-aria"]
+
+RUN_AXE = """async ([tags, definite]) => {
+    const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+    const found = results.violations.concat(results.incomplete.filter((v) => definite.includes(v.id)));
+    return found.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.length,
+        targets: v.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+    }));
+}"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _axe_installed() -> None:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm install --no-audit --no-fund` (scripts/test does).")
+
+
+def session_cookie(user: Any) -> str:
+    """A signed-in session for ``user``, as after a full sign-in (two-factor included): the pages are under
+    test here, not the sign-in itself, which the journey tests cover."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def open_as(new_page: Any, base: str, language: str, session: str | None = None) -> Any:
+    page = new_page()
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
+    if session:
+        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base})
+    page.context.add_cookies(cookies)
+    # Before each document's own scripts, as the browser's DevTools would: the pages' Content-Security-Policy
+    # (script-src 'self') refuses an inline <script> tag, rightly, so add_script_tag cannot be used.
+    page.context.add_init_script(path=str(AXE))
+    # The pages' own reduced-motion styles: colours are checked as they settle, not halfway through a
+    # button's 150 ms transition (the room's camera and microphone toggles change state as media starts).
+    page.emulate_media(reduced_motion="reduce")
+    return page
+
+
+def audit(page: Any, url: str, found: list[str], ready: str = "") -> None:
+    """Open ``url``, let axe check it and add a line to ``found`` for each violation."""
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.ok, f"{url}: HTTP {response.status}"
+    if ready:
+        expect(page.locator(ready)).to_be_attached()
+    language = page.evaluate("document.documentElement.lang")
+    for violation in page.evaluate(RUN_AXE, [WCAG_TAGS, DEFINITE_WHEN_INCOMPLETE]):
+        found.append(
+            f"[{language}] {page.url}\n    {violation['id']} ({violation['impact']}): {violation['help']}"
+            f" ({violation['nodes']} elements, e.g. {' | '.join(violation['targets'])})"
+        )
+
+
+def assert_none(found: list[str]) -> None:
+    assert not found, "axe-core found accessibility violations:\n" + "\n".join(found)
+
+
+def test_public_pages(invitation_token, live_server, new_page):
+    """What anyone sees signed out: home, sign-in and sign-up, verification, statistics, an invitation."""
+    base = live_server.url
+    paths = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/verify/", "/statistics/"]
+    found: list[str] = []
+    for language in LANGUAGES:
+        page = open_as(new_page, base, language)
+        for path in [*paths, f"/invitations/{invitation_token}/"]:
+            audit(page, base + path, found)
+    assert_none(found)
+
+
+def test_filing_and_account_pages(make_draft, claimant, claimant_org, live_server, new_page):
+    """Filing a dispute step by step, the organisations and the account's own pages."""
+    draft = make_draft()
+    base = live_server.url
+    session = session_cookie(claimant)
+    paths = [
+        "/cases/file/",
+        *(f"/cases/file/{draft.public_id}/step/{step}/" for step in range(1, 6)),
+        "/organisations/",
+        "/organisations/new/",
+        f"/organisations/{claimant_org.pk}/",
+        "/preferences/time-zone/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+    ]
+    found: list[str] = []
+    for language in LANGUAGES:
+        page = open_as(new_page, base, language, session)
+        for path in paths:
+            audit(page, base + path, found)
+    assert_none(found)
+
+
+def test_party_pages(negotiation_case, claimant, respondent, asgi_live_server_url, new_page):
+    """A party's case list, the case in negotiation, its live room and the filing form's first step."""
+    base = asgi_live_server_url
+    case_url = f"{base}/cases/{negotiation_case.public_id}/"
+    sessions = [session_cookie(claimant), session_cookie(respondent)]
+    found: list[str] = []
+    for language in LANGUAGES:
+        for session in sessions:
+            page = open_as(new_page, base, language, session)
+            audit(page, f"{base}/cases/", found)
+            audit(page, case_url, found)
+            audit(page, case_url + "negotiation/", found, ready="#room-connection[data-state=live]")
+        page = open_as(new_page, base, language, sessions[0])
+        audit(page, f"{base}/cases/file/", found)
+    assert_none(found)
+
+
+def test_settlement_agreement_pages(negotiation_case, claimant, respondent, seal, run_tasks, live_server, new_page):
+    """The parties agreed terms: the case page and the settlement agreement to sign."""
+    from decimal import Decimal
+
+    from cases.services.negotiation import offer_accept, offer_make
+
+    def agree_terms() -> None:
+        offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("7500.00"), terms="Paid in 14 days.")
+        offer_accept(case=negotiation_case, user=claimant, offer_id=offer.pk)
+        run_tasks()  # the worker renders the draft PDF
+
+    off_the_browser_thread(agree_terms)
+    base = live_server.url
+    session = session_cookie(claimant)
+    found: list[str] = []
+    for language in LANGUAGES:
+        page = open_as(new_page, base, language, session)
+        for path in (f"/cases/{negotiation_case.public_id}/", f"/cases/{negotiation_case.public_id}/agreement/"):
+            audit(page, base + path, found)
+    assert_none(found)
+
+
+def test_mediation_pages(live_session, claimant, mediator, asgi_live_server_url, new_page):
+    """The mediation page and the agreement to mediate, and the live session's room, as a party and as the
+    mediator."""
+    base = asgi_live_server_url
+    case = live_session.case
+    sessions = {"claimant": session_cookie(claimant), "mediator": session_cookie(mediator)}
+    found: list[str] = []
+    for language in LANGUAGES:
+        for who, session in sessions.items():
+            page = open_as(new_page, base, language, session)
+            audit(page, f"{base}/cases/{case.public_id}/", found)
+            audit(page, f"{base}/cases/{case.public_id}/mediation/", found)
+            if who == "claimant":  # the parties' document: the mediator does not see it
+                audit(page, f"{base}/cases/{case.public_id}/agreement-to-mediate/", found)
+            audit(
+                page,
+                f"{base}/mediation/sessions/{live_session.public_id}/",
+                found,
+                ready="#mediation-connection[data-state=live]",
+            )
+    assert_none(found)
+
+
+def test_arbitration_pages(proceedings, claimant, arbitrator, live_server, new_page):
+    """The arbitration page as a party and as the arbitrator, and the case page each of them sees."""
+    base = live_server.url
+    sessions = [session_cookie(claimant), session_cookie(arbitrator)]
+    found: list[str] = []
+    for language in LANGUAGES:
+        for session in sessions:
+            page = open_as(new_page, base, language, session)
+            audit(page, f"{base}/cases/{proceedings.public_id}/arbitration/", found)
+            audit(page, f"{base}/cases/{proceedings.public_id}/", found)
+    assert_none(found)
+
+
+def test_staff_pages(
+    negotiation_case, administrator, fee_schedule, mediator_profile, arbitrator_profile, live_server, new_page
+):
+    """A case administrator's caseload dashboard, case list, audit trails, a case's page, payments, fees and
+    the mediator and arbitrator panels."""
+    base = live_server.url
+    session = session_cookie(administrator)
+    case = negotiation_case.public_id
+    paths = [
+        "/staff/caseload/",
+        "/staff/cases/",
+        "/staff/audit/",
+        f"/cases/{case}/",
+        f"/cases/{case}/audit/",
+        "/staff/payments/",
+        "/staff/fees/",
+        "/staff/mediators/",
+        "/staff/mediators/new/",
+        f"/staff/mediators/{mediator_profile.pk}/",
+        "/staff/arbitrators/",
+        "/staff/arbitrators/new/",
+        f"/staff/arbitrators/{arbitrator_profile.pk}/",
+    ]
+    found: list[str] = []
+    for language in LANGUAGES:
+        page = open_as(new_page, base, language, session)
+        for path in paths:
+            audit(page, base + path, found)
+    assert_none(found)
