@@ -83,6 +83,9 @@ def test_claimant_files_a_claim_by_keyboard(claimant, claimant_org, live_server,
     settings.SITE_URL = live_server.url
     base = live_server.url
     page = new_page()
+    # Have Playwright catch file pickers from the start: the catching is switched on in the browser a
+    # moment after the first listener is added, and a picker opened before then is lost.
+    page.on("filechooser", lambda _chooser: None)
     sign_in(page, base, "alice@example.com", PASSWORD)
     page.goto(base + "/cases/file/")
 
@@ -114,12 +117,12 @@ def test_claimant_files_a_claim_by_keyboard(claimant, claimant_org, live_server,
     toggle_with_space(page, page.get_by_label("The dispute arises from or relates to COVID-19"), checked=True)
     type_into(page, page.get_by_label("How COVID-19 affected it"), "Event cancelled by closure order.")
     type_into(page, page.get_by_label("Facts"), "Deposit paid, event cancelled.")
-    # Back up one control and forward again: Shift+Tab works too, and nothing is lost.
+    # Shift+Tab goes back a control without losing what was typed; Tab then goes on to the button.
     tab_to(page, page.get_by_label("How COVID-19 affected it"), backwards=True)
     expect(page.get_by_label("Facts")).to_have_value("Deposit paid, event cancelled.")
     submit_with_enter(page, page.get_by_role("button", name="Save and continue"))
 
-    # Step 3: the claim. Enter in a text field submits the form, as for any form.
+    # Step 3: the claim.
     expect(page.get_by_role("heading", name="Your claim", exact=True)).to_be_visible()
     type_into(page, page.get_by_label("Amount claimed (HKD)"), "12345.67")
     type_into(page, page.get_by_label("Remedy sought"), "Refund of the deposit.")
