@@ -108,13 +108,24 @@ if (room) {
     if (userIsTyping()) { refreshDeferred = true; return; }
     refreshDeferred = false;
     const seq = ++refreshSeq;
-    const focusedId = document.activeElement && panels.contains(document.activeElement) ? document.activeElement.id : null;
+    const hadFocus = Boolean(document.activeElement && panels.contains(document.activeElement));
+    const focusedId = hadFocus ? document.activeElement.id : null;
     try {
       const response = await fetch(room.dataset.panelsUrl, { credentials: "same-origin" });
       if (!response.ok || seq !== refreshSeq) return; // a newer refresh is on its way
       panels.innerHTML = await response.text();
-      if (focusedId) document.getElementById(focusedId)?.focus();
+      if (hadFocus) keepPlace(focusedId);
     } catch { /* the next event or a reload brings the panels up to date */ }
+  }
+
+  // Focus stays where the keyboard user was: on the same control if it is still there, otherwise on the
+  // panels' first heading (an accepted offer's button, say, is gone), never lost to the page's start.
+  function keepPlace(focusedId) {
+    const again = focusedId ? document.getElementById(focusedId) : null;
+    const landing = again || panels.querySelector("h2, h3");
+    if (!landing) return;
+    if (!again && !landing.hasAttribute("tabindex")) landing.setAttribute("tabindex", "-1");
+    landing.focus();
   }
   panels.addEventListener("focusout", () => { if (refreshDeferred) window.setTimeout(refreshPanels, 200); });
 

@@ -204,6 +204,9 @@ def test_claimant_accepts_an_offer_by_keyboard(negotiation_case, open_offer, asg
     expect(page.get_by_role("heading", name="The negotiation has ended")).to_be_visible()
     expect(page.get_by_text("the parties agreed on HK$9,000.00.")).to_be_visible()
     expect(page.locator(".page-header .badge")).to_have_text("Settlement")
+    # The Accept button is gone with the offer: the keyboard user's place is kept in the panels, not lost.
+    landed = page.wait_for_function("document.activeElement && document.activeElement.closest('#panels')")
+    assert landed
     negotiation_case.refresh_from_db()
     assert negotiation_case.status == CaseStatus.SETTLEMENT
     assert negotiation_case.settlement.amount == Decimal("9000.00")
