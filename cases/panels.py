@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -63,6 +63,20 @@ class PanelAppointments:
     rank_once: Any
     cannot_act: Any
     phases: dict[str, str] = field(default_factory=dict)  # "ranking", "admin", "proposed" -> the app's values
+    ranking_days_setting: str = ""  # the setting that gives the parties' time to rank
+
+    def open_ranking(self, case: Case) -> None:
+        """The case entered the stage (in the transition's transaction): the ranking window opens."""
+        from django.conf import settings
+
+        days = getattr(settings, self.ranking_days_setting)
+        self.state_model.objects.update_or_create(  # type: ignore[attr-defined]
+            case=case,
+            defaults={"phase": self.phases["ranking"], "ranking_deadline_at": timezone.now() + timedelta(days=days)},
+        )
+        log_action(case=case, actor=None, action=f"{self.prefix}.opened")
+        emails = [party.user.email for party in case.parties.select_related("user")]
+        queue_email(to=emails, template=f"{self.prefix}_rank", context={"case": case})
 
     def save_ranking(self, case: Case, state: Any, role: str, ids: list[int], user: Any, meta: Any) -> None:
         """Replace a party's ranking (caller holds the case's lock); resolve once both parties ranked."""

@@ -7,11 +7,10 @@ The case's mediator may never be its arbitrator unless both parties agree to it 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,16 +88,7 @@ def former_mediator_on_panel(case: Case) -> ArbitratorProfile | None:
 
 def arbitration_open(case: Case) -> None:
     """Hook (in the transition's transaction): the case entered arbitration; the ranking window opens."""
-    ArbitrationState.objects.update_or_create(
-        case=case,
-        defaults={
-            "phase": ArbitrationPhase.RANKING,
-            "ranking_deadline_at": timezone.now() + timedelta(days=settings.ODR_ARBITRATION_RANKING_DAYS),
-        },
-    )
-    log_action(case=case, actor=None, action="arbitration.opened")
-    emails = [party.user.email for party in case.parties.select_related("user")]
-    queue_email(to=emails, template="arbitration_rank", context={"case": case})
+    PANEL.open_ranking(case)
 
 
 def state_for_update(case: Case) -> ArbitrationState:
@@ -127,6 +117,7 @@ PANEL = PanelAppointments(
     choose_one=gettext_lazy("Choose at least one arbitrator you would accept."),
     rank_once=gettext_lazy("Rank each arbitrator once."),
     cannot_act=gettext_lazy("One of those arbitrators cannot act on this case."),
+    ranking_days_setting="ODR_ARBITRATION_RANKING_DAYS",
     phases={
         "ranking": ArbitrationPhase.RANKING,
         "admin": ArbitrationPhase.ADMINISTRATOR_TO_APPOINT,

@@ -54,16 +54,7 @@ def eligible_mediators(case: Case) -> list[MediatorProfile]:
 
 def mediation_open(case: Case) -> None:
     """Hook (in the transition's transaction): the case entered mediation; the ranking window opens."""
-    MediationState.objects.update_or_create(
-        case=case,
-        defaults={
-            "phase": MediationPhase.RANKING,
-            "ranking_deadline_at": timezone.now() + timedelta(days=settings.ODR_MEDIATION_RANKING_DAYS),
-        },
-    )
-    log_action(case=case, actor=None, action="mediation.opened")
-    emails = [party.user.email for party in case.parties.select_related("user")]
-    queue_email(to=emails, template="mediation_rank", context={"case": case})
+    PANEL.open_ranking(case)
 
 
 def _state_for_update(case: Case) -> MediationState:
@@ -92,6 +83,7 @@ PANEL = PanelAppointments(
     choose_one=gettext_lazy("Choose at least one mediator you would accept."),
     rank_once=gettext_lazy("Rank each mediator once."),
     cannot_act=gettext_lazy("One of those mediators cannot act on this case."),
+    ranking_days_setting="ODR_MEDIATION_RANKING_DAYS",
     phases={
         "ranking": MediationPhase.RANKING,
         "admin": MediationPhase.ADMINISTRATOR_TO_APPOINT,
