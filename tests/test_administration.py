@@ -344,3 +344,30 @@ def test_the_seed_command_makes_realistic_cases_the_pages_can_show(administrator
     client = client_for(administrator)
     assert client.get(reverse("administration:dashboard")).status_code == 200
     assert "300 cases" in client.get(reverse("administration:case_list")).text
+
+
+def test_payments_overdue_under_a_settlement_or_award_show_on_the_dashboard(build, administrator, client_for):
+    from cases.models import Obligation
+
+    awarded = build("closed", outcome="award_issued", closed_days=30)
+    settled = build("closed", outcome="settled", closed_days=30, settled_by="offer")
+    today = timezone.localdate()
+    Obligation.objects.create(
+        case=awarded,
+        source="award",
+        payer_role="respondent",
+        payee_role="claimant",
+        amount=Decimal("5000.00"),
+        due_by=today - timedelta(days=3),
+    )
+    Obligation.objects.create(
+        case=settled,
+        source="settlement",
+        payer_role="respondent",
+        payee_role="claimant",
+        amount=Decimal("900.00"),
+        due_by=today + timedelta(days=3),
+    )
+    assert caseload().payments_overdue == 1
+    page = client_for(administrator).get(reverse("administration:dashboard"))
+    assert "Payments overdue under a settlement or award" in page.text
