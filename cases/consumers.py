@@ -39,6 +39,7 @@ from cases.realtime import RoomEvent, collect_room_events, room_group, send_coll
 from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
 from cases.services import negotiation as services
+from cases.sockets import UserSocketMixin
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def _language(scope: dict[str, Any]) -> str:
     return settings.LANGUAGE_CODE
 
 
-class NegotiationConsumer(AsyncWebsocketConsumer):
+class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
     access: RoomAccess | None = None
     joined_case_id: int = 0  # set once in the room; kept after access is lost, to leave cleanly
 
@@ -127,6 +128,8 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.language = _language(self.scope)
+        if not await self.admit(user.pk, self.language):
+            return
         self.public_id = self.scope["url_route"]["kwargs"]["case_id"]
         self.access = await _db(room_access)(user, self.public_id)
         if self.access is None:
@@ -146,6 +149,7 @@ class NegotiationConsumer(AsyncWebsocketConsumer):
         backstop: asyncio.Future[None] | None = getattr(self, "_backstop", None)
         if backstop is not None and not backstop.done():
             backstop.cancel()
+        await self.leave_user_group()
         if not self.joined_case_id:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)

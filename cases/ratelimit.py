@@ -1,4 +1,6 @@
-"""A token bucket per user and purpose, kept in the server process (each Daphne process has its own)."""
+"""Rate limits. A token bucket per user and purpose kept in the server process, for the frames of a socket
+(no I/O on the hot path); fixed windows counted in the shared cache for everything every process must agree
+on (sign-in and sign-up are allauth's own, also in the cache)."""
 
 from __future__ import annotations
 
@@ -58,3 +60,11 @@ def within_limit(key: str, *, limit: int, window_seconds: int) -> bool:
         cache.set(cache_key, 1, window_seconds)
         count = 1
     return count <= limit
+
+
+def invitation_allowed(user_id: int) -> bool:
+    """Each claim filed or invitation re-sent emails someone outside the platform: at most
+    ``ODR_INVITATIONS_PER_DAY`` a day per user, so an account cannot be used to send mail in bulk."""
+    from django.conf import settings
+
+    return within_limit(f"invitations:{user_id}", limit=settings.ODR_INVITATIONS_PER_DAY, window_seconds=86400)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from cases import ratelimit
 from cases.consumers import _language
+from cases.sockets import UserSocketMixin
 from mediation.access import SessionAccess, session_access
 from mediation.ice import ice_servers_for
 from mediation.models import Participant, RoomKind, RoomMessage
@@ -119,7 +120,7 @@ def channels_of(members: list[PeerView]) -> dict[str, str]:
     return {m.peer: m.channel for m in members}
 
 
-class MediationRoomConsumer(AsyncWebsocketConsumer):
+class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
     access: SessionAccess | None = None
     peer: str = ""
     room: str = ""
@@ -137,6 +138,8 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.language = _language(self.scope)
+        if not await self.admit(user.pk, self.language):
+            return
         self.session_ref = self.scope["url_route"]["kwargs"]["session_id"]
         self.access = await _db(session_access)(user, self.session_ref)
         self.access_checked_at = time.monotonic()
@@ -172,6 +175,7 @@ class MediationRoomConsumer(AsyncWebsocketConsumer):
             await self._send({"type": "waiting", "members": members_payload(waiting)})
 
     async def disconnect(self, code: int) -> None:
+        await self.leave_user_group()
         if not self.peer or self.access is None:
             return
         left = await _db(rooms.room_leave)(peer_id=self.peer)

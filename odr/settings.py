@@ -278,6 +278,9 @@ ODR_ROOM_MAX_FRAME_BYTES = env_int("ODR_ROOM_MAX_FRAME_BYTES", 16 * 1024, minimu
 ODR_ROOM_RATE_PER_SECOND = env_int("ODR_ROOM_RATE_PER_SECOND", 2, minimum=1)
 ODR_ROOM_RATE_BURST = env_int("ODR_ROOM_RATE_BURST", 10, minimum=1)
 ODR_ROOM_ACCESS_RECHECK_SECONDS = env_int("ODR_ROOM_ACCESS_RECHECK_SECONDS", 10, minimum=1)
+# Abuse limits counted in the shared cache (Redis when configured), so every process agrees on them.
+ODR_SOCKET_CONNECTS_PER_MINUTE = env_int("ODR_SOCKET_CONNECTS_PER_MINUTE", 30, minimum=1)
+ODR_INVITATIONS_PER_DAY = env_int("ODR_INVITATIONS_PER_DAY", 20, minimum=1)
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
 # While a stage waits for its fees, the current stage's deadline stays at least this far away.
 ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)

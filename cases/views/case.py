@@ -12,6 +12,7 @@ from cases.forms import CounterclaimAnswerForm, DocumentUploadForm, ReasonForm, 
 from cases.hooks import case_page_sections
 from cases.lifecycle import Action, TransitionError, allowed_actions
 from cases.models import Case, CaseStatus
+from cases.ratelimit import invitation_allowed
 from cases.roles import Role
 from cases.selectors import case_documents, case_timeline, next_steps
 from cases.services import ServiceError
@@ -108,6 +109,9 @@ def counterclaim_answer_view(request: AuthenticatedRequest, case: Case, roles: f
 @require_POST
 @case_view
 def invitation_resend_view(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    if not invitation_allowed(request.user.pk):
+        messages.error(request, _("You have sent the most invitations allowed in a day. Try again tomorrow."))
+        return redirect("cases:detail", case_id=case.public_id)
     try:
         invitation_resend(case=case, user=request.user, meta=RequestMeta.from_request(request))
     except ServiceError as exc:

@@ -26,6 +26,7 @@ from cases.forms import (
     add_service_error,
 )
 from cases.models import Case, CaseStatus, Document
+from cases.ratelimit import invitation_allowed
 from cases.selectors import case_documents, organisations_of
 from cases.services import ServiceError
 from cases.services.documents import document_remove_from_draft, document_upload
@@ -178,7 +179,14 @@ def _review_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
         respondent_is_hk=case.respondent_is_hk,
     )
     form = ReviewStepForm(*form_data(request))
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and form.is_valid() and not invitation_allowed(request.user.pk):
+        form.add_error(
+            None,
+            _("You have sent the most invitations allowed in a day. Your claim is saved as a draft: file it tomorrow."),
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             claim_file(
                 case=case,
@@ -205,4 +213,5 @@ def _review_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
         request,
         "cases/file_step_review.html",
         _context(case, 5, form=form, eligibility=eligibility, claimant=claimant, documents=case_documents(case)),
+        status=status,
     )
