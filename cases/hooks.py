@@ -7,6 +7,7 @@ for instance, registers a settlement handler that drafts the settlement agreemen
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -130,3 +131,28 @@ def on_my_cases(section: MyCasesSection) -> MyCasesSection:
 
 def my_cases_sections(user: Any) -> list[tuple[str, dict[str, object]]]:
     return [result for section in _my_cases_sections if (result := section(user)) is not None]
+
+
+# --- Personal data: what each app holds about a person, for export and erasure --------------------------
+@dataclass(frozen=True)
+class PersonalDataSource:
+    """``export(user)`` returns JSON-ready data; ``blockers(user)`` says why the account cannot be erased
+    yet (empty: it can); ``erase(user, pseudonym)`` removes or pseudonymises what the app holds, in the
+    erasure's transaction. Records of a case (messages, signed documents) stay: they are the other party's
+    record too."""
+
+    name: str
+    export: Callable[[Any], Any]
+    blockers: Callable[[Any], list[str]] | None = None
+    erase: Callable[[Any, str], None] | None = None
+
+
+_personal_data_sources: dict[str, PersonalDataSource] = {}
+
+
+def register_personal_data(source: PersonalDataSource) -> None:
+    _personal_data_sources[source.name] = source
+
+
+def personal_data_sources() -> list[PersonalDataSource]:
+    return list(_personal_data_sources.values())

@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cases.audit import log_action
+from cases.hooks import PersonalDataSource
 from cases.models import Case, Membership
 from cases.notifications import queue_email
 from cases.services import ServiceError
@@ -159,3 +160,26 @@ class PanelAppointments:
                     self.resolve(state.case, state)
                     count += 1
         return count
+
+
+def panel_personal_data(name: str, profile_model: Any) -> PersonalDataSource:
+    """A panel's part of a neutral's personal data: their profile. On erasure they leave the panel and their
+    biography goes; the name and accreditation stay, because past cases' records name who decided them."""
+
+    def export(user: Any) -> dict[str, Any] | None:
+        profile = profile_model.objects.filter(user=user).first()
+        if profile is None:
+            return None
+        return {
+            "display_name": profile.display_name,
+            "languages": profile.languages,
+            "specialisms": profile.specialisms,
+            "accreditation": profile.accreditation,
+            "biography": profile.bio,
+            "on_the_panel": profile.active,
+        }
+
+    def erase(user: Any, pseudonym: str) -> None:
+        profile_model.objects.filter(user=user).update(active=False, bio="")
+
+    return PersonalDataSource(name=name, export=export, erase=erase)

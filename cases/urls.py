@@ -1,6 +1,17 @@
 from django.urls import path
 
-from cases.views import case, compliance, documents, filing, invitations, negotiation, organisations, pages, preferences
+from cases.views import (
+    case,
+    compliance,
+    documents,
+    filing,
+    invitations,
+    negotiation,
+    organisations,
+    pages,
+    personal_data,
+    preferences,
+)
 
 app_name = "cases"
 
@@ -8,6 +19,9 @@ urlpatterns = [
     path("cases/", pages.my_cases, name="my_cases"),
     path("preferences/time-zone/", preferences.timezone_preference, name="timezone"),
     path("preferences/language/", preferences.language_preference, name="language"),
+    path("account/data/", personal_data.personal_data, name="personal_data"),
+    path("account/data/export/", personal_data.personal_data_export, name="personal_data_export"),
+    path("account/data/erase/", personal_data.account_erase_view, name="account_erase"),
     path("cases/file/", filing.file_start, name="file_start"),
     path("cases/file/<uuid:case_id>/step/<int:step>/", filing.file_step, name="file_step"),
     path(

@@ -9,12 +9,14 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Plug into the core: fees gate stages, and the case page shows what each party owes.
-        from cases.hooks import on_case_page, register_timeline_texts
+        from cases.hooks import on_case_page, register_personal_data, register_timeline_texts
         from cases.stages import on_stage_dropped, register_stage_gate
         from payments.gates import fees_gate, fees_section, stage_fees_cancel
+        from payments.personal_data import PAYMENTS_PERSONAL_DATA
         from payments.timeline import TIMELINE_TEXTS
 
         register_stage_gate(fees_gate)
         on_stage_dropped(stage_fees_cancel)
         on_case_page(fees_section)
         register_timeline_texts(TIMELINE_TEXTS)
+        register_personal_data(PAYMENTS_PERSONAL_DATA)

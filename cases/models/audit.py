@@ -17,6 +17,14 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit entries cannot be deleted")
 
+    def pseudonymise_actor(self, user_id: int, pseudonym: str) -> int:
+        """The one change the log allows: a person whose account is erased is named by a pseudonym, and
+        where they acted from is forgotten. What was done, and when, stays. Only the erasure service calls
+        this, in the transaction that writes the entry recording the erasure."""
+        return models.QuerySet.update(
+            self.filter(actor_id=user_id), actor_label=pseudonym, ip_address=None, user_agent=""
+        )
+
 
 class AuditEntry(models.Model):
     """One thing that happened: who, when, from where, what changed. Append-only (pretix ``log_action``)."""
