@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import ArbitratorProfile
 from arbitration.services.award import AwardTerms
-from cases.forms import Form
+from cases.forms import AmountField, Form
 from cases.models import PartyRole
 from cases.roles_setup import ARBITRATOR_GROUP
 from cases.views.panel import PanelProfileForm
@@ -26,7 +26,7 @@ def end_of_day(day: date) -> datetime:
 
 def money(label: Any, *, required: bool = True, initial: str | None = None) -> forms.DecimalField:
     # No minimum here: the award service explains a negative or inconsistent sum in its own words.
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=2, required=required, initial=initial)
+    return AmountField(label=label, max_digits=12, decimal_places=2, required=required, initial=initial)
 
 
 class ReasonForm(Form):

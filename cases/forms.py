@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +14,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.amounts import AmountError, parse_amount
 from cases.eligibility import format_hkd
 from cases.models import Case, Organisation
+from cases.models.organisations import br_number_validator
 
 
 class AccessibleFormMixin:
@@ -47,6 +51,29 @@ class ModelForm(AccessibleFormMixin, forms.ModelForm):
     pass
 
 
+class AmountField(forms.DecimalField):
+    """A HK$ amount in figures, typed as people type it: "12,345.67", "HK$12345.67" or in full-width
+    forms (cases/amounts.py). A text input with the decimal keypad: ``type="number"`` would refuse commas
+    and full-width digits in the browser and send nothing."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": gettext_lazy("Enter an amount in Hong Kong dollars.")}
+
+    def to_python(self, value: Any) -> Any:  # a Decimal, or None when empty
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            value = parse_amount(value)
+        except AmountError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.setdefault("inputmode", "decimal")
+        return attrs
+
+
 def add_service_error(form: forms.BaseForm, message: str, field: str | None) -> None:
     form.add_error(field if field in form.fields else None, message)
 
@@ -56,6 +83,15 @@ class OrganisationForm(ModelForm):
         model = Organisation
         fields = ["name", "is_hk_registered", "br_number", "size_band", "address", "contact_email", "contact_phone"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_br_number(self) -> str:
+        """Full-width digits (a Chinese input method's) are the same number: stored as ASCII digits, so it
+        reads and matches the same everywhere. Digits of other scripts are refused. The name and address are
+        kept exactly as typed, in any mix of Chinese and English."""
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get("br_number") or "")
+        if value and not re.fullmatch(r"[0-9]{8}", value):
+            raise forms.ValidationError(br_number_validator.message, code="invalid")
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -112,6 +148,7 @@ class ClaimStepForm(ModelForm):
     class Meta:
         model = Case
         fields = ["amount_claimed", "remedy_sought"]
+        field_classes = {"amount_claimed": AmountField}
         widgets = {"remedy_sought": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -121,7 +158,6 @@ class ClaimStepForm(ModelForm):
         self.fields["amount_claimed"].help_text = _("In Hong Kong dollars, up to %(cap)s, e.g. 12500.50.") % {
             "cap": format_hkd(settings.ODR_ELIGIBILITY_MAX_AMOUNT)
         }
-        self.fields["amount_claimed"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0.01"})
 
     def clean_amount_claimed(self) -> Decimal:
         amount: Decimal = self.cleaned_data["amount_claimed"]
@@ -190,7 +226,7 @@ class RespondForm(OrganisationChoiceForm):
     response_text = forms.CharField(
         label=gettext_lazy("Your response to the claim"), widget=forms.Textarea(attrs={"rows": 6})
     )
-    counterclaim_amount = forms.DecimalField(
+    counterclaim_amount = AmountField(
         label=gettext_lazy("Counterclaim amount (HKD)"),
         required=False,
         max_digits=12,

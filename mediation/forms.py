@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import AmountField
 from cases.roles_setup import MEDIATOR_GROUP
 from cases.views.panel import PanelProfileForm
 from mediation.models import MediationResult, MediatorProfile
@@ -52,7 +53,7 @@ class NoteForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     result = forms.ChoiceField(label=_("Outcome"), choices=MediationResult.choices, widget=forms.RadioSelect)
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Settlement sum (HK$)"),
         max_digits=12,
         decimal_places=2,

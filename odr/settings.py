@@ -199,19 +199,66 @@ LANGUAGES = [("en", _("English")), ("zh-hant", _("Traditional Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True
+# Dates, times and numbers as each language writes them (odr/formats/<locale>/formats.py): templates use
+# Django's named formats (``|date:"DATE_FORMAT"``), never a format string of their own.
+FORMAT_MODULE_PATH = ["odr.formats"]
 USE_TZ = True
 
 # --- Static files and private uploads ----------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    # Evidence is confidential: it lives outside any web root and has no URL; only the access-checked
-    # download view streams it.
-    "default": {
+# Evidence and issued documents are confidential: they live outside any web root and have no URL; only
+# the access-checked download views stream them. ODR_STORAGE=s3 keeps them in a private bucket of an
+# S3-compatible object store (shared by every web and worker process); tests keep the filesystem.
+ODR_STORAGE = env_str("ODR_STORAGE", "filesystem")
+if ODR_STORAGE == "filesystem":
+    _private_storage: dict[str, object] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")), "base_url": None},
-    },
+    }
+elif ODR_STORAGE == "s3":
+    _s3 = {
+        name: env_str(name, "").strip()
+        for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    }
+    _s3_missing = [name for name, value in _s3.items() if not value]
+    if _s3_missing:
+        raise ImproperlyConfigured(f"ODR_STORAGE=s3 needs {', '.join(_s3_missing)}")
+    # "private" unless the bucket has ACLs disabled (AWS's default "bucket owner enforced" refuses any ACL
+    # but bucket-owner-full-control): then "none" sends none. A public ACL is never accepted.
+    _s3_acl = env_str("AWS_DEFAULT_ACL", "private")
+    if _s3_acl not in {"private", "bucket-owner-full-control", "none"}:
+        raise ImproperlyConfigured(
+            f"AWS_DEFAULT_ACL must be 'private', 'bucket-owner-full-control' or 'none', got {_s3_acl!r}"
+        )
+    _s3_addressing = env_str("AWS_S3_ADDRESSING_STYLE", "auto")
+    if _s3_addressing not in {"auto", "path", "virtual"}:
+        raise ImproperlyConfigured(
+            f"AWS_S3_ADDRESSING_STYLE must be 'auto', 'path' or 'virtual', got {_s3_addressing!r}"
+        )
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3["AWS_STORAGE_BUCKET_NAME"],
+            "access_key": _s3["AWS_ACCESS_KEY_ID"],
+            "secret_key": _s3["AWS_SECRET_ACCESS_KEY"],
+            "endpoint_url": env_url("AWS_S3_ENDPOINT_URL", "") or None,  # None: AWS itself
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "addressing_style": _s3_addressing,
+            "location": env_str("AWS_LOCATION", "").strip("/"),  # a key prefix, to share a bucket
+            "default_acl": None if _s3_acl == "none" else _s3_acl,
+            # Downloads go through our access-checked views, never to the store: no signed URLs to hand out
+            # (an unsigned URL to a private object is refused by the store).
+            "querystring_auth": False,
+            # Never replace an object under an existing name (the filesystem backend renames instead).
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"ODR_STORAGE must be 'filesystem' or 's3', got {ODR_STORAGE!r}")
+STORAGES = {
+    "default": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

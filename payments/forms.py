@@ -6,14 +6,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import AmountField
 from cases.models import SizeBand
 from payments.models import FeeKind, PaymentStatus
 
 
 def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, max_digits=10, decimal_places=2, min_value=Decimal("0.00"), required=required
-    )
+    return AmountField(label=label, max_digits=10, decimal_places=2, min_value=Decimal("0.00"), required=required)
 
 
 class ManualPaymentForm(forms.Form):

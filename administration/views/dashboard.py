@@ -19,8 +19,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "status": bars([(bar.label, bar.value) for bar in figures.by_status]),
         "outcome": bars([(bar.label, bar.value) for bar in figures.by_outcome]),
         "ageing": bars([(bar.label, bar.value) for bar in figures.ageing]),
-        "filed": bars([(date_format(week.week, "j M"), week.filed) for week in figures.weeks]),
-        "closed": bars([(date_format(week.week, "j M"), week.closed) for week in figures.weeks]),
+        "filed": bars([(date_format(week.week, "MONTH_DAY_FORMAT"), week.filed) for week in figures.weeks]),
+        "closed": bars([(date_format(week.week, "MONTH_DAY_FORMAT"), week.closed) for week in figures.weeks]),
         "neutrals": bars([(f"{load.name} ({load.role})", load.open_cases) for load in figures.neutrals]),
     }
     heights = {name: height(chart) for name, chart in charts.items()}

@@ -149,7 +149,7 @@ def _compliance_steps(case: Case, roles: frozenset[Role], detail: str) -> list[N
 
     steps = []
     for obligation in Obligation.objects.filter(case=case).exclude(status=ObligationStatus.CONFIRMED):
-        amount, due = format_hkd(obligation.amount), date_format(obligation.due_by, "j F Y")
+        amount, due = format_hkd(obligation.amount), date_format(obligation.due_by, "DATE_FORMAT")
         if Role(obligation.payer_role) in roles and obligation.status != ObligationStatus.REPORTED:
             text = _("Pay %(amount)s by %(due)s, then report the payment.") % {"amount": amount, "due": due}
             steps.append(NextStep(text, detail + "#compliance-heading", _("Report your payment")))

@@ -34,6 +34,17 @@ def countdown(deadline: datetime | None) -> dict[str, Any]:
     }
 
 
+@register.filter(expects_localtime=True)
+def local_datetime(value: datetime | None, name: str = "DATETIME_FORMAT") -> str:
+    """A date and time in one of the active language's named formats, including the two of ours that
+    Django has no name for (``WEEKDAY_DATETIME_FORMAT``, ``PRECISE_DATETIME_FORMAT``: odr/formats)."""
+    from django.utils.dateformat import format as date_format
+
+    from odr.formats import named_format
+
+    return "" if value is None else date_format(value, named_format(name))
+
+
 @register.filter
 def iso_datetime(value: str | None) -> datetime | None:
     """A payload's ISO 8601 timestamp as a datetime, for the ``date`` filter."""

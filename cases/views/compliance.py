@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
+from cases.forms import AmountField
 from cases.models import Case, Obligation, PaymentReport
 from cases.roles import Role
 from cases.services import ServiceError
@@ -18,7 +19,7 @@ from cases.services.compliance import payment_report, report_answer
 
 
 class PaymentReportForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("Amount paid (HK$)"), max_digits=12, decimal_places=2)
+    amount = AmountField(label=gettext_lazy("Amount paid (HK$)"), max_digits=12, decimal_places=2)
     paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=gettext_lazy("Bank or cheque reference"), max_length=100)
     evidence = forms.FileField(label=gettext_lazy("Evidence (bank slip, cheque copy)"), required=False)

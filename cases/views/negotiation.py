@@ -4,7 +4,7 @@ JavaScript; with it, the same actions go over the websocket)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.access import AuthenticatedRequest, case_view, room_access
+from cases.amounts import AmountError, parse_amount
 from cases.audit import RequestMeta
 from cases.models import Case, CaseStatus
 from cases.roles import Role
@@ -73,8 +74,8 @@ def negotiation_room(request: AuthenticatedRequest, case: Case, roles: frozenset
 
 def _amount(request: AuthenticatedRequest) -> Decimal:
     try:
-        return Decimal(request.POST.get("amount", "").replace(",", "").strip())
-    except InvalidOperation:
+        return parse_amount(request.POST.get("amount", ""))
+    except AmountError:
         raise ServiceError(_("Enter an amount in Hong Kong dollars.")) from None
 
 

@@ -55,15 +55,12 @@ def in_words(amount: Decimal | Any) -> str:
     return hkd_in_words_zh(value) if (translation.get_language() or "").startswith("zh") else hkd_in_words_en(value)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def doc_date(value: Any, with_time: bool = False) -> str:
-    """A date (and time) as the document's language writes it: 25 November 2026 / 2026年11月25日."""
-    from django.utils.dateformat import format as date_format
+    """A date (and time) as the document's language writes it (odr/formats): 25 November 2026, 15:05 /
+    2026年11月25日 15:05, in the time zone active where it is used (documents: ``{% timezone %}``)."""
+    from django.utils import formats
 
     if not value:
         return ""
-    chinese = (translation.get_language() or "").startswith("zh")
-    pattern = "Y年n月j日" if chinese else "j F Y"
-    if with_time:
-        pattern += " H:i" if chinese else ", H:i"
-    return date_format(value, pattern)
+    return formats.date_format(value, "DATETIME_FORMAT" if with_time else "DATE_FORMAT")

@@ -595,7 +595,9 @@ if (root) {
 
   // ---- chat ----------------------------------------------------------------------------------------
   const locale = (document.documentElement.lang || "en").startsWith("zh") ? "zh-HK" : "en-GB";
-  const timeFormat = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Hong_Kong" });
+  const timeFormat = new Intl.DateTimeFormat(locale, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: document.documentElement.dataset.timeZone || "Asia/Hong_Kong",
+  });
 
   function renderMessage(message) {
     const own = message.role === ownRole;

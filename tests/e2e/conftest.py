@@ -42,8 +42,8 @@ def browser() -> Iterator[Any]:
 def new_page(browser: Any) -> Iterator[Any]:
     contexts = []
 
-    def make(width: int = 1280) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+    def make(width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -39,6 +39,66 @@ RUN_AXE = """async ([tags, definite]) => {
 }"""
 
 
+# The pages of each journey, shared with the small-screen test (test_small_screens.py).
+PUBLIC_PATHS = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/verify/", "/statistics/"]
+
+
+def filing_and_account_paths(draft: Any, organisation: Any) -> list[str]:
+    return [
+        "/cases/file/",
+        *(f"/cases/file/{draft.public_id}/step/{step}/" for step in range(1, 6)),
+        "/organisations/",
+        "/organisations/new/",
+        f"/organisations/{organisation.pk}/",
+        "/preferences/time-zone/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+    ]
+
+
+def party_pages(case: Any) -> list[tuple[str, str]]:
+    """(path, what shows the page is ready) for a party of a case in negotiation."""
+    case_path = f"/cases/{case.public_id}/"
+    return [("/cases/", ""), (case_path, ""), (case_path + "negotiation/", "#room-connection[data-state=live]")]
+
+
+def agreement_paths(case: Any) -> list[str]:
+    return [f"/cases/{case.public_id}/", f"/cases/{case.public_id}/agreement/"]
+
+
+def mediation_pages(session: Any, *, party: bool) -> list[tuple[str, str]]:
+    """(path, ready) for a live mediation session, as a party or as the mediator."""
+    case = session.case
+    pages = [(f"/cases/{case.public_id}/", ""), (f"/cases/{case.public_id}/mediation/", "")]
+    if party:  # the parties' document: the mediator does not see it
+        pages.append((f"/cases/{case.public_id}/agreement-to-mediate/", ""))
+    pages.append((f"/mediation/sessions/{session.public_id}/", "#mediation-connection[data-state=live]"))
+    return pages
+
+
+def arbitration_paths(case: Any) -> list[str]:
+    return [f"/cases/{case.public_id}/arbitration/", f"/cases/{case.public_id}/"]
+
+
+def staff_paths(case: Any, mediator_profile: Any, arbitrator_profile: Any) -> list[str]:
+    return [
+        "/staff/caseload/",
+        "/staff/cases/",
+        "/staff/audit/",
+        f"/cases/{case.public_id}/",
+        f"/cases/{case.public_id}/audit/",
+        "/staff/payments/",
+        "/staff/fees/",
+        "/staff/mediators/",
+        "/staff/mediators/new/",
+        f"/staff/mediators/{mediator_profile.pk}/",
+        "/staff/arbitrators/",
+        "/staff/arbitrators/new/",
+        f"/staff/arbitrators/{arbitrator_profile.pk}/",
+    ]
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _axe_installed() -> None:
     if not AXE.is_file():
@@ -90,11 +150,10 @@ def assert_none(found: list[str]) -> None:
 def test_public_pages(invitation_token, live_server, new_page):
     """What anyone sees signed out: home, sign-in and sign-up, verification, statistics, an invitation."""
     base = live_server.url
-    paths = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/verify/", "/statistics/"]
     found: list[str] = []
     for language in LANGUAGES:
         page = open_as(new_page, base, language)
-        for path in [*paths, f"/invitations/{invitation_token}/"]:
+        for path in [*PUBLIC_PATHS, f"/invitations/{invitation_token}/"]:
             audit(page, base + path, found)
     assert_none(found)
 
@@ -104,21 +163,10 @@ def test_filing_and_account_pages(make_draft, claimant, claimant_org, live_serve
     draft = make_draft()
     base = live_server.url
     session = session_cookie(claimant)
-    paths = [
-        "/cases/file/",
-        *(f"/cases/file/{draft.public_id}/step/{step}/" for step in range(1, 6)),
-        "/organisations/",
-        "/organisations/new/",
-        f"/organisations/{claimant_org.pk}/",
-        "/preferences/time-zone/",
-        "/accounts/email/",
-        "/accounts/password/change/",
-        "/accounts/2fa/",
-    ]
     found: list[str] = []
     for language in LANGUAGES:
         page = open_as(new_page, base, language, session)
-        for path in paths:
+        for path in filing_and_account_paths(draft, claimant_org):
             audit(page, base + path, found)
     assert_none(found)
 
@@ -126,15 +174,13 @@ def test_filing_and_account_pages(make_draft, claimant, claimant_org, live_serve
 def test_party_pages(negotiation_case, claimant, respondent, asgi_live_server_url, new_page):
     """A party's case list, the case in negotiation, its live room and the filing form's first step."""
     base = asgi_live_server_url
-    case_url = f"{base}/cases/{negotiation_case.public_id}/"
     sessions = [session_cookie(claimant), session_cookie(respondent)]
     found: list[str] = []
     for language in LANGUAGES:
         for session in sessions:
             page = open_as(new_page, base, language, session)
-            audit(page, f"{base}/cases/", found)
-            audit(page, case_url, found)
-            audit(page, case_url + "negotiation/", found, ready="#room-connection[data-state=live]")
+            for path, ready in party_pages(negotiation_case):
+                audit(page, base + path, found, ready=ready)
         page = open_as(new_page, base, language, sessions[0])
         audit(page, f"{base}/cases/file/", found)
     assert_none(found)
@@ -157,7 +203,7 @@ def test_settlement_agreement_pages(negotiation_case, claimant, respondent, seal
     found: list[str] = []
     for language in LANGUAGES:
         page = open_as(new_page, base, language, session)
-        for path in (f"/cases/{negotiation_case.public_id}/", f"/cases/{negotiation_case.public_id}/agreement/"):
+        for path in agreement_paths(negotiation_case):
             audit(page, base + path, found)
     assert_none(found)
 
@@ -166,22 +212,13 @@ def test_mediation_pages(live_session, claimant, mediator, asgi_live_server_url,
     """The mediation page and the agreement to mediate, and the live session's room, as a party and as the
     mediator."""
     base = asgi_live_server_url
-    case = live_session.case
     sessions = {"claimant": session_cookie(claimant), "mediator": session_cookie(mediator)}
     found: list[str] = []
     for language in LANGUAGES:
         for who, session in sessions.items():
             page = open_as(new_page, base, language, session)
-            audit(page, f"{base}/cases/{case.public_id}/", found)
-            audit(page, f"{base}/cases/{case.public_id}/mediation/", found)
-            if who == "claimant":  # the parties' document: the mediator does not see it
-                audit(page, f"{base}/cases/{case.public_id}/agreement-to-mediate/", found)
-            audit(
-                page,
-                f"{base}/mediation/sessions/{live_session.public_id}/",
-                found,
-                ready="#mediation-connection[data-state=live]",
-            )
+            for path, ready in mediation_pages(live_session, party=who == "claimant"):
+                audit(page, base + path, found, ready=ready)
     assert_none(found)
 
 
@@ -193,8 +230,8 @@ def test_arbitration_pages(proceedings, claimant, arbitrator, live_server, new_p
     for language in LANGUAGES:
         for session in sessions:
             page = open_as(new_page, base, language, session)
-            audit(page, f"{base}/cases/{proceedings.public_id}/arbitration/", found)
-            audit(page, f"{base}/cases/{proceedings.public_id}/", found)
+            for path in arbitration_paths(proceedings):
+                audit(page, base + path, found)
     assert_none(found)
 
 
@@ -205,25 +242,9 @@ def test_staff_pages(
     the mediator and arbitrator panels."""
     base = live_server.url
     session = session_cookie(administrator)
-    case = negotiation_case.public_id
-    paths = [
-        "/staff/caseload/",
-        "/staff/cases/",
-        "/staff/audit/",
-        f"/cases/{case}/",
-        f"/cases/{case}/audit/",
-        "/staff/payments/",
-        "/staff/fees/",
-        "/staff/mediators/",
-        "/staff/mediators/new/",
-        f"/staff/mediators/{mediator_profile.pk}/",
-        "/staff/arbitrators/",
-        "/staff/arbitrators/new/",
-        f"/staff/arbitrators/{arbitrator_profile.pk}/",
-    ]
     found: list[str] = []
     for language in LANGUAGES:
         page = open_as(new_page, base, language, session)
-        for path in paths:
+        for path in staff_paths(negotiation_case, mediator_profile, arbitrator_profile):
             audit(page, base + path, found)
     assert_none(found)

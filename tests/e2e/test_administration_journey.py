@@ -94,7 +94,7 @@ def test_administrator_filters_overdue_cases_extends_a_deadline_and_audits_it(
     staff.get_by_label("Reason (the parties see it in the case timeline)").fill(REASON)
     staff.get_by_role("button", name="Extend", exact=True).click()
     expect(page.get_by_text("The deadline is extended.")).to_be_visible()
-    expect(deadline).to_contain_text(f"Due {until.day} {until:%b %Y, %H:%M} (Hong Kong time)")
+    expect(deadline).to_contain_text(f"Due {until.day} {until:%B %Y, %H:%M} (Hong Kong time).")
     expect(deadline).not_to_contain_text("Deadline passed")
     assert Case.objects.get(pk=overdue_case.pk).deadline_at == until  # the form read Hong Kong time
 
