@@ -19,13 +19,34 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseAssignment, CaseParty, CaseStatus, Document, NeutralRole, PartyRole
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseParty,
+    CaseStatus,
+    Document,
+    NeutralRole,
+    PartyRole,
+    RefusalReason,
+)
 from cases.roles import NEUTRAL_ROLES, Role
 
 if TYPE_CHECKING:
     AnyUser = User | AnonymousUser
 
 P = ParamSpec("P")
+
+
+class AccessRefused(Http404):
+    """A 404 the access rules decided (not "no such page"): the person may not see or do this.
+
+    Raised by this module's checks and by views' role checks; ``cases.security_events`` records each one
+    that reaches the request handler (its middleware), so a refusal is recorded in one place.
+    """
+
+    def __init__(self, reason: str = RefusalReason.ROLE, message: Any = None) -> None:
+        super().__init__(message or _("No such page."))
+        self.reason = reason
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -36,6 +57,12 @@ class AuthenticatedRequest(HttpRequest):
 
 def is_case_administrator(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.has_perm("cases.administer_case"))
+
+
+def may_file(user: AnyUser) -> bool:
+    """Parties file disputes; neutrals and case administrators act for the Centre and use another account
+    for a business of their own."""
+    return bool(user.is_authenticated and user.has_perm("cases.file_case"))
 
 
 def is_neutral(user: AnyUser) -> bool:
@@ -87,7 +114,7 @@ def load_case_for(user: AnyUser, public_id: Any) -> tuple[Case, frozenset[Role]]
         .first()
     )
     if case is None:
-        raise Http404(_("No such case."))
+        raise AccessRefused(RefusalReason.CASE_HIDDEN, _("No such case."))
     return case, case_roles(user, case)
 
 
@@ -169,7 +196,7 @@ def administrator_view[**P](
     @login_required
     def wrapper(request: AuthenticatedRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not is_case_administrator(request.user):
-            raise Http404(_("No such page."))
+            raise AccessRefused(RefusalReason.STAFF_ONLY)
         if must_enable_mfa(request.user):
             messages.warning(request, _("Set up two-factor authentication before you act on a case."))
             return redirect("mfa_activate_totp")

@@ -27,6 +27,7 @@ from cases.models import (
     ReadMarker,
     ReferenceCounter,
     RoomPresence,
+    SecurityEvent,
     UserPreference,
 )
 
@@ -88,6 +89,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "case", "actor_label", "action", "from_status", "to_status", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_label", "action", "case__reference"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user_label", "ip_address", "reason", "method", "path", "suppressed_before"]
+    list_filter = ["reason"]
+    search_fields = ["user_label", "path"]
 
 
 class BlindBidAdmin(ReadOnlyAdmin):

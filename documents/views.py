@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import Case
@@ -38,7 +38,7 @@ def _require_reader(roles: frozenset[Role], case: Case | None = None) -> None:
         return
     if case is not None and Role.MEDIATOR in roles and settled_in_mediation(case):
         return
-    raise Http404
+    raise AccessRefused
 
 
 def _page(

@@ -10,8 +10,8 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cases.security_events import AuditedOriginValidator  # noqa: E402
 from odr.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded at start-up (Django, the models, the URLconf) lives as long as the process; moving
@@ -22,6 +22,8 @@ gc.freeze()
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # The origin check (ALLOWED_HOSTS) runs inside the auth middleware so that a refused socket is
+        # recorded with the person whose browser opened it (cases.security_events).
+        "websocket": AuthMiddlewareStack(AuditedOriginValidator(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -67,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A database connection lost mid-request: a "try again" page (503) that needs no database.
+    "odr.errors.DatabaseUnavailableMiddleware",
+    # Records refusals by the access rules (cases.access.AccessRefused) in the security event log.
+    "cases.security_events.SecurityEventMiddleware",
 ]
 
 ROOT_URLCONF = "odr.urls"
@@ -328,6 +332,8 @@ ODR_ROOM_ACCESS_RECHECK_SECONDS = env_int("ODR_ROOM_ACCESS_RECHECK_SECONDS", 10,
 # Abuse limits counted in the shared cache (Redis when configured), so every process agrees on them.
 ODR_SOCKET_CONNECTS_PER_MINUTE = env_int("ODR_SOCKET_CONNECTS_PER_MINUTE", 30, minimum=1)
 ODR_INVITATIONS_PER_DAY = env_int("ODR_INVITATIONS_PER_DAY", 20, minimum=1)
+# Refused accesses recorded a minute for one person (or, signed out, one address); the rest are counted.
+ODR_SECURITY_EVENTS_PER_MINUTE = env_int("ODR_SECURITY_EVENTS_PER_MINUTE", 20, minimum=1)
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
 # While a stage waits for its fees, the current stage's deadline stays at least this far away.
 ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)

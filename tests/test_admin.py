@@ -20,6 +20,7 @@ READ_ONLY = {
     "Charge",
     "WebhookEvent",
     "FeeSchedule",
+    "SecurityEvent",
 }
 
 

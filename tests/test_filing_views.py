@@ -2,6 +2,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Case, CaseStatus
+from tests.conftest import make_organisation
 
 
 def step_url(case, step):
@@ -117,3 +118,16 @@ def test_withdraw_from_the_case_page(negotiation_case, claimant, respondent, cli
     assert client_for(claimant).post(url, {"reason": "Settled privately"}).status_code == 302
     negotiation_case.refresh_from_db()
     assert negotiation_case.outcome == "withdrawn"
+
+
+def test_neutrals_and_administrators_cannot_file(mediator, administrator, client_for):
+    for user in (mediator, administrator):
+        client = client_for(user)
+        organisation = make_organisation(user, f"{user.username} Trading Ltd")
+        page = client.get(reverse("cases:file_start"))
+        assert page.status_code == 403
+        assert "This account cannot file disputes." in page.text
+        assert "File a dispute</a>" not in client.get(reverse("cases:my_cases")).text
+        refused = client.post(reverse("cases:file_start"), {"organisation": organisation.pk})
+        assert refused.status_code == 403
+        assert not Case.objects.filter(created_by=user).exists()

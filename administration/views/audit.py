@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
 from administration.forms import AuditFilterForm
 from administration.selectors.audit import action_names, audit_csv_lines, audit_entries
-from cases.access import AuthenticatedRequest, administrator_view, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, administrator_view, case_view
 from cases.models import Case
 from cases.roles import Role
 
@@ -40,5 +40,5 @@ def audit_trail(request: AuthenticatedRequest) -> HttpResponseBase:
 @case_view
 def case_audit_trail(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponseBase:
     if Role.ADMINISTRATOR not in roles:
-        raise Http404
+        raise AccessRefused
     return _trail(request, case)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from administration.forms import CaseFilterForm, StaffCloseForm, StaffExtendForm, StaffReopenForm
 from administration.selectors.caselist import csv_lines, filtered_cases
 from administration.services import closing_actions, staff_case_close, staff_case_reopen, staff_deadline_extend
-from cases.access import AuthenticatedRequest, administrator_view, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, administrator_view, case_view
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.lifecycle import ACTION_LABELS, TransitionError
@@ -58,9 +58,7 @@ def staff_forms(case: Case, user: Any, **bound: Any) -> dict[str, Any]:
 
 def _staff_action(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], name: str) -> HttpResponse:
     if Role.ADMINISTRATOR not in roles:
-        from django.http import Http404
-
-        raise Http404
+        raise AccessRefused
     meta = RequestMeta.from_request(request)
     if name == "extend":
         form: Any = StaffExtendForm(request.POST)

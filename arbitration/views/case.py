@@ -37,7 +37,7 @@ from arbitration.selectors import ArbitrationOverview, arbitration_overview
 from arbitration.services import appointment as appointments
 from arbitration.services import award as awards
 from arbitration.services import proceedings, timetable
-from cases.access import AuthenticatedRequest, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.models import Case, CaseOutcome, CaseStatus
 from cases.roles import Role
@@ -150,7 +150,7 @@ def arbitration_page(request: AuthenticatedRequest, case: Case, roles: frozenset
     if case.status != CaseStatus.ARBITRATION and case.outcome != CaseOutcome.AWARD_ISSUED:
         raise Http404(_("This case is not in arbitration."))
     if not roles & (PARTIES | ARBITRATOR | ADMIN):
-        raise Http404
+        raise AccessRefused
     return _render(request, case, roles)
 
 
@@ -289,6 +289,6 @@ def award_pdf(request: AuthenticatedRequest, case: Case, roles: frozenset[Role],
     """The arbitrator's own copies of the award: drafts to preview and the issued award. (The parties
     download the issued award with the case's other sealed documents.)"""
     if Role.ARBITRATOR not in roles:
-        raise Http404
+        raise AccessRefused
     document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind=IssuedKind.ARBITRAL_AWARD)
     return pdf_attachment(document)

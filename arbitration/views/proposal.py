@@ -25,9 +25,10 @@ from arbitration.services.appointment import (
     barred_as_former_mediator,
     is_conflicted,
 )
-from cases.access import AuthenticatedRequest, must_enable_mfa
+from cases.access import AccessRefused, AuthenticatedRequest, must_enable_mfa
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
+from cases.models import RefusalReason
 from cases.services import ServiceError
 from cases.views import form_data
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
@@ -42,6 +43,8 @@ def _proposal(request: AuthenticatedRequest, appointment_id: int) -> ArbitratorA
         .first()
     )
     if appointment is None:
+        if ArbitratorAppointment.objects.filter(pk=appointment_id).exclude(arbitrator__user=request.user).exists():
+            raise AccessRefused(RefusalReason.NOT_THEIRS, _("No such proposal."))
         raise Http404(_("No such proposal."))
     return appointment
 

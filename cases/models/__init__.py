@@ -30,6 +30,7 @@ from cases.models.negotiation import (
 )
 from cases.models.organisations import Membership, Organisation, SizeBand
 from cases.models.preferences import UserPreference
+from cases.models.security import RefusalReason, SecurityEvent
 from cases.models.stages import ArbitrationEntry, PendingStage
 
 __all__ = [
@@ -66,7 +67,9 @@ __all__ = [
     "PendingStage",
     "ReadMarker",
     "ReferenceCounter",
+    "RefusalReason",
     "RoomPresence",
+    "SecurityEvent",
     "SettlementSource",
     "SizeBand",
     "UserPreference",

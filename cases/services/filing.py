@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.access import may_file
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.eligibility import check_eligibility
 from cases.lifecycle import Action, case_transition
@@ -54,6 +55,8 @@ def respondent_email_belongs_to_claimant(*, email: str, claimant: CaseParty) -> 
 
 @transaction.atomic
 def claim_draft_start(*, user: User, organisation: Organisation, meta: RequestMeta = SYSTEM) -> Case:
+    if not may_file(user):
+        raise ServiceError(_("This account cannot file disputes."))
     _check_member(user, organisation)
     case = Case.objects.create(created_by=user)
     CaseParty.objects.create(case=case, role=PartyRole.CLAIMANT, organisation=organisation, user=user)

@@ -13,11 +13,11 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
-from cases.access import AuthenticatedRequest
+from cases.access import AccessRefused, AuthenticatedRequest
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.lifecycle import TransitionError
-from cases.models import Case
+from cases.models import Case, RefusalReason
 from cases.roles import Role
 from cases.services import ServiceError
 
@@ -45,8 +45,10 @@ def run_step(
 
     Someone whose roles do not allow the action gets 404, as for a page they may not see."""
     step = steps.get(action)
-    if step is None or not roles & step.allowed:
+    if step is None:
         raise Http404(_("No such action."))
+    if not roles & step.allowed:
+        raise AccessRefused(RefusalReason.ROLE, _("No such action."))
     meta = RequestMeta.from_request(request)
     form = step.form(request, case) if step.form else None
     if form is not None and not form.is_valid():

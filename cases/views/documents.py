@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest, case_view, document_visible
+from cases.access import AccessRefused, AuthenticatedRequest, case_view, document_visible
 from cases.audit import RequestMeta
 from cases.forms import DocumentUploadForm, DocumentVersionForm
-from cases.models import Case, Document, DocumentVersion
+from cases.models import Case, Document, DocumentVersion, RefusalReason
 from cases.roles import Role
 from cases.services import ServiceError
 from cases.services.documents import document_add_version, document_upload, document_viewed
@@ -72,7 +72,7 @@ def document_download(
         DocumentVersion.objects.select_related("document"), document__case=case, public_id=version_id
     )
     if not document_visible(version.document, roles):
-        raise Http404(_("No such document."))
+        raise AccessRefused(RefusalReason.NOT_THEIRS, _("No such document."))
     try:
         handle = version.file.open("rb")
     except FileNotFoundError:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest
+from cases.access import AuthenticatedRequest, may_file
 from cases.audit import RequestMeta
 from cases.eligibility import check_eligibility
 from cases.forms import (
@@ -53,6 +53,8 @@ def _step_url(case: Case, step: int) -> str:
 
 @login_required
 def file_start(request: AuthenticatedRequest) -> HttpResponse:
+    if not may_file(request.user):
+        return render(request, "cases/file_not_allowed.html", status=403)
     organisations = organisations_of(request.user)
     if not organisations.exists():
         messages.info(request, _("First tell us about the business you act for."))

@@ -12,9 +12,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases.access import AuthenticatedRequest, must_enable_mfa
+from cases.access import AccessRefused, AuthenticatedRequest, must_enable_mfa
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
+from cases.models import RefusalReason
 from cases.services import ServiceError
 from mediation.forms import ProposalAnswerForm
 from mediation.models import AppointmentStatus, MediatorAppointment
@@ -29,6 +30,8 @@ def proposal_page(request: AuthenticatedRequest, appointment_id: int) -> HttpRes
         .first()
     )
     if appointment is None:
+        if MediatorAppointment.objects.filter(pk=appointment_id).exclude(mediator__user=request.user).exists():
+            raise AccessRefused(RefusalReason.NOT_THEIRS, _("No such proposal."))
         raise Http404(_("No such proposal."))
     if must_enable_mfa(request.user):
         messages.warning(request, _("Set up two-factor authentication before you act on a case."))

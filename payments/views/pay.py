@@ -7,16 +7,16 @@ anyone else gets 404, administrators included (they act from the staff pages).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
-from cases.models import Case
+from cases.models import Case, RefusalReason
 from cases.roles import Role
 from cases.services import ServiceError
 from documents.models import IssuedDocument, IssuedKind
@@ -151,5 +151,5 @@ def receipt_pdf(
     else:
         payers = list(Payment.objects.filter(public_id=subject_id).values_list("charge__party__user", flat=True))
     if Role.ADMINISTRATOR not in roles and request.user.pk not in payers:
-        raise Http404(_("No such document."))
+        raise AccessRefused(RefusalReason.NOT_THEIRS, _("No such document."))
     return pdf_attachment(document, fallback_name="receipt.pdf")

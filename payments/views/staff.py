@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest, administrator_view, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, administrator_view, case_view
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import Case
@@ -229,7 +229,7 @@ def charge_waive_view(request: AuthenticatedRequest, case: Case, roles: frozense
     from cases.views.case import render_case_page
 
     if Role.ADMINISTRATOR not in roles:
-        raise Http404(_("No such page."))
+        raise AccessRefused
     charge = get_object_or_404(Charge, case=case, public_id=charge_id)
     form = WaiveForm(request.POST)
     if form.is_valid():

@@ -1,0 +1,673 @@
+"""The access sweep (HTTP): every URL pattern of the project, with every persona, against one table.
+
+How a response counts
+  allowed  200, or a redirect to the entry's ``redirect`` (the right place for that persona: their cases, the
+           re-authentication step before a security setting; never a sign-in page)
+  refused  404 or 403 for someone signed in; a redirect to a sign-in page (allauth's, or the Django admin's
+           for anyone who is not staff); or the entry's ``refused_redirect``
+  405      the answer to a method the URL does not take
+  Anything else (400, 410, 500, a redirect elsewhere) fails the test.
+
+A GET must be allowed for exactly the personas an entry lists and refused for every other one. An entry
+whose URL takes only POST answers 405 to a GET (or refuses it, for the personas it does not list); those
+personas must be refused on POST too, and nothing may change (every table of the platform keeps its rows,
+every case its state). Entries with ``actions`` do this for each action. Allowed personas' POSTs are not
+made here (they change things): each app's own tests exercise them.
+
+Personas (built once for the module in ``_build_world``): the claimant and respondent of every case
+below; "mediator", the mediator of the case in mediation (proposed on another, and the former mediator of
+the case in arbitration); "other mediator", the mediator of other cases; "arbitrator", the arbitrator of
+the case in arbitration; "other arbitrator", an arbitrator proposed on another case only; "administrator",
+a case administrator (staff pages; two-factor set up, not a Django staff account); "superuser", a Django
+staff superuser with two-factor (the only one the Django admin lets in; as a superuser it is also a case
+administrator); "outsider", a party of no case here; "anonymous".
+
+A URL pattern of the project that is not in the table fails ``test_every_url_pattern_is_in_the_table``,
+naming it. The Django admin's model pages are covered by the rule in ``ADMIN_MODEL_PAGES``: every admin URL
+of a registered model is accounted for and each model's changelist is swept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, TestCase, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from arbitration.views.case import STEPS as ARBITRATION_STEPS
+from cases.views.negotiation import ACTIONS as NEGOTIATION_ACTIONS
+from mediation.views.case import STEPS as MEDIATION_STEPS
+from payments.views.staff import PAYMENT_ACTIONS
+from tests.state import platform_snapshot
+
+# --- The personas and the table ------------------------------------------------------------------------
+
+PERSONAS = (
+    "claimant",
+    "respondent",
+    "mediator",
+    "other mediator",
+    "arbitrator",
+    "other arbitrator",
+    "administrator",
+    "superuser",
+    "outsider",
+    "anonymous",
+)
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+PARTIES = frozenset({"claimant", "respondent"})
+ADMINS = frozenset({"administrator", "superuser"})
+TWO_FACTOR = frozenset({"mediator", "other mediator", "arbitrator", "other arbitrator"}) | ADMINS
+NOBODY: frozenset[str] = frozenset()
+
+GET, POST, FORM = "GET", "POST", "GET+POST"
+# allauth asks for the password again (a session signed in a while ago) before changing two-factor settings.
+REAUTHENTICATE = "/accounts/reauthenticate/"  # FORM: a page that shows a form and takes its POST
+
+
+@dataclass(frozen=True)
+class Url:
+    allowed: frozenset[str]
+    kwargs: Callable[[Any], dict[str, Any]] = lambda w: {}
+    method: str = GET
+    redirect: str = ""  # an allowed GET may redirect only to an address starting with this
+    refused_redirect: str = ""  # where the page sends those it refuses, if not to a sign-in page
+    # Several actions behind one pattern (``<slug:action>``): who may use each. The table must name every
+    # action the view knows (checked against the view's own table).
+    actions: dict[str, frozenset[str]] = field(default_factory=dict)
+    note: str = ""
+
+
+def case(name: str, **more: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    """kwargs for a URL of the world's case ``name`` (plus other kwargs read from the world)."""
+    return lambda w: {"case_id": getattr(w, name).public_id, **{key: get(w) for key, get in more.items()}}
+
+
+def steps(table: dict[str, Any], who: dict[frozenset[Any], frozenset[str]]) -> dict[str, frozenset[str]]:
+    """The personas each action of a ``run_step`` table admits, from the roles it names."""
+    return {action: who[step.allowed] for action, step in table.items()}
+
+
+def token(w: Any) -> dict[str, Any]:
+    return {"token": w.token}
+
+
+CASE_N = PARTIES | ADMINS  # the case in negotiation (N), the settled one (S), awaiting response (A: + nobody)
+CASE_M = PARTIES | ADMINS | {"mediator"}  # the case in mediation (M)
+CASE_R = PARTIES | ADMINS | {"arbitrator"}  # the case in arbitration (R)
+
+URLS: dict[str, Url] = {
+    # --- public pages
+    "home": Url(EVERYONE),
+    "healthz": Url(EVERYONE),
+    "documents:verify": Url(EVERYONE),
+    "administration:statistics": Url(EVERYONE),
+    "cases:timezone": Url(EVERYONE, method=FORM),
+    "cases:language": Url(EVERYONE, redirect="/", note="the language menu's POST target; a GET goes home"),
+    "set_language": Url(EVERYONE, redirect="/", note="Django's own language switch; a GET goes home"),
+    "payments:stripe_webhook": Url(
+        EVERYONE, method=POST, note="public, but only a body signed with the webhook secret is read (test_payments)"
+    ),
+    # The emailed invitation is a bearer link: whoever holds it sees the claim; signing in is asked to answer.
+    "cases:invitation": Url(EVERYONE, token),
+    "cases:invitation_respond": Url(SIGNED_IN, token, method=POST),
+    "cases:invitation_decline": Url(SIGNED_IN, token, method=POST),
+    # --- allauth (third-party pages: public, or for anyone signed in)
+    "account_login": Url(EVERYONE, redirect="/cases/", note="signed in: sent on to their cases"),
+    "account_logout": Url(EVERYONE, redirect="/", note="signed out: nothing to confirm, sent home"),
+    "account_signup": Url(EVERYONE, redirect="/cases/"),
+    "account_inactive": Url(EVERYONE),
+    "account_email_verification_sent": Url(EVERYONE),
+    "account_reset_password": Url(EVERYONE),
+    "account_reset_password_done": Url(EVERYONE),
+    "account_reset_password_from_key_done": Url(EVERYONE),
+    "account_reset_password_from_key": Url(EVERYONE, lambda w: {"uidb36": "zz", "key": "bad-key"}),
+    "account_confirm_email": Url(EVERYONE, lambda w: {"key": "bad-key"}),
+    "account_confirm_login_code": Url(SIGNED_IN, redirect="/cases/", note="only while signing in by code"),
+    "account_reauthenticate": Url(SIGNED_IN),
+    "account_email": Url(SIGNED_IN),
+    "account_change_password": Url(SIGNED_IN),
+    "account_set_password": Url(SIGNED_IN, redirect="/accounts/password/change/", note="everyone has a password"),
+    "mfa_index": Url(SIGNED_IN),
+    "mfa_authenticate": Url(SIGNED_IN, redirect="/cases/", note="only between password and code"),
+    "mfa_reauthenticate": Url(SIGNED_IN, redirect=REAUTHENTICATE, note="without two-factor: the password instead"),
+    "mfa_activate_totp": Url(SIGNED_IN, redirect=REAUTHENTICATE),
+    "mfa_deactivate_totp": Url(TWO_FACTOR, redirect=REAUTHENTICATE),
+    "mfa_view_recovery_codes": Url(NOBODY, note="nobody here has recovery codes"),
+    "mfa_generate_recovery_codes": Url(SIGNED_IN, redirect=REAUTHENTICATE),
+    "mfa_download_recovery_codes": Url(NOBODY, note="nobody here has recovery codes"),
+    # --- a person's own pages
+    "cases:my_cases": Url(SIGNED_IN),
+    "cases:personal_data": Url(SIGNED_IN),
+    "cases:personal_data_export": Url(SIGNED_IN),
+    "cases:account_erase": Url(SIGNED_IN, method=POST),
+    "cases:organisation_list": Url(SIGNED_IN),
+    "cases:organisation_create": Url(SIGNED_IN, method=FORM),
+    "cases:organisation_edit": Url(PARTIES - {"respondent"}, lambda w: {"organisation_id": w.alpha.pk}, method=FORM),
+    "cases:file_start": Url(
+        PARTIES | {"outsider", "superuser"},
+        method=FORM,
+        redirect="/organisations/new/",
+        note="parties file (no business yet: add one); neutrals and administrators get 403",
+    ),
+    "cases:file_step": Url({"claimant"}, lambda w: {"case_id": w.draft.public_id, "step": 1}, method=FORM),
+    "cases:draft_document_remove": Url(
+        {"claimant"},
+        lambda w: {"case_id": w.draft.public_id, "document_id": w.draft_document.public_id},
+        method=POST,
+    ),
+    # --- a case's pages (N: in negotiation, with a document, fees and payments)
+    "cases:detail": Url(CASE_N, case("negotiation")),
+    "cases:document_download": Url(CASE_N, case("negotiation", version_id=lambda w: w.version.public_id)),
+    "cases:document_upload": Url(CASE_N, case("negotiation"), method=POST),
+    "cases:document_version_upload": Url(
+        CASE_N, case("negotiation", document_id=lambda w: w.version.document.public_id), method=POST
+    ),
+    "cases:withdraw": Url(CASE_N, case("negotiation"), method=POST),
+    "cases:counterclaim_answer": Url(CASE_N, case("negotiation"), method=POST),
+    "cases:arbitration_consent": Url(CASE_N, case("negotiation"), method=POST),
+    "cases:invitation_resend": Url(PARTIES - {"respondent"} | ADMINS, case("awaiting"), method=POST),
+    "cases:negotiation": Url(CASE_N, case("negotiation")),
+    "cases:negotiation_action": Url(
+        CASE_N,
+        case("negotiation"),
+        method=POST,
+        actions=dict.fromkeys(NEGOTIATION_ACTIONS, CASE_N),
+        note="administrators read the room; the services refuse their writes (a message, not a change)",
+    ),
+    # S: settled in negotiation, its agreement drafted, the respondent's payment reported.
+    "cases:payment_report": Url(CASE_N, case("settled", obligation_id=lambda w: w.obligation.pk), method=POST),
+    "cases:payment_answer": Url(CASE_N, case("settled", report_id=lambda w: w.report.pk), method=POST),
+    "documents:agreement": Url(CASE_N, case("settled")),
+    "documents:agreement_pdf": Url(CASE_N, case("settled", document_id=lambda w: w.agreement.pk)),
+    "documents:agreement_revise": Url(CASE_N, case("settled"), method=POST),
+    "documents:agreement_sign": Url(CASE_N, case("settled", document_id=lambda w: w.agreement.pk), method=POST),
+    # M: in mediation; the mediator sees the case, not the parties' agreement to mediate.
+    "documents:agreement_to_mediate": Url(CASE_N, case("mediation")),
+    "mediation:case": Url(CASE_M, case("mediation")),
+    "mediation:action": Url(
+        CASE_M,
+        case("mediation"),
+        method=POST,
+        actions=steps(
+            MEDIATION_STEPS,
+            {
+                frozenset({"claimant", "respondent"}): PARTIES,
+                frozenset({"mediator"}): frozenset({"mediator"}),
+                frozenset({"administrator"}): ADMINS,
+            },
+        ),
+    ),
+    "mediation:room": Url(PARTIES | {"mediator"}, lambda w: {"session_id": w.session.public_id}),
+    "mediation:proposal": Url({"mediator"}, lambda w: {"appointment_id": w.mediator_proposal.pk}, method=FORM),
+    # R: in arbitration, the timetable set, an award drafted.
+    "arbitration:case": Url(CASE_R, case("arbitration")),
+    "arbitration:award_pdf": Url({"arbitrator"}, case("arbitration", document_id=lambda w: w.award_draft.pk)),
+    "arbitration:action": Url(
+        CASE_R,
+        case("arbitration"),
+        method=POST,
+        actions=steps(
+            ARBITRATION_STEPS,
+            {
+                frozenset({"claimant", "respondent"}): PARTIES,
+                frozenset({"arbitrator"}): frozenset({"arbitrator"}),
+                frozenset({"administrator"}): ADMINS,
+            },
+        ),
+    ),
+    "arbitration:proposal": Url(
+        {"other arbitrator"}, lambda w: {"appointment_id": w.arbitrator_proposal.pk}, method=FORM
+    ),
+    "arbitration:declaration_pdf": Url({"other arbitrator"}, lambda w: {"appointment_id": w.arbitrator_proposal.pk}),
+    # --- fees: the claimant's charge on N has a declared transfer; the respondent's is paid, with a receipt.
+    "payments:pay": Url({"claimant"}, case("negotiation", charge_id=lambda w: w.charge.public_id)),
+    "payments:pay_card": Url({"claimant"}, case("negotiation", charge_id=lambda w: w.charge.public_id), method=POST),
+    "payments:pay_manual": Url({"claimant"}, case("negotiation", charge_id=lambda w: w.charge.public_id), method=POST),
+    "payments:payment": Url({"claimant"}, case("negotiation", payment_id=lambda w: w.payment.public_id)),
+    "payments:receipt": Url(
+        ADMINS | {"respondent"}, case("negotiation", document_id=lambda w: w.receipt.pk), note="the payer's"
+    ),
+    "payments:charge_waive": Url(ADMINS, case("negotiation", charge_id=lambda w: w.charge.public_id), method=POST),
+    # --- staff pages
+    "administration:dashboard": Url(ADMINS),
+    "administration:case_list": Url(ADMINS),
+    "administration:audit": Url(ADMINS),
+    "administration:security_events": Url(ADMINS),
+    "administration:case_audit": Url(ADMINS, case("negotiation")),
+    "administration:case_extend": Url(ADMINS, case("negotiation"), method=POST),
+    "administration:case_close": Url(ADMINS, case("negotiation"), method=POST),
+    "administration:case_reopen": Url(ADMINS, case("negotiation"), method=POST),
+    "payments:reconciliation": Url(ADMINS),
+    "payments:fee_schedules": Url(ADMINS, method=FORM),
+    "payments:staff_payment": Url(ADMINS, lambda w: {"payment_id": w.payment.public_id}),
+    "payments:staff_payment_action": Url(
+        ADMINS,
+        lambda w: {"payment_id": w.payment.public_id},
+        method=POST,
+        actions=dict.fromkeys(PAYMENT_ACTIONS, ADMINS),
+    ),
+    "mediation:panel": Url(ADMINS),
+    "mediation:profile_new": Url(ADMINS, method=FORM),
+    "mediation:profile_edit": Url(ADMINS, lambda w: {"profile_id": w.mia_profile.pk}, method=FORM),
+    "arbitration:panel": Url(ADMINS),
+    "arbitration:profile_new": Url(ADMINS, method=FORM),
+    "arbitration:profile_edit": Url(ADMINS, lambda w: {"profile_id": w.arthur_profile.pk}, method=FORM),
+    # --- the Django admin's own pages (staff with two-factor; model pages: ADMIN_MODEL_PAGES)
+    "admin:index": Url({"superuser"}),
+    "admin:login": Url({"superuser"}, redirect="/admin/", note="everyone else is sent to allauth's sign-in"),
+    "admin:logout": Url({"superuser"}, method=POST, refused_redirect="/admin/", note="others: to the admin's index"),
+    "admin:password_change": Url({"superuser"}, method=FORM),
+    "admin:password_change_done": Url({"superuser"}),
+    "admin:jsi18n": Url({"superuser"}),
+    "admin:app_list": Url({"superuser"}, lambda w: {"app_label": "cases"}),
+    "admin:autocomplete": Url(NOBODY, note="only for an admin form's autocomplete field: 403 without its query"),
+    "admin:view_on_site": Url(
+        NOBODY,
+        lambda w: {"content_type_id": w.case_content_type, "object_id": w.negotiation.pk},
+        note="cases have no public address: 404 even for staff",
+    ),
+}
+
+# Every admin URL of a registered model: its changelist is swept; add/change/history/delete pages sit
+# behind the same admin_view check (staff with two-factor), with the model's own permissions on top.
+ADMIN_MODEL_PAGES = re.compile(r"^admin:(?P<app>\w+?)_(?P<model>[a-z0-9]+)_(changelist|add|history|delete|change)$")
+ADMIN_MODEL_ALLOWED = frozenset({"superuser"})
+# Unnamed patterns are allowed only inside the Django admin (its redirects and catch-all).
+UNNAMED_ALLOWED_PREFIX = "admin/"
+
+
+# --- The checks -----------------------------------------------------------------------------------------
+
+
+def _patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """(name with namespace, route) of every URL pattern, recursively."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+            yield from _patterns(pattern, route, inner or namespace)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or "")
+            yield name, route
+
+
+def _registered_admin_models() -> set[tuple[str, str]]:
+    return {(model._meta.app_label, model._meta.model_name or "") for model in admin.site._registry}
+
+
+def test_every_url_pattern_is_in_the_table():
+    registered = _registered_admin_models()
+    missing = []
+    for name, route in _patterns():
+        if not name:
+            if not route.startswith(UNNAMED_ALLOWED_PREFIX):
+                missing.append(f"(unnamed) {route}")
+            continue
+        model_page = ADMIN_MODEL_PAGES.match(name)
+        if model_page and any(name.startswith(f"admin:{app}_{model}_") for app, model in registered):
+            continue
+        if name not in URLS:
+            missing.append(f"{name} ({route})")
+    assert missing == [], "URL patterns without an entry in the access table: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "view_actions"),
+    [
+        ("cases:negotiation_action", URLS["cases:negotiation_action"].actions, NEGOTIATION_ACTIONS),
+        ("mediation:action", URLS["mediation:action"].actions, MEDIATION_STEPS),
+        ("arbitration:action", URLS["arbitration:action"].actions, ARBITRATION_STEPS),
+        ("payments:staff_payment_action", URLS["payments:staff_payment_action"].actions, PAYMENT_ACTIONS),
+    ],
+)
+def test_every_action_is_in_the_table(name, table, view_actions):
+    assert set(table) == set(view_actions), f"{name}: actions the table does not cover or no longer exist"
+
+
+# --- The world: built once for the module, rolled back at its end -------------------------------------
+
+
+def _run_tasks() -> None:
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="sweep",
+        excluded_queue_names=[],
+    )
+    while True:
+        with transaction.atomic():
+            task = DBTaskResult.objects.ready().get_locked()
+            if task is None:
+                break
+            task.claim(worker.worker_id)
+        worker.run_task(task)
+    assert not DBTaskResult.objects.filter(status="FAILED").exists()
+
+
+def _build_world() -> SimpleNamespace:
+    from django.contrib.contenttypes.models import ContentType
+
+    from arbitration.models import ArbitratorProfile
+    from arbitration.services.appointment import appointment_accept, arbitrator_appoint
+    from arbitration.services.award import award_draft_save
+    from arbitration.services.timetable import default_dates, timetable_set
+    from cases.lifecycle import Action, case_transition
+    from cases.models import Case, CaseAssignment, NeutralRole, Obligation
+    from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
+    from cases.services.compliance import payment_report
+    from cases.services.documents import document_upload
+    from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
+    from cases.services.invitations import invitation_send
+    from cases.services.negotiation import mediation_request, offer_accept, offer_make
+    from cases.services.responses import case_respond
+    from documents.models import IssuedDocument, IssuedKind
+    from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
+    from mediation.models import MediatorProfile
+    from mediation.services.appointment import appointment_respond, mediator_appoint
+    from mediation.services.sessions import outcome_record, session_open
+    from payments.models import Charge
+    from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
+    from tests.conftest import CLAIM, PASSWORD, make_organisation, make_user, totp_code
+    from tests.test_arbitration import _all_due, _terms
+
+    w = SimpleNamespace()
+    users = {
+        "claimant": make_user("alice", PARTY_GROUP),
+        "respondent": make_user("bob", PARTY_GROUP),
+        "mediator": make_user("mia", MEDIATOR_GROUP, mfa=True),
+        "other mediator": make_user("otto", MEDIATOR_GROUP, mfa=True),
+        "arbitrator": make_user("arthur", ARBITRATOR_GROUP, mfa=True),
+        "other arbitrator": make_user("olga", ARBITRATOR_GROUP, mfa=True),
+        "administrator": make_user("ada", ADMINISTRATOR_GROUP, mfa=True),
+        "superuser": make_user("root", ADMINISTRATOR_GROUP, mfa=True),
+        "outsider": make_user("charlie", PARTY_GROUP),
+    }
+    users["superuser"].is_staff = users["superuser"].is_superuser = True
+    users["superuser"].save()
+    alice, bob, mia, otto = users["claimant"], users["respondent"], users["mediator"], users["other mediator"]
+    arthur, olga, ada = users["arbitrator"], users["other arbitrator"], users["administrator"]
+    dora, ed = make_user("dora", PARTY_GROUP), make_user("ed", PARTY_GROUP)
+    w.alpha, bravo = make_organisation(alice, "Alpha Trading Limited"), make_organisation(bob, "Bravo Services Limited")
+    delta, echo = make_organisation(dora, "Delta Catering Limited"), make_organisation(ed, "Echo Venues Limited")
+    profile = {"languages": ["en"], "specialisms": ["services"], "accreditation": "Accredited", "bio": "Neutral."}
+    w.mia_profile = MediatorProfile.objects.create(user=mia, display_name="Mia Mediator", **profile)
+    otto_profile = MediatorProfile.objects.create(user=otto, display_name="Otto Mediator", **profile)
+    w.arthur_profile = ArbitratorProfile.objects.create(user=arthur, display_name="Arthur Arbitrator", **profile)
+    olga_profile = ArbitratorProfile.objects.create(user=olga, display_name="Olga Arbitrator", **profile)
+
+    def filed(claimant: Any, organisation: Any, respondent: Any) -> Case:
+        draft = claim_draft_start(user=claimant, organisation=organisation)
+        for step, values in CLAIM.items():
+            values = {**values, "respondent_email": respondent.email} if step == 1 else values
+            claim_draft_update(case=draft, user=claimant, step=step, values=values)
+        return claim_file(case=draft, user=claimant, terms_accepted=True, consents_to_arbitration=True)
+
+    def negotiating(
+        claimant: Any = alice, organisation: Any = w.alpha, respondent: Any = bob, own: Any = bravo
+    ) -> Case:
+        case = filed(claimant, organisation, respondent)
+        return case_respond(
+            token=invitation_send(case=case, actor=claimant),
+            user=respondent,
+            organisation=own,
+            terms_accepted=True,
+            consents_to_arbitration=True,
+            response_text="We dispute the amount.",
+        )
+
+    def mediating(mediator_profile: Any, **people: Any) -> Case:
+        case = negotiating(**people)
+        mediation_request(case=case, user=case.parties.get(role="claimant").user)
+        appointment = mediator_appoint(case=case, actor=ada, mediator=mediator_profile)
+        appointment_respond(appointment=appointment, user=mediator_profile.user, accept=True, no_conflict=True)
+        case.refresh_from_db()
+        return case
+
+    def sign_as_arbitrator(document: Any, user: Any, name: str) -> None:
+        agreement_sign(
+            document=document, user=user, password=PASSWORD, full_name=name, consent=True, totp_code=totp_code(user)
+        )
+
+    # A: awaiting the respondent's answer; the invitation's token is the respondent's way in.
+    w.awaiting = filed(alice, w.alpha, bob)
+    w.token = invitation_send(case=w.awaiting, actor=alice)
+    # D: the claimant's draft, with evidence attached.
+    w.draft = claim_draft_start(user=alice, organisation=w.alpha)
+    upload = SimpleUploadedFile("draft.txt", b"draft evidence")
+    w.draft_document = document_upload(case=w.draft, user=alice, upload=upload, title="Draft").document
+    # S: settled in negotiation; the agreement drafted; the respondent (payer) reported a payment.
+    w.settled = negotiating()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        offer = offer_make(case=w.settled, user=bob, amount=Decimal("8000.00"), terms="Within 14 days")
+        offer_accept(case=w.settled, user=alice, offer_id=offer.pk)
+    draft = current_draft(w.settled)
+    assert draft is not None
+    w.agreement = render_draft(document_id=draft.pk)
+    case_transition(case=w.settled, action=Action.SETTLE, actor=None)
+    w.obligation = Obligation.objects.get(case=w.settled)
+    w.report = payment_report(
+        obligation=w.obligation, user=bob, amount=Decimal("8000.00"), paid_on=timezone.localdate(), reference="FT 1"
+    )
+    # M: in mediation with Mia, the agreement to mediate signed, the video session open.
+    w.mediation = mediating(w.mia_profile)
+    to_mediate = current_draft(w.mediation, IssuedKind.AGREEMENT_TO_MEDIATE)
+    assert to_mediate is not None
+    to_mediate = render_draft(document_id=to_mediate.pk)
+    for user in (alice, bob):
+        agreement_sign(document=to_mediate, user=user, password=PASSWORD, full_name=user.username, consent=True)
+    w.session = session_open(case=w.mediation, user=mia)
+    # R: mediation with Mia ended unsettled; Arthur appointed, declared independent; timetable; award drafted.
+    w.arbitration = mediating(w.mia_profile)
+    outcome_record(case=w.arbitration, user=mia, result="not_settled")
+    appointment = arbitrator_appoint(case=w.arbitration, actor=ada, arbitrator=w.arthur_profile)
+    appointment_accept(appointment=appointment, user=arthur, independent=True)
+    declaration = IssuedDocument.objects.get(case=w.arbitration, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
+    declaration = render_draft(document_id=declaration.pk)
+    sign_as_arbitrator(declaration, arthur, "Arthur Arbitrator")
+    execute_agreement(document_id=declaration.pk)
+    timetable_set(case=w.arbitration, user=arthur, **default_dates())
+    _all_due(w.arbitration)
+    w.award_draft = render_draft(document_id=award_draft_save(case=w.arbitration, user=arthur, terms=_terms()).pk)
+    # X: another case (Dora v Ed): Otto mediated it, unsettled; Olga is proposed and drafted her declaration.
+    other = {"claimant": dora, "organisation": delta, "respondent": ed, "own": echo}
+    w.other_case = mediating(otto_profile, **other)
+    outcome_record(case=w.other_case, user=otto, result="not_settled")
+    w.arbitrator_proposal = arbitrator_appoint(case=w.other_case, actor=ada, arbitrator=olga_profile)
+    appointment_accept(appointment=w.arbitrator_proposal, user=olga, independent=True)
+    olga_declaration = IssuedDocument.objects.get(case=w.other_case, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
+    render_draft(document_id=olga_declaration.pk)
+    # Otto mediates a case now (Dora v Ed again), so he is "the mediator of another case" in every sense.
+    CaseAssignment.objects.create(case=negotiating(**other), user=otto, role=NeutralRole.MEDIATOR)
+    # Z: Mia proposed as the mediator of a case of Dora and Ed; she has not answered.
+    proposed_on = negotiating(**other)
+    mediation_request(case=proposed_on, user=dora)
+    w.mediator_proposal = mediator_appoint(case=proposed_on, actor=ada, mediator=w.mia_profile)
+    # N: in negotiation, with evidence; then fees: the claimant declared a transfer, the respondent paid.
+    w.negotiation = negotiating()
+    upload = SimpleUploadedFile("invoice.txt", b"invoice 42")
+    w.version = document_upload(case=w.negotiation, user=alice, upload=upload, title="Invoice")
+    from payments.services.fees import fee_schedule_create
+
+    fee_schedule_create(
+        actor=ada,
+        name="Scheme 2026",
+        effective_from=timezone.now() - timedelta(minutes=1),
+        registration_fee=Decimal("200.00"),
+        mediation_fee=Decimal("1000.00"),
+        arbitration_fee=Decimal("2500.00"),
+        waiver_rules=[],
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        mediation_request(case=w.negotiation, user=alice)
+        w.charge = Charge.objects.get(case=w.negotiation, party__role="claimant")
+        w.payment = payment_start(charge=w.charge, user=alice, provider="manual")
+        payment_execute(payment=w.payment, user=alice, data={"reference": "TT-1"})
+        theirs = payment_start(
+            charge=Charge.objects.get(case=w.negotiation, party__role="respondent"), user=bob, provider="manual"
+        )
+        payment_execute(payment=theirs, user=bob, data={"reference": "TT-2"})
+        manual_payment_confirm(payment=theirs, actor=ada, amount_received=Decimal("1000.00"))
+    _run_tasks()
+    w.receipt = IssuedDocument.objects.get(case=w.negotiation, kind=IssuedKind.FEE_RECEIPT)
+    w.case_content_type = ContentType.objects.get_for_model(Case).pk
+
+    # Each persona's signed-in session, kept for the module (a fresh Client per request reuses it).
+    w.sessions = {}
+    for persona, user in users.items():
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        w.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    w.users = users
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory, seal_files):
+    folder = tmp_path_factory.mktemp("sweep-private")
+    storages = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(folder), "base_url": None}},
+    }
+    key, cert = seal_files
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=storages, ODR_SEAL_KEY_PATH=key, ODR_SEAL_CERT_PATH=cert),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = _build_world()
+            built.folder = folder
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def private_storage(world):
+    """The world's files stay where it stored them (replaces conftest's per-test folder)."""
+    return world.folder
+
+
+def _client(world: SimpleNamespace, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
+    return client
+
+
+def _request(world: SimpleNamespace, persona: str, method: str, url: str) -> Any:
+    response = getattr(_client(world, persona), method.lower())(url)
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+        for close in getattr(response, "_resource_closers", []):
+            close()
+    return response
+
+
+LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
+
+
+def _outcome(response: Any, persona: str, entry: Url) -> str:
+    """allowed / refused / unexpected <what>, by the rule at the top of this module."""
+    status = response.status_code
+    location = response.get("Location", "")
+    if status == 200:
+        return "allowed"
+    if status in (301, 302, 303):
+        if location.startswith(LOGIN_PAGES) and (persona == "anonymous" or location.startswith("/admin/login/")):
+            return "refused"
+        if entry.refused_redirect and location == entry.refused_redirect:
+            return "refused"
+        if entry.redirect and location.startswith(entry.redirect):
+            return "allowed"
+        return f"unexpected redirect to {location}"
+    if status in (403, 404) and persona != "anonymous":
+        return "refused"
+    if status == 405:
+        return "405"
+    return f"unexpected {status}"
+
+
+def _url(world: SimpleNamespace, name: str, entry: Url, action: str | None = None) -> str:
+    kwargs = entry.kwargs(world)
+    if action is not None:
+        kwargs["action"] = action
+    return reverse(name, kwargs=kwargs)
+
+
+def _variants(name: str, entry: Url) -> list[tuple[str | None, frozenset[str]]]:
+    return [(action, allowed) for action, allowed in entry.actions.items()] or [(None, entry.allowed)]
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_who_may_get_each_url(name, world, db):
+    entry = URLS[name]
+    wrong = []
+    for action, allowed in _variants(name, entry):
+        url = _url(world, name, entry, action)
+        for persona in PERSONAS:
+            outcome = _outcome(_request(world, persona, "GET", url), persona, entry)
+            if entry.method == POST:
+                expected = {"405"} if persona in allowed and persona != "anonymous" else {"405", "refused"}
+            else:
+                expected = {"allowed" if persona in allowed else "refused"}
+            if outcome not in expected:
+                wrong.append(f"{persona}: {outcome}, expected {' or '.join(sorted(expected))}")
+    assert not wrong, f"GET {name}: " + "; ".join(wrong)
+
+
+POSTABLE = sorted(name for name, entry in URLS.items() if entry.method in (POST, FORM))
+
+
+@pytest.mark.parametrize("name", POSTABLE)
+def test_refused_personas_cannot_post(name, world, db):
+    entry = URLS[name]
+    before = platform_snapshot()
+    wrong = []
+    for action, allowed in _variants(name, entry):
+        url = _url(world, name, entry, action)
+        for persona in sorted(EVERYONE - allowed):
+            outcome = _outcome(_request(world, persona, "POST", url), persona, entry)
+            if outcome != "refused":
+                wrong.append(f"{persona}{f' ({action})' if action else ''}: {outcome}")
+    assert not wrong, f"POST {name}: " + "; ".join(wrong)
+    assert platform_snapshot() == before, f"POST {name}: a refused request changed something"
+
+
+ADMIN_MODELS = sorted(f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry)
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_who_may_open_each_admin_changelist(model, world, db):
+    entry = Url(ADMIN_MODEL_ALLOWED)
+    url = reverse(f"admin:{model}_changelist")
+    wrong = []
+    for persona in PERSONAS:
+        outcome = _outcome(_request(world, persona, "GET", url), persona, entry)
+        expected = "allowed" if persona in ADMIN_MODEL_ALLOWED else "refused"
+        if outcome != expected:
+            wrong.append(f"{persona}: {outcome}, expected {expected}")
+    assert not wrong, f"GET admin {model}: " + "; ".join(wrong)
