@@ -6,9 +6,20 @@ Protocol (JSON text frames; every client frame has a ``type`` and may carry a ``
                     offer.accept / offer.reject / offer.withdraw {offer_id} |
                     offer.counter {offer_id, amount, terms, expires_at?} | bid.submit {amount} |
                     extension.request | mediation.request
-  server -> client  hello {state, messages, has_more} | message {message} | history {messages, has_more} |
-                    sync {messages, state} | offer {offer} | bid {round} | case_status {case} |
-                    presence {online} | typing {role, active} | ack {ref, ...} | pong | error {code, message, ref}
+  server -> client  hello {state, messages, has_more, after_id?} | message {message} |
+                    history {messages, has_more} | sync {messages, state} | offer {offer} | bid {round} |
+                    case_status {case} | presence {online} | typing {role, active} | ack {ref, ...} | pong |
+                    error {code, message, ref}
+
+A client that already holds messages connects with ``?after_id=<the newest id it holds>``: its ``hello`` then
+carries the messages after that id (oldest first; ``has_more`` says a ``sync`` should fetch the rest) instead
+of the newest page. A socket sends each message once, whichever way it comes (``hello``, ``sync`` or live),
+so a client catching up after a gap never sees one twice. A live message names the one before it: a socket
+that never got that one (its broadcast was lost, say with the process that stored it) first sends what it
+lacks from the database; each ``ping`` does the same, for a loss no later message reveals.
+
+When the channel layer's Redis is unreachable or restarted, the socket is closed with 4503 (one that cannot join
+its room yet is accepted and closed with 4503 too); the client reconnects with its backoff and catches up.
 """
 
 from __future__ import annotations
@@ -18,12 +29,16 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError
@@ -34,8 +49,11 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from cases import ratelimit
 from cases.access import RoomAccess, room_access
-from cases.models import Case, ReadMarker, RoomPresence
-from cases.realtime import RoomEvent, collect_room_events, room_group, send_collected, send_to_room
+from cases.amounts import AmountError, parse_amount
+from cases.layer_watch import LAYER_ERRORS, LayerWatch, layer_watch, report_layer_failure
+from cases.models import Case, ReadMarker, RefusalReason, RoomPresence
+from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
+from cases.security_events import record_socket_refusal
 from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
 from cases.services import negotiation as services
@@ -49,6 +67,9 @@ _db = partial(database_sync_to_async, thread_sensitive=True)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
+# The channel layer's Redis went away or restarted under this socket, or is away so the socket cannot join its
+# room: the client reconnects with its backoff and catches up. (A server may only send 1000 or 3000-4999.)
+CLOSE_UNAVAILABLE = 4503
 
 
 class FrameError(Exception):
@@ -63,8 +84,8 @@ def _amount(content: dict[str, Any], key: str = "amount") -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise FrameError("invalid", _("Enter an amount in Hong Kong dollars."))
     try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
+        value = parse_amount(raw)
+    except AmountError:
         raise FrameError("invalid", _("Enter an amount in Hong Kong dollars.")) from None
     if not value.is_finite() or value.adjusted() > 11:
         raise FrameError("invalid", _("That amount is not possible."))
@@ -101,6 +122,16 @@ def _expiry(content: dict[str, Any]) -> datetime | None:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
+def _after_id(scope: dict[str, Any]) -> int | None:
+    """The newest message id the connecting client already holds (``?after_id=``), if it said."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after_id")
+    try:
+        value = int(values[0]) if values else -1
+    except ValueError:
+        return None
+    return value if 0 <= value <= MAX_ID else None
+
+
 def _language(scope: dict[str, Any]) -> str:
     cookies = scope.get("cookies", {})
     chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
@@ -119,11 +150,52 @@ def _language(scope: dict[str, Any]) -> str:
 class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
     access: RoomAccess | None = None
     joined_case_id: int = 0  # set once in the room; kept after access is lost, to leave cleanly
+    watch: LayerWatch | None = None
+    accepted = False
+    leaving_for_layer = False
+    closing = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """``AsyncConsumer.__call__``, except that the channel layer's failures are this room's to handle."""
+        self.scope = scope
+        self.base_send = send
+        self._frames = asyncio.Lock()  # held while a client frame is handled, so its answer goes first
+        self._delivered: set[int] = set()  # ids of the messages this socket has sent
+        self._complete_to = 0  # the client has every message of the room up to this id (or asked for none)
+        try:
+            self.channel_layer = get_channel_layer(self.channel_layer_alias)
+            self.channel_name = await self.channel_layer.new_channel()
+            await await_many_dispatch([receive, self._from_layer], self.dispatch)
+        except StopConsumer:
+            pass
+        except LAYER_ERRORS as exc:
+            # Redis refused the socket's own channel or its join: end with a code the page's client
+            # reconnects on (never a bare server error), and drop what this socket held.
+            report_layer_failure(exc)
+            await self._end_without_layer()
+            if not self.accepted:
+                await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
+
+    async def _from_layer(self) -> Any:
+        """The next event for this socket. If the layer fails (RedisChannelLayer's receive reads from Redis),
+        the socket keeps answering its client's frames until it is closed, after the one being handled."""
+        try:
+            return await self.channel_layer.receive(self.channel_name)
+        except LAYER_ERRORS as exc:
+            report_layer_failure(exc)
+            self._layer_lost()
+            await asyncio.Future()  # nothing more comes from the layer; the socket closes meanwhile
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
 
     # --- connection ------------------------------------------------------------------------
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await _db(record_socket_refusal)(self.scope, RefusalReason.SOCKET_ANONYMOUS)
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
@@ -133,27 +205,72 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         self.public_id = self.scope["url_route"]["kwargs"]["case_id"]
         self.access = await _db(room_access)(user, self.public_id)
         if self.access is None:
+            await _db(record_socket_refusal)(self.scope, RefusalReason.SOCKET_NO_ACCESS)
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.joined_case_id = self.access.case_id
         self.group = room_group(self.joined_case_id)
+        # Listen before joining: a Redis lost from here on closes this socket too.
+        self.watch = layer_watch()
+        if self.watch is not None:
+            self.watch.listen(self._layer_lost)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self._in_thread_then_send(self._join)
         self._backstop = asyncio.ensure_future(self._backstop_loop())
-        messages, has_more = await _db(messages_page)(self.access.case_id)
+        # Read after joining the group: a message committed since is either in this read or comes live
+        # (and then is not sent twice).
+        after_id = _after_id(self.scope)
+        if after_id is None:
+            messages, has_more = await _db(messages_page)(self.access.case_id)
+        else:
+            messages, has_more = await _db(messages_after)(self.access.case_id, after_id)
+        self._complete_to = max([after_id or 0, *(m["id"] for m in messages)])
         state = await self._state()
-        await self._send({"type": "hello", "state": state, "messages": messages, "has_more": has_more})
+        hello = {"type": "hello", "state": state, "messages": self._undelivered(messages), "has_more": has_more}
+        if after_id is not None:
+            hello["after_id"] = after_id
+        await self._send(hello)
 
     async def disconnect(self, code: int) -> None:
         backstop: asyncio.Future[None] | None = getattr(self, "_backstop", None)
         if backstop is not None and not backstop.done():
             backstop.cancel()
-        await self.leave_user_group()
+        self._stop_watching()
+        try:
+            await self.leave_user_group()
+            if self.joined_case_id:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+        except LAYER_ERRORS as exc:  # Redis is away, and the subscriptions with it
+            report_layer_failure(exc)
         if not self.joined_case_id:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
         await self._in_thread_then_send(self._leave)
+
+    def _stop_watching(self) -> None:
+        if self.watch is not None:
+            self.watch.forget(self._layer_lost)
+            self.watch = None
+
+    def _layer_lost(self) -> None:
+        """Called by the layer watch (possibly again while Redis stays away)."""
+        if not self.leaving_for_layer:
+            self.leaving_for_layer = True
+            self._leaving = asyncio.ensure_future(self._close_for_layer())
+
+    async def _close_for_layer(self) -> None:
+        async with self._frames:  # a frame being handled is answered first (a stored message is acked)
+            self.closing = True
+            await self.close(code=CLOSE_UNAVAILABLE)
+
+    async def _end_without_layer(self) -> None:
+        """What ``disconnect`` does, for a consumer that the layer's failure ended before it could run."""
+        backstop: asyncio.Future[None] | None = getattr(self, "_backstop", None)
+        if backstop is not None and not backstop.done():
+            backstop.cancel()
+        self._stop_watching()
+        if self.joined_case_id:
+            await _db(RoomPresence.objects.filter(channel_name=self.channel_name).delete)()
 
     async def _in_thread_then_send(self, function: Callable[[], None]) -> None:
         def run() -> list[tuple[int, RoomEvent]]:
@@ -185,6 +302,12 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
 
     # --- inbound ---------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        async with self._frames:
+            if self.closing:
+                return  # it came after the close was sent: never stored, the client sees it unconfirmed
+            await self._receive_frame(text_data, bytes_data)
+
+    async def _receive_frame(self, text_data: str | None, bytes_data: bytes | None) -> None:
         ref = None
         try:
             if text_data is None:
@@ -267,7 +390,10 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             "data": {"role": str(self.access.role), "active": bool(content.get("active"))},
             "origin": self.channel_name,
         }
-        await self.channel_layer.group_send(self.group, {"type": "room.event", "event": event})
+        try:
+            await self.channel_layer.group_send(self.group, {"type": "room.event", "event": event})
+        except LAYER_ERRORS as exc:  # nothing is lost: typing is not recorded
+            report_layer_failure(exc)
 
     async def on_history(self, content: dict[str, Any], ref: Any) -> None:
         assert self.access is not None
@@ -276,10 +402,13 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
 
     async def on_sync(self, content: dict[str, Any], ref: Any) -> None:
         assert self.access is not None
-        messages, has_more = await _db(messages_after)(self.access.case_id, _int(content, "after_id"))
-        await self._send(
-            {"type": "sync", "messages": messages, "has_more": has_more, "state": await self._state(), "ref": ref}
-        )
+        after_id = _int(content, "after_id")
+        messages, has_more = await _db(messages_after)(self.access.case_id, after_id)
+        if messages and after_id <= self._complete_to:
+            self._complete_to = max(self._complete_to, messages[-1]["id"])
+        state = await self._state()
+        fresh = self._undelivered(messages)
+        await self._send({"type": "sync", "messages": fresh, "has_more": has_more, "state": state, "ref": ref})
 
     async def on_read(self, content: dict[str, Any], ref: Any) -> None:
         assert self.access is not None
@@ -297,6 +426,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await _db(
             lambda: RoomPresence.objects.filter(channel_name=self.channel_name).update(last_seen=timezone.now())
         )()
+        await self._catch_up()  # anything whose broadcast never came (and no later message showed the gap)
         await self._send({"type": "pong"})
 
     async def on_offer_make(self, content: dict[str, Any], ref: Any) -> None:
@@ -403,7 +533,41 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             return
         if event["kind"] == "access":
             return  # internal: only makes every socket of the room re-check at once
+        if event["kind"] == "message":
+            await self._deliver_message(event)
+            return
         await self._send(_frame(event))
+
+    async def _deliver_message(self, event: RoomEvent) -> None:
+        message: MessagePayload = event["data"]
+        prev_id = event.get("prev_id")
+        if prev_id is not None and prev_id > self._complete_to:
+            # The message before this one never came (its process died between storing and broadcasting it,
+            # or the layer dropped it): send what is missing from the record, this one included, in order.
+            await self._catch_up()
+            return
+        if not self._undelivered([message]):
+            return  # already sent with the hello, a sync or a catch-up that read it after it was committed
+        if prev_id is not None:
+            self._complete_to = max(self._complete_to, message["id"])
+        await self._send({"type": "message", "message": message})
+
+    async def _catch_up(self) -> None:
+        """Send, in order, the room's messages after ``_complete_to`` that this socket has not sent."""
+        assert self.access is not None
+        has_more = True
+        while has_more:
+            messages, has_more = await _db(messages_after)(self.access.case_id, self._complete_to)
+            if messages:
+                self._complete_to = messages[-1]["id"]
+            for message in self._undelivered(messages):
+                await self._send({"type": "message", "message": message})
+
+    def _undelivered(self, messages: list[MessagePayload]) -> list[MessagePayload]:
+        """Those of ``messages`` this socket has not sent yet, now counted as sent."""
+        fresh = [m for m in messages if m["id"] not in self._delivered]
+        self._delivered.update(m["id"] for m in fresh)
+        return fresh
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))

@@ -17,8 +17,10 @@ from typing import Any, Literal, NotRequired, TypedDict
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from cases.layer_watch import LAYER_ERRORS, report_layer_failure
 from cases.models import BlindBid, Case, Message, Offer
 
 
@@ -74,6 +76,9 @@ class RoomEvent(TypedDict):
     data: Any
     # The channel that caused it, so typing indicators are not echoed back.
     origin: NotRequired[str]
+    # For a message: the id of the case's message before it (0 for the first), so a socket that never got
+    # that one (its broadcast lost, say with the process that stored it) knows to catch up.
+    prev_id: NotRequired[int]
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -145,12 +150,20 @@ def collect_room_events() -> Iterator[list[tuple[int, RoomEvent]]]:
         _collected.reset(token)
 
 
-async def send_collected(events: list[tuple[int, RoomEvent]]) -> None:
+async def send_collected(events: list[tuple[int, RoomEvent]]) -> bool:
+    """Send what a service produced. False if the channel layer failed: what it records is committed, so
+    the caller still answers its client; the layer's watch then has every room socket reconnect and catch
+    up from the database."""
     layer = get_channel_layer()
     if layer is None:
-        return
+        return True
     for case_id, event in events:
-        await layer.group_send(room_group(case_id), {"type": "room.event", "event": event})
+        try:
+            await layer.group_send(room_group(case_id), {"type": "room.event", "event": event})
+        except LAYER_ERRORS as exc:
+            report_layer_failure(exc)
+            return False
+    return True
 
 
 def send_to_room(case_id: int, event: RoomEvent) -> None:
@@ -179,8 +192,19 @@ def broadcast_case_status(case: Case) -> None:
     transaction.on_commit(send, robust=True)
 
 
-def broadcast_message(message: Message) -> None:
-    broadcast_on_commit(message.case_id, {"kind": "message", "data": message_payload(message)})
+def broadcast_message(message: Message, *, prev_id: int | None = None) -> None:
+    """``prev_id``: the case's message before this one, when the caller already knows it (the room's fast
+    path reads it in the statement that stores the message); otherwise it is read after the commit."""
+    payload = message_payload(message)
+
+    def send() -> None:
+        prev = prev_id
+        if prev is None:
+            earlier = Message.objects.filter(case_id=message.case_id, id__lt=message.pk).aggregate(prev=Max("id"))
+            prev = earlier["prev"] or 0
+        send_to_room(message.case_id, {"kind": "message", "data": payload, "prev_id": prev})
+
+    transaction.on_commit(send, robust=True)
 
 
 def broadcast_offer(offer: Offer) -> None:

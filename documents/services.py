@@ -218,6 +218,28 @@ def _context(document: IssuedDocument, *, signatures: list[DocumentSignature] | 
     }
 
 
+def _store_pdf(document: IssuedDocument, filename: str, content: bytes, save: Callable[[], object]) -> None:
+    """Write ``document``'s PDF, then ``save`` its row (and whatever goes with it), inside the caller's
+    transaction and while the caller holds the lock that makes runs of the same job take turns.
+
+    A file already where this PDF goes, while the row that would name it is still unwritten, was left by
+    a worker that died between writing it and committing (or by a commit that failed): it is replaced, so
+    the job leaves one file, not two. If ``save`` fails, the file just written is removed at once, still
+    under the lock (no other run can have written under that name since)."""
+    storage = document.pdf.storage
+    name = document.pdf.field.generate_filename(document, filename)
+    if storage.exists(name):
+        logger.warning("removing %s, left by an earlier run of the same job", name)
+        storage.delete(name)
+    document.pdf.save(filename, ContentFile(content), save=False)
+    written = str(document.pdf.name)
+    try:
+        save()
+    except BaseException:
+        storage.delete(written)
+        raise
+
+
 def render_draft(*, document_id: int) -> IssuedDocument:
     """Task body: render a draft's PDF once (the bytes the parties review and sign)."""
     document = IssuedDocument.objects.select_related("case").get(pk=document_id)
@@ -234,10 +256,11 @@ def render_draft(*, document_id: int) -> IssuedDocument:
         locked = IssuedDocument.objects.select_for_update().get(pk=document_id)
         if locked.sha256:
             return locked  # another worker finished first
-        locked.pdf.save(rendered.filename, ContentFile(rendered.content), save=False)
         locked.sha256 = hashlib.sha256(rendered.content).hexdigest()
         locked.pages = rendered.pages
-        locked.save(update_fields=["pdf", "sha256", "pages"])
+        _store_pdf(
+            locked, rendered.filename, rendered.content, lambda: locked.save(update_fields=["pdf", "sha256", "pages"])
+        )
     return locked
 
 
@@ -350,29 +373,34 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
                 raise ServiceError(_("This draft can no longer be executed."))
             executed.sha256 = hashlib.sha256(sealed).hexdigest()
             executed.pages = rendered.pages
-            executed.pdf.save(rendered.filename, ContentFile(sealed), save=False)
-            executed.save()
-            locked.status = IssuedStatus.SIGNED
-            locked.save(update_fields=["status"])
-            log_action(
-                case=draft.case,
-                actor=None,
-                action="document.executed",
-                data={
-                    "version": draft.version,
-                    "sha256": executed.sha256,
-                    "reference": executed.verification_reference,
-                },
-            )
-            if spec.settles_case:
-                case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
-            if spec.on_executed is not None:
-                spec.on_executed(executed)
-            if spec.executed_email:
-                emails = [p.user.email for p in draft.case.parties.select_related("user")]
-                queue_email(to=emails, template=spec.executed_email, context={"case": draft.case, "document": executed})
+
+            def save() -> None:
+                executed.save()
+                locked.status = IssuedStatus.SIGNED
+                locked.save(update_fields=["status"])
+                log_action(
+                    case=draft.case,
+                    actor=None,
+                    action="document.executed",
+                    data={
+                        "version": draft.version,
+                        "sha256": executed.sha256,
+                        "reference": executed.verification_reference,
+                    },
+                )
+                if spec.settles_case:
+                    case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
+                if spec.on_executed is not None:
+                    spec.on_executed(executed)
+                if spec.executed_email:
+                    emails = [p.user.email for p in draft.case.parties.select_related("user")]
+                    queue_email(
+                        to=emails, template=spec.executed_email, context={"case": draft.case, "document": executed}
+                    )
+
+            _store_pdf(executed, rendered.filename, sealed, save)
     except IntegrityError:
-        # A second worker ran the same job: keep the one result there is.
+        # A second worker ran the same job: keep the one result there is (its own file is already gone).
         return IssuedDocument.objects.get(executed_from=draft)
     return executed
 
@@ -414,29 +442,37 @@ def issue_odr_agreement(*, case_id: int) -> IssuedDocument:
 def issue_sealed(
     document: IssuedDocument, rendered: RenderedDocument, *, reason: str, visible_to_parties: bool = True
 ) -> IssuedDocument | None:
-    """Seal ``rendered``, store it as ``document`` and audit the issue; None when another worker stored
-    the same document first (a uniqueness constraint says so), whose copy then stands."""
+    """Seal ``rendered``, store it as ``document`` and audit the issue; None when another run of the same
+    job stored the same document first, whose copy then stands. Runs take turns on the case's row, so a
+    run that died after writing its file leaves nothing the next one does not replace."""
     sealed = seal_pdf(rendered.content, reason=reason)
     document.sha256 = hashlib.sha256(sealed).hexdigest()
     document.pages = rendered.pages
-    document.pdf.save(rendered.filename, ContentFile(sealed), save=False)
+
+    def save() -> None:
+        document.save()
+        log_action(
+            case=document.case,
+            actor=None,
+            action="document.issued",
+            visible_to_parties=visible_to_parties,
+            data={
+                "kind": document.kind,
+                "subject": document.subject,
+                "sha256": document.sha256,
+                "reference": document.verification_reference,
+            },
+        )
+
     try:
         with transaction.atomic():
-            document.save()
-            log_action(
-                case=document.case,
-                actor=None,
-                action="document.issued",
-                visible_to_parties=visible_to_parties,
-                data={
-                    "kind": document.kind,
-                    "subject": document.subject,
-                    "sha256": document.sha256,
-                    "reference": document.verification_reference,
-                },
+            Case.objects.select_for_update().only("pk").get(pk=document.case_id)
+            issued = IssuedDocument.objects.filter(
+                case_id=document.case_id, kind=document.kind, subject=document.subject, status=IssuedStatus.EXECUTED
             )
+            if issued.exists():
+                return None
+            _store_pdf(document, rendered.filename, sealed, save)
     except IntegrityError:
-        if document.pdf.name:
-            document.pdf.storage.delete(document.pdf.name)
-        return None
+        return None  # the uniqueness constraint's word for the same (its own file is already gone)
     return document

@@ -28,10 +28,12 @@ from django.utils.translation import gettext as _
 
 from cases import ratelimit
 from cases.consumers import _language
+from cases.models import RefusalReason
+from cases.security_events import record_socket_refusal
 from cases.sockets import UserSocketMixin
 from mediation.access import SessionAccess, session_access
 from mediation.ice import ice_servers_for
-from mediation.models import Participant, RoomKind, RoomMessage
+from mediation.models import MediationSession, Participant, RoomKind, RoomMessage
 from mediation.services import room as rooms
 from mediation.services.room import PeerView, RoomError
 
@@ -116,6 +118,13 @@ def _signal_data(content: dict[str, Any]) -> dict[str, Any]:
     raise FrameError("invalid", _("A signaling frame carries one description or one candidate."))
 
 
+def _record_refusal(scope: dict[str, Any], reason: str) -> None:
+    """The security event log names the session's case, when the session exists."""
+    session_ref = scope.get("url_route", {}).get("kwargs", {}).get("session_id")
+    case_ref = MediationSession.objects.filter(public_id=session_ref).values_list("case__public_id", flat=True).first()
+    record_socket_refusal(scope, reason, case_ref=case_ref)
+
+
 def channels_of(members: list[PeerView]) -> dict[str, str]:
     return {m.peer: m.channel for m in members}
 
@@ -134,6 +143,7 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         self.room_channels = {}
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await _db(_record_refusal)(self.scope, RefusalReason.SOCKET_ANONYMOUS)
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
@@ -144,6 +154,7 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         self.access = await _db(session_access)(user, self.session_ref)
         self.access_checked_at = time.monotonic()
         if self.access is None:
+            await _db(_record_refusal)(self.scope, RefusalReason.SOCKET_NO_ACCESS)
             await self.close(code=CLOSE_NOT_FOUND)
             return
         await self.accept()

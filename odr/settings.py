@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Before django_tasks_db: its ``db_worker`` command, with a lease (tasks of a dead worker run again).
+    "workers",
     "django_tasks_db",
     "cases",
     "documents",
@@ -94,8 +96,31 @@ TEMPLATES = [
 
 # --- Data stores -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 20, minimum=0)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))}
+    # Under ASGI (Daphne) each request runs in a thread of its own, so a connection kept for CONN_MAX_AGE is
+    # never reused: every request would leave one more open (Django's docs: disable persistent connections
+    # with ASGI, pool instead). Each process therefore keeps a psycopg pool of up to DB_POOL_MAX_SIZE
+    # connections (0: no pool, connections kept for CONN_MAX_AGE, for a pooler such as PgBouncer). A pooled
+    # connection is checked before it is handed out, and one kept without a pool before a request reuses it,
+    # so a connection the server dropped (a restart, a failover, pg_terminate_backend) is replaced instead
+    # of failing the next request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=0 if DB_POOL_MAX_SIZE else env_int("CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    }
+    if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        from psycopg_pool import ConnectionPool
+
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": 10,  # a request waits at most this long for a free connection
+            "check": ConnectionPool.check_connection,
+        }
 else:
     DATABASES = {
         "default": {
@@ -140,6 +165,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker's lease (workers/recovery.py): it beats every HEARTBEAT seconds; a task whose worker has not
+# beaten for LEASE seconds is run again by another worker, at most MAX_ATTEMPTS runs in all.
+ODR_WORKER_HEARTBEAT_SECONDS = env_int("ODR_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+ODR_WORKER_LEASE_SECONDS = env_int("ODR_WORKER_LEASE_SECONDS", 60, minimum=2)
+ODR_TASK_MAX_ATTEMPTS = env_int("ODR_TASK_MAX_ATTEMPTS", 3, minimum=1)
+if ODR_WORKER_LEASE_SECONDS <= ODR_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("ODR_WORKER_LEASE_SECONDS must be longer than ODR_WORKER_HEARTBEAT_SECONDS")
 
 # --- Authentication (django-allauth) -----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -37,6 +37,16 @@ def _empty_cache() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """A page requested in Chinese leaves Chinese active in the test's thread (Django's locale middleware
+    activates a request's language and nothing deactivates it): each test starts in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings: Any, tmp_path: Any) -> Any:
     """Each test stores uploads in its own folder."""
     settings.STORAGES = {

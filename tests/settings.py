@@ -13,8 +13,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not shared memory, so tests with several threads lock like a real deployment does.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 else:
-    # Threads of the live server and of concurrency tests must not keep connections past their request.
+    # Threads of the live server and of concurrency tests must not keep connections past their request, nor
+    # wait for one from a pool (the processes the tests start, Daphne and workers, use the pool).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 
 if "CONFIG" in CHANNEL_LAYERS["default"]:  # noqa: F405
     # Each run keeps to its own keys on a shared Redis.

@@ -144,7 +144,7 @@ async def test_a_password_change_closes_the_users_open_sockets(negotiation_case,
     assert output["code"] == 4401
     # The other party's socket is untouched.
     await theirs.send_json_to({"type": "ping"})
-    while (frame := await theirs.receive_json_from())["type"] != "pong":
+    while (await theirs.receive_json_from())["type"] != "pong":
         pass
     await theirs.disconnect()
 

@@ -18,12 +18,15 @@ from tests.ws import communicator_for, drain, next_of
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-async def connect(case, user=None, *, origin: bytes = b"http://testserver") -> WebsocketCommunicator:
-    return await communicator_for(f"/ws/cases/{case.public_id}/negotiation/", user, origin=origin)
+async def connect(
+    case, user=None, *, origin: bytes = b"http://testserver", after_id: int | None = None
+) -> WebsocketCommunicator:
+    query = "" if after_id is None else f"?after_id={after_id}"
+    return await communicator_for(f"/ws/cases/{case.public_id}/negotiation/{query}", user, origin=origin)
 
 
-async def join(case, user) -> tuple[WebsocketCommunicator, dict[str, Any]]:
-    communicator = await connect(case, user)
+async def join(case, user, *, after_id: int | None = None) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    communicator = await connect(case, user, after_id=after_id)
     connected, _code = await communicator.connect()
     assert connected
     hello = await communicator.receive_json_from()
@@ -72,8 +75,15 @@ async def test_history_sync_and_older_pages(negotiation_case, claimant, responde
     assert older["has_more"] is False
     await bob.send_json_to({"type": "sync", "after_id": ids[30]})
     synced = await next_of(bob, "sync")
-    assert [m["body"] for m in synced["messages"]] == ["m31", "m32", "m33", "m34"]
+    assert synced["messages"] == []  # m31 to m34 came with the hello: a socket sends each message once
     assert synced["state"]["case"]["status"] == "negotiation"
+    await bob.disconnect()
+    # A client holding up to m30 says so when it connects; its hello brings the rest, and a sync then none.
+    bob, hello = await join(negotiation_case, respondent, after_id=ids[30])
+    assert [m["body"] for m in hello["messages"]] == ["m31", "m32", "m33", "m34"]
+    assert (hello["after_id"], hello["has_more"]) == (ids[30], False)
+    await bob.send_json_to({"type": "sync", "after_id": ids[20]})
+    assert [m["body"] for m in (await next_of(bob, "sync"))["messages"]] == [f"m{i}" for i in range(21, 31)]
     await bob.disconnect()
 
 
@@ -302,9 +312,44 @@ async def test_reconnect_catches_up_exactly_once(negotiation_case, claimant, res
     for text in ("during the gap 1", "during the gap 2"):
         await alice.send_json_to({"type": "message.send", "body": text})
         await next_of(alice, "ack")
-    bob, _hello = await join(negotiation_case, respondent)
+    # The page's client reconnects saying the newest message it holds: its hello brings what it missed.
+    bob, hello = await join(negotiation_case, respondent, after_id=last_seen)
+    assert [m["body"] for m in hello["messages"]] == ["during the gap 1", "during the gap 2"]
+    assert (hello["after_id"], hello["has_more"]) == (last_seen, False)
+    # The socket never sends a message twice: a sync over the same span brings nothing more.
     await bob.send_json_to({"type": "sync", "after_id": last_seen})
-    synced = await next_of(bob, "sync")
-    assert [m["body"] for m in synced["messages"]] == ["during the gap 1", "during the gap 2"]
+    assert (await next_of(bob, "sync"))["messages"] == []
+    await alice.send_json_to({"type": "message.send", "body": "after the gap"})
+    await next_of(alice, "ack")
+    assert [f["message"]["body"] for f in await drain(bob) if f["type"] == "message"] == ["after the gap"]
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_a_message_whose_broadcast_never_came_is_caught_up(negotiation_case, claimant, respondent):
+    """Stored, then never broadcast (its Daphne process was killed in between): the next message shows the
+    gap, so every socket gets the missing one first; with no next message, the page's ping finds it."""
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+
+    @database_sync_to_async
+    def store_without_broadcast(body: str) -> None:
+        Message.objects.create(case=negotiation_case, sender=claimant, sender_role="claimant", body=body)
+
+    await store_without_broadcast("never broadcast 1")
+    await alice.send_json_to({"type": "message.send", "body": "the next one", "ref": "n"})
+    await next_of(alice, "ack")
+    for communicator in (alice, bob):
+        frames = await drain(communicator)
+        assert [f["message"]["body"] for f in frames if f["type"] == "message"] == ["never broadcast 1", "the next one"]
+    await store_without_broadcast("never broadcast 2")
+    await bob.send_json_to({"type": "ping"})
+    frames = [f for f in await drain(bob) if f["type"] in ("message", "pong")]
+    assert [(f["type"], f.get("message", {}).get("body")) for f in frames] == [
+        ("message", "never broadcast 2"),
+        ("pong", None),
+    ]
+    await bob.send_json_to({"type": "ping"})  # and only once
+    assert [f["type"] for f in await drain(bob) if f["type"] in ("message", "pong")] == ["pong"]
     await alice.disconnect()
     await bob.disconnect()

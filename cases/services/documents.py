@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -19,6 +23,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 MAX_TITLE = 200
+logger = logging.getLogger(__name__)
+
+# Files written by the service running now, removed again if its transaction does not commit.
+WrittenFiles = list[tuple[Storage, str]]
 
 
 def _uploading_side(case: Case, user: User) -> PartyRole:
@@ -38,7 +46,31 @@ def _check_case_accepts_documents(case: Case, user: User, kind: str = DocumentKi
         raise ServiceError(_("This case is closed: no more documents can be added."))
 
 
-def _store_version(*, document: Document, user: User, upload: UploadedFile, number: int) -> DocumentVersion:
+def _discard(storage: Storage, name: str) -> None:
+    """Remove a stored file, or what a failed write left of it; a failure here is logged, never raised."""
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except Exception:
+        logger.exception("could not remove %s from storage", name)
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[WrittenFiles]:
+    """Around a service's own transaction: if it raises (a later write failed, the commit failed, the
+    database went away), the files it wrote are removed, so no file is left without its record."""
+    written: WrittenFiles = []
+    try:
+        yield written
+    except BaseException:
+        for storage, name in written:
+            _discard(storage, name)
+        raise
+
+
+def _store_version(
+    *, document: Document, user: User, upload: UploadedFile, number: int, written: WrittenFiles
+) -> DocumentVersion:
     try:
         sniffed = sniff_upload(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
     except RejectedFile as exc:
@@ -52,20 +84,24 @@ def _store_version(*, document: Document, user: User, upload: UploadedFile, numb
         sha256=sniffed.sha256,
         uploaded_by=user,
     )
-    # The file is written before the row; if the row cannot be saved, the file is removed again so
-    # nothing is left without a record.
-    version.file.save(f"{sniffed.sha256[:8]}.{sniffed.extension}", upload, save=False)
+    # The file is written before the row, under a new random name (so what is there after a failed write
+    # is ours alone to remove); if the row or anything after it in the transaction fails, the file goes.
+    storage = version.file.storage
+    name = version.file.field.generate_filename(version, f"{sniffed.sha256[:8]}.{sniffed.extension}")
     try:
-        with transaction.atomic():
-            version.save()
+        version.file.name = storage.save(name, upload, max_length=version.file.field.max_length)
     except Exception:
-        if version.file.name:
-            version.file.storage.delete(version.file.name)
-        raise
+        # Disk full, storage unwritable or unreachable: nothing half-written stays behind.
+        logger.exception("could not store an upload of %s bytes for case %s", sniffed.size, document.case_id)
+        _discard(storage, name)
+        raise ServiceError(
+            _("The file could not be stored, so nothing was added. Please try again later."), field="file"
+        ) from None
+    written.append((storage, version.file.name))
+    version.save()
     return version
 
 
-@transaction.atomic
 def document_upload(
     *,
     case: Case,
@@ -78,13 +114,30 @@ def document_upload(
 ) -> DocumentVersion:
     """Store an upload as a new document of the uploader's side. ``withheld`` keeps it from the other
     side (and out of their timeline) until ``documents_release``."""
+    with _files_removed_on_failure() as written, transaction.atomic():
+        return _document_upload(
+            case=case, user=user, upload=upload, title=title, kind=kind, withheld=withheld, meta=meta, written=written
+        )
+
+
+def _document_upload(
+    *,
+    case: Case,
+    user: User,
+    upload: UploadedFile,
+    title: str,
+    kind: DocumentKind,
+    withheld: bool,
+    meta: RequestMeta,
+    written: WrittenFiles,
+) -> DocumentVersion:
     _check_case_accepts_documents(case, user, kind)
     side = _uploading_side(case, user)
     title = (title or upload.name or _("Document")).strip()[:MAX_TITLE]
     document = Document.objects.create(
         case=case, title=title, kind=kind, party_role=side, created_by=user, withheld=withheld
     )
-    version = _store_version(document=document, user=user, upload=upload, number=1)
+    version = _store_version(document=document, user=user, upload=upload, number=1, written=written)
     log_action(
         case=case,
         actor=user,
@@ -96,16 +149,22 @@ def document_upload(
     return version
 
 
-@transaction.atomic
 def document_add_version(
     *, document: Document, user: User, upload: UploadedFile, meta: RequestMeta = SYSTEM
+) -> DocumentVersion:
+    with _files_removed_on_failure() as written, transaction.atomic():
+        return _document_add_version(document=document, user=user, upload=upload, meta=meta, written=written)
+
+
+def _document_add_version(
+    *, document: Document, user: User, upload: UploadedFile, meta: RequestMeta, written: WrittenFiles
 ) -> DocumentVersion:
     locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
     _check_case_accepts_documents(locked.case, user)
     if _uploading_side(locked.case, user) != locked.party_role:
         raise ServiceError(_("Only the side that added a document can upload a new version of it."))
     number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = _store_version(document=locked, user=user, upload=upload, number=number)
+    version = _store_version(document=locked, user=user, upload=upload, number=number, written=written)
     log_action(
         case=locked.case,
         actor=user,

@@ -117,15 +117,17 @@ def message_post(
     if len(body) > MAX_MESSAGE_LENGTH:
         raise ServiceError(_("A message can be at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}, field="body")
     if not document_id:
-        message = _message_insert_if_allowed(case_id=case.pk, user=user, body=body)
-        if message is not None:
-            broadcast_message(message)
+        inserted = _message_insert_if_allowed(case_id=case.pk, user=user, body=body)
+        if inserted is not None:
+            message, prev_id = inserted
+            broadcast_message(message, prev_id=prev_id)
             return message
     return _message_post_locked(case=case, user=user, body=body, document_id=document_id)
 
 
-def _message_insert_if_allowed(*, case_id: int, user: User, body: str) -> Message | None:
-    """INSERT ... SELECT: the access check and the write in one round trip, without locking the case.
+def _message_insert_if_allowed(*, case_id: int, user: User, body: str) -> tuple[Message, int] | None:
+    """INSERT ... SELECT: the access check and the write in one round trip, without locking the case. It
+    also returns the id of the case's message before this one, which the broadcast carries (``prev_id``).
 
     The conditions are those of ``_lock_for_party``. A transition committing at the same instant may
     close the room just after; the message was sent while it was open and is on the record either way.
@@ -140,14 +142,16 @@ def _message_insert_if_allowed(*, case_id: int, user: User, body: str) -> Messag
         f"SELECT c.id, p.user_id, p.role, %s, %s FROM {case_table} c "
         f"JOIN {party_table} p ON p.case_id = c.id AND p.user_id = %s "
         "WHERE c.id = %s AND c.status = %s AND (c.deadline_at IS NULL OR c.deadline_at > %s) "
-        "RETURNING id, sender_role"
+        f"RETURNING id, sender_role, (SELECT MAX(e.id) FROM {message_table} e "
+        f"WHERE e.case_id = %s AND e.id < {message_table}.id)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [body, stamp, user.pk, case_id, CaseStatus.NEGOTIATION.value, stamp])
+        cursor.execute(sql, [body, stamp, user.pk, case_id, CaseStatus.NEGOTIATION.value, stamp, case_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return Message(id=row[0], case_id=case_id, sender=user, sender_role=row[1], body=body, created_at=now)
+    message = Message(id=row[0], case_id=case_id, sender=user, sender_role=row[1], body=body, created_at=now)
+    return message, row[2] or 0
 
 
 @transaction.atomic

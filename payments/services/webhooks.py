@@ -13,7 +13,7 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from payments.models import Payment, WebhookEvent
+from payments.models import Payment, PaymentStatus, WebhookEvent
 from payments.providers import ProviderError
 from payments.providers.stripe import StripeProvider
 from payments.services.payments import payment_apply_result, payment_refund_reconcile
@@ -62,6 +62,14 @@ def stripe_event_handle(*, event: Any) -> str:
                 refunded_total = StripeProvider().refunded_total(charge_id=str(charge["id"]))
             except ProviderError as exc:
                 raise WebhookRetryLater(exc.message) from None
+            if payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+                # The refund overtook the success it follows (events arrive in any order): take the
+                # payment's own state from Stripe first, so the refund has a payment to apply to.
+                try:
+                    result = StripeProvider().fetch(payment=payment)
+                except ProviderError as exc:
+                    if exc.retryable:
+                        raise WebhookRetryLater(exc.message) from None
     elif event_type in HANDLED_STRIPE_EVENTS:
         intent = event["data"]["object"].to_dict() if hasattr(event["data"]["object"], "to_dict") else {}
         intent_id = str(intent.get("id", ""))
@@ -85,6 +93,8 @@ def stripe_event_handle(*, event: Any) -> str:
             if event_type == "charge.refunded":
                 outcome = "unknown payment"
                 if payment is not None and refunded_total is not None:
+                    if result is not None:
+                        payment_apply_result(payment=payment, result=result, source=f"webhook {event_type}")
                     refund = payment_refund_reconcile(
                         payment=payment, refunded_total=refunded_total, reference=str(event["data"]["object"]["id"])
                     )

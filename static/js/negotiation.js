@@ -1,6 +1,7 @@
 // The negotiation room, progressively enhanced: the page works with plain forms; this module adds
 // live messages, presence, typing, and sends the same actions over the websocket. After any gap it
-// reconnects with backoff and asks the server for everything after the last message it holds.
+// reconnects with backoff and asks the server for everything after the last message it holds (the server
+// sends each message to a socket once, so nothing needs to be dropped as a duplicate here).
 
 const room = document.getElementById("room");
 if (room) {
@@ -45,9 +46,12 @@ if (room) {
 
   const roleLabel = (role) => (role === ownRole ? labels.you : labels[role] || "");
 
+  // As the server writes SHORT_DATETIME_FORMAT (odr/formats): 25 Nov 2026, 15:05 / 2026年11月25日 15:05, in the
+  // page's time zone (Hong Kong unless the visitor chose another).
   const locale = (document.documentElement.lang || "en").startsWith("zh") ? "zh-HK" : "en-GB";
   const timeFormat = new Intl.DateTimeFormat(locale, {
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Hong_Kong",
+    year: "numeric", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    timeZone: document.documentElement.dataset.timeZone || "Asia/Hong_Kong",
   });
 
   function renderMessage(message) {
@@ -155,15 +159,17 @@ if (room) {
   function handle(frame) {
     switch (frame.type) {
       case "hello": {
-        // After a gap, "hello" brings only the newest page: ask for everything after what we held.
-        const heldUpTo = lastId;
+        // The socket was opened with ?after_id=<the newest message held>: "hello" brings what came after
+        // it (at most a page; "sync" fetches the rest).
         addMessages(frame.messages);
         updatePresence(frame.state.online);
-        if (everConnected) {
-          send({ type: "sync", after_id: heldUpTo });
-          refreshPanels();
-        }
+        if (frame.has_more && frame.after_id !== undefined) send({ type: "sync", after_id: lastId });
+        if (everConnected) refreshPanels();
         everConnected = true;
+        // Live only once the server has let the socket into the room: one that is accepted and then
+        // closed at once (the server cannot reach Redis yet) keeps saying "reconnecting", and backs off.
+        attempts = 0;
+        setConnection("live", labels.live);
         break;
       }
       case "message":
@@ -239,12 +245,8 @@ if (room) {
     if (stopped) return;
     setConnection("connecting", everConnected ? labels.reconnecting : labels.connecting);
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const current = new WebSocket(`${scheme}://${window.location.host}${room.dataset.wsPath}`);
+    const current = new WebSocket(`${scheme}://${window.location.host}${room.dataset.wsPath}?after_id=${lastId}`);
     socket = current;
-    socket.addEventListener("open", () => {
-      attempts = 0;
-      setConnection("live", labels.live);
-    });
     socket.addEventListener("message", (event) => {
       try { handle(JSON.parse(event.data)); } catch { /* ignore a malformed frame */ }
     });

@@ -18,9 +18,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
-from django_tasks_db.management.commands.db_worker import Worker
+from django.utils.crypto import get_random_string
 
 from cases.services.deadlines import deadlines_sweep
+from workers.worker import LeasedWorker
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +57,15 @@ class Command(BaseCommand):
         call_command("create_dev_seal_key", "--if-missing")
         if not no_demo:
             call_command("seed_demo")
-        worker = Worker(
+        worker = LeasedWorker(
             queue_names=["default"],
             interval=0.5,
             batch=False,
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
-            worker_id="embedded-worker",
+            # Unique per process: a restarted platform must not pass for the one that died mid-task.
+            worker_id=f"embedded-{get_random_string(12)}",
             excluded_queue_names=[],
         )
         threading.Thread(target=worker.run, name="task-worker", daemon=True).start()
