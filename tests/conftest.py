@@ -22,6 +22,7 @@ from cases.services.filing import claim_draft_start, claim_draft_update, claim_f
 from cases.services.invitations import invitation_send
 from cases.services.organisations import organisation_create
 from cases.services.responses import case_respond
+from tests.processes import free_port
 
 PASSWORD = "correct horse battery staple"
 
@@ -186,34 +187,38 @@ def client_for() -> Callable[[User | None], Client]:
     return make
 
 
+def run_queued_tasks(worker_id: str = "test") -> None:
+    """Run every queued background task with the real worker's ``run_task``, as ``db_worker --batch`` does,
+    and fail if one failed. (The worker's own loop closes database connections between tasks, which would
+    end a test's transaction.)"""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    while True:
+        with transaction.atomic():
+            task = DBTaskResult.objects.ready().get_locked()
+            if task is None:
+                break
+            task.claim(worker.worker_id)
+        worker.run_task(task)
+    failed = DBTaskResult.objects.filter(status="FAILED")
+    assert not failed.exists(), [t.exception_class_path for t in failed]
+
+
 @pytest.fixture
 def run_tasks(db: Any) -> Callable[[], list[Any]]:
-    """Run every queued background task with the real worker's ``run_task``, as ``db_worker --batch`` does.
-
-    (The worker's own loop closes database connections between tasks, which would end a test's transaction.)
-    """
+    """Run every queued background task; returns the emails they sent."""
 
     def run() -> list[Any]:
         before = len(mail.outbox)
-        worker = Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test",
-            excluded_queue_names=[],
-        )
-        while True:
-            with transaction.atomic():
-                task = DBTaskResult.objects.ready().get_locked()
-                if task is None:
-                    break
-                task.claim(worker.worker_id)
-            worker.run_task(task)
-        failed = DBTaskResult.objects.filter(status="FAILED")
-        assert not failed.exists(), [t.exception_class_path for t in failed]
+        run_queued_tasks()
         return mail.outbox[before:]
 
     return run
@@ -263,14 +268,6 @@ def fee_schedule(administrator: User) -> Any:
     )
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def localstripe_url(tmp_path_factory: Any) -> Any:
     """localstripe (a third-party fake Stripe server with a fake Stripe.js and signed webhooks), started
@@ -280,7 +277,7 @@ def localstripe_url(tmp_path_factory: Any) -> Any:
     import sys
     import time
 
-    port = _free_port()
+    port = free_port()
     log = (tmp_path_factory.mktemp("localstripe") / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"], stdout=log, stderr=log
@@ -318,26 +315,30 @@ def stripe_settings(settings: Any, localstripe_url: str) -> str:
     return localstripe_url
 
 
-@pytest.fixture
-def card_token(stripe_settings: str) -> Callable[[str], str]:
+def stripe_card_token(stripe_url: str, number: str = "4242424242424242") -> str:
     """A card token made the way Stripe.js makes one in the browser: the card goes to the Stripe server
     with the publishable key, never to us."""
     import json
     import urllib.parse
     import urllib.request
 
+    body = urllib.parse.urlencode(
+        {
+            "card[number]": number,
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+            "key": STRIPE_TEST_KEYS["STRIPE_PUBLISHABLE_KEY"],
+        }
+    ).encode()
+    with urllib.request.urlopen(f"{stripe_url}/v1/tokens", data=body, timeout=10) as response:
+        return str(json.loads(response.read())["id"])
+
+
+@pytest.fixture
+def card_token(stripe_settings: str) -> Callable[[str], str]:
     def make(number: str = "4242424242424242") -> str:
-        body = urllib.parse.urlencode(
-            {
-                "card[number]": number,
-                "card[exp_month]": "12",
-                "card[exp_year]": "2030",
-                "card[cvc]": "123",
-                "key": STRIPE_TEST_KEYS["STRIPE_PUBLISHABLE_KEY"],
-            }
-        ).encode()
-        with urllib.request.urlopen(f"{stripe_settings}/v1/tokens", data=body, timeout=10) as response:
-            return str(json.loads(response.read())["id"])
+        return stripe_card_token(stripe_settings, number)
 
     return make
 

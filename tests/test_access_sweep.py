@@ -50,6 +50,7 @@ from arbitration.views.case import STEPS as ARBITRATION_STEPS
 from cases.views.negotiation import ACTIONS as NEGOTIATION_ACTIONS
 from mediation.views.case import STEPS as MEDIATION_STEPS
 from payments.views.staff import PAYMENT_ACTIONS
+from tests.conftest import run_queued_tasks
 from tests.state import platform_snapshot
 
 # --- The personas and the table ------------------------------------------------------------------------
@@ -342,27 +343,7 @@ def test_every_action_is_in_the_table(name, table, view_actions):
 
 
 def _run_tasks() -> None:
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
-
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="sweep",
-        excluded_queue_names=[],
-    )
-    while True:
-        with transaction.atomic():
-            task = DBTaskResult.objects.ready().get_locked()
-            if task is None:
-                break
-            task.claim(worker.worker_id)
-        worker.run_task(task)
-    assert not DBTaskResult.objects.filter(status="FAILED").exists()
+    run_queued_tasks("sweep")
 
 
 def _build_world() -> SimpleNamespace:

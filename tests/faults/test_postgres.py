@@ -31,7 +31,8 @@ from django_tasks_db.models import DBTaskResult
 from cases.models import AuditEntry, CaseSettlement, CaseStatus, Offer, OfferStatus
 from cases.services.negotiation import offer_make
 from documents.models import IssuedDocument
-from tests.faults.conftest import ROOT, child_env, database_env, free_port, stop, wait_for_port
+from tests.faults.conftest import ROOT, child_env
+from tests.processes import database_env, free_port, stop, wait_for_port
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

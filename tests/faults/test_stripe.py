@@ -7,12 +7,9 @@ after every write; the launcher below only moves that file out of the shared /tm
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,8 +22,8 @@ from django_tasks_db.models import DBTaskResult
 from cases.models import AuditEntry, CaseStatus
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, WebhookEvent
 from payments.providers.stripe import client as stripe_api
-from tests.conftest import STRIPE_TEST_KEYS
-from tests.faults.conftest import free_port, stop, wait_for_port
+from tests.conftest import STRIPE_TEST_KEYS, stripe_card_token
+from tests.processes import free_port, stop, wait_for_port
 from tests.test_payments_stripe import _authenticate, _event, _signed, pay_url
 
 LAUNCHER = """
@@ -85,17 +82,7 @@ class OwnStripe:
 
     def token(self, number: str = "4242424242424242") -> str:
         """What Stripe.js does in the payer's browser."""
-        body = urllib.parse.urlencode(
-            {
-                "card[number]": number,
-                "card[exp_month]": "12",
-                "card[exp_year]": "2030",
-                "card[cvc]": "123",
-                "key": STRIPE_TEST_KEYS["STRIPE_PUBLISHABLE_KEY"],
-            }
-        ).encode()
-        with urllib.request.urlopen(f"{self.url}/v1/tokens", data=body, timeout=10) as response:
-            return str(json.loads(response.read())["id"])
+        return stripe_card_token(self.url, number)
 
     def intents(self) -> list[dict]:
         return [intent.to_dict() for intent in stripe_api().v1.payment_intents.list().data]

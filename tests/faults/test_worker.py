@@ -36,7 +36,8 @@ from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 from documents.services import agreement_revise, agreement_sign, current_draft, render_draft
 from payments.models import Charge
 from tests.conftest import PASSWORD
-from tests.faults.conftest import ROOT, child_env, database_env, free_port, stop
+from tests.faults.conftest import ROOT, child_env
+from tests.processes import database_env, free_port, stop
 from tests.test_payments_fees import pay_by_transfer
 from workers.models import WorkerHeartbeat
 from workers.recovery import WORKER_LOST, requeue_abandoned_tasks

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,49 +16,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.processes import database_env, free_port, port_open, wait_for_port
+from tests.processes import stop as end
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def port_open(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], *, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not port_open(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"{what} did not start on port {port}")
-        time.sleep(0.05)
-
-
-def end(process: subprocess.Popen[bytes], *, seconds: float = 5) -> None:
-    """Stop a child we started: SIGTERM, then SIGKILL if it lingers (Daphne waits for open sockets)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(seconds)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(seconds)
-
-
-def database_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return {"SQLITE_PATH": str(db["NAME"])}
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return {"DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
 
 
 class PrivateRedis:

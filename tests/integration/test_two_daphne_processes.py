@@ -17,6 +17,8 @@ import websockets
 from django.conf import settings
 from django.test import Client
 
+from tests.processes import database_env, free_port
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -31,26 +33,13 @@ def _redis_reachable() -> bool:
     return True
 
 
-def _database_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return {"SQLITE_PATH": str(db["NAME"])}
-    return {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def two_daphnes() -> Iterator[list[int]]:
     if not _redis_reachable():
         pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run provides it)")
-    env = {**os.environ, **_database_env(), "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "odr.settings"}
+    env = {**os.environ, **database_env(), "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "odr.settings"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "odr.asgi:application"],
