@@ -113,8 +113,10 @@ def session_cookie(user: Any) -> str:
     return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 
-def open_as(new_page: Any, base: str, language: str, session: str | None = None) -> Any:
-    page = new_page()
+def open_as(
+    new_page: Any, base: str, language: str, session: str | None = None, *, viewport: dict[str, int] | None = None
+) -> Any:
+    page = new_page(viewport["width"], viewport["height"]) if viewport else new_page()
     cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
     if session:
         cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base})

@@ -22,13 +22,13 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import off_the_browser_thread
 from tests.e2e.test_accessibility import (
-    AXE,
     LANGUAGES,
     PUBLIC_PATHS,
     agreement_paths,
     arbitration_paths,
     filing_and_account_paths,
     mediation_pages,
+    open_as,
     party_pages,
     session_cookie,
     staff_paths,
@@ -155,16 +155,7 @@ RUN_AXE_SCROLLABLE = """async () => {
 
 
 def open_at(new_page: Any, base: str, viewport: dict[str, int], language: str, session: str | None = None) -> Any:
-    from django.conf import settings
-
-    page = new_page(viewport["width"], viewport["height"])
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-    if session:
-        cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base})
-    page.context.add_cookies(cookies)
-    page.context.add_init_script(path=str(AXE))
-    page.emulate_media(reduced_motion="reduce")
-    return page
+    return open_as(new_page, base, language, session, viewport=viewport)
 
 
 def check(page: Any, url: str, found: list[str], ready: str = "") -> None:
