@@ -34,6 +34,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -41,7 +42,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -64,6 +65,8 @@ logger = logging.getLogger(__name__)
 # Database work runs in the process's one thread-sensitive worker thread: in bench/room_bench.py a pool of
 # threads fought the event loop for the GIL and doubled the tail latency.
 _db = partial(database_sync_to_async, thread_sensitive=True)
+# The same thread, without handing the connection back to the pool after the call (see _call).
+_db_keep = partial(sync_to_async, thread_sensitive=True)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -362,17 +365,32 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         if not ratelimit.allow(self.user.pk, "frames", rate=rate, burst=settings.ODR_ROOM_RATE_BURST):
             raise FrameError("rate_limited", _("You are sending too fast. Wait a moment and try again."))
 
-    async def _call(self, function: Callable[..., Any], **kwargs: Any) -> Any:
+    async def _call(self, function: Callable[..., Any], *, keep_connection: bool = False, **kwargs: Any) -> Any:
         """Run a service in a worker thread, in this socket's language, as this user; then send the
-        events it produced (they were committed by the time it returns)."""
+        events it produced (they were committed by the time it returns).
+
+        ``keep_connection``: the room's hot path. ``database_sync_to_async`` hands the thread's connection
+        back to the pool after every call, and the pool checks it with a round trip when it is taken again;
+        a plain message instead keeps it in the database thread until another call hands it back. If it
+        died meanwhile (a database restart), the statement that failed stored nothing: it runs once more
+        on a fresh connection."""
+
+        def call() -> Any:
+            # A reference is enough: every service locks and re-reads the case, and checks the user's right
+            # to act, in its own transaction.
+            return function(case=Case(pk=self.joined_case_id), user=self.user, **kwargs)
 
         def run() -> tuple[Any, list[tuple[int, RoomEvent]]]:
             with translation.override(self.language), collect_room_events() as events:
-                # A reference is enough: every service locks and re-reads the case, and checks the
-                # user's right to act, in its own transaction.
-                return function(case=Case(pk=self.joined_case_id), user=self.user, **kwargs), events
+                if not keep_connection:
+                    return call(), events
+                try:
+                    return call(), events
+                except (OperationalError, InterfaceError):
+                    connection.close()
+                    return call(), events
 
-        result, events = await _db(run)()
+        result, events = await (_db_keep if keep_connection else _db)(run)()
         await send_collected(events)
         return result
 
@@ -380,7 +398,12 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         document_id = content.get("document_id") or None
         if document_id is not None and not isinstance(document_id, str):
             raise FrameError("invalid", _("That document is not part of this case."))
-        message = await self._call(services.message_post, body=_text(content, "body"), document_id=document_id)
+        message = await self._call(
+            services.message_post,
+            keep_connection=document_id is None,
+            body=_text(content, "body"),
+            document_id=document_id,
+        )
         await self._send({"type": "ack", "ref": ref, "message_id": message.pk})
 
     async def on_typing(self, content: dict[str, Any], ref: Any) -> None:

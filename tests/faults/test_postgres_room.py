@@ -1,0 +1,65 @@
+"""The negotiation room's hot path keeps its database connection between messages (cases.consumers._call):
+when PostgreSQL drops that connection, the next message is still stored once and acknowledged."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
+from django.conf import settings
+from django.db import connection
+
+from cases.models import Message
+from tests.ws import communicator_for, next_of
+
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+        reason="terminating a database backend needs PostgreSQL (DATABASE_URL); CI's PostgreSQL run has it",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layer():
+    yield
+    channel_layers.backends.clear()
+
+
+def _terminate(pid: int) -> None:
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+async def test_a_message_after_the_kept_connection_was_dropped_is_stored_once(negotiation_case, claimant, respondent):
+    alice = await communicator_for(f"/ws/cases/{negotiation_case.public_id}/negotiation/", claimant)
+    bob = await communicator_for(f"/ws/cases/{negotiation_case.public_id}/negotiation/", respondent)
+    assert (await alice.connect())[0]
+    assert (await bob.connect())[0]
+    await next_of(alice, "hello")
+    await next_of(bob, "hello")
+    await alice.send_json_to({"type": "message.send", "body": "First", "ref": "1"})
+    await next_of(alice, "ack")
+
+    # The connection the consumers' database thread kept after that message: PostgreSQL drops it.
+    def kept_backend() -> int:
+        assert connection.connection is not None, "the hot path handed its connection back"
+        return int(connection.connection.info.backend_pid)
+
+    await sync_to_async(_terminate)(await sync_to_async(kept_backend, thread_sensitive=True)())
+
+    await alice.send_json_to({"type": "message.send", "body": "Second", "ref": "2"})
+    ack = await next_of(alice, "ack", timeout=5)
+    assert ack["ref"] == "2"
+    received = await next_of(bob, "message", where=lambda f: f["message"]["body"] == "Second", timeout=5)
+    assert received["message"]["id"] == ack["message_id"]
+    bodies = await sync_to_async(list)(Message.objects.filter(case=negotiation_case).values_list("body", flat=True))
+    assert sorted(bodies) == ["First", "Second"]
+    await alice.disconnect()
+    await bob.disconnect()
