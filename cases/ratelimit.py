@@ -50,16 +50,20 @@ def reset() -> None:
 def within_limit(key: str, *, limit: int, window_seconds: int) -> bool:
     """A fixed window counted in the cache (Redis when configured, so every process shares it): True for
     the first ``limit`` calls with ``key`` in each window, False after that."""
+    return count_in_cache(f"ratelimit:{key}", ttl_seconds=window_seconds) <= limit
+
+
+def count_in_cache(cache_key: str, *, ttl_seconds: int) -> int:
+    """Add one to a counter in the shared cache that starts at 0 and expires ``ttl_seconds`` after it
+    started; returns the new count."""
     from django.core.cache import cache
 
-    cache_key = f"ratelimit:{key}"
-    cache.add(cache_key, 0, window_seconds)
+    cache.add(cache_key, 0, ttl_seconds)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(cache_key, 1, window_seconds)
-        count = 1
-    return count <= limit
+        return int(cache.incr(cache_key))
+    except ValueError:  # it expired between add and incr
+        cache.set(cache_key, 1, ttl_seconds)
+        return 1
 
 
 def invitation_allowed(user_id: int) -> bool:

@@ -30,7 +30,7 @@ from django.http import HttpRequest, HttpResponse
 
 from cases.access import AccessRefused
 from cases.models import RefusalReason, SecurityEvent
-from cases.ratelimit import within_limit
+from cases.ratelimit import count_in_cache, within_limit
 
 logger = logging.getLogger("odr.security")
 
@@ -42,12 +42,7 @@ def _suppressed_key(key: str) -> str:
 
 
 def _count_suppressed(key: str) -> int:
-    cache.add(_suppressed_key(key), 0, SUPPRESSED_TTL_SECONDS)
-    try:
-        return int(cache.incr(_suppressed_key(key)))
-    except ValueError:  # expired between add and incr
-        cache.set(_suppressed_key(key), 1, SUPPRESSED_TTL_SECONDS)
-        return 1
+    return count_in_cache(_suppressed_key(key), ttl_seconds=SUPPRESSED_TTL_SECONDS)
 
 
 def _take_suppressed(key: str) -> int:
