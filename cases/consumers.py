@@ -65,8 +65,6 @@ logger = logging.getLogger(__name__)
 # Database work runs in the process's one thread-sensitive worker thread: in bench/room_bench.py a pool of
 # threads fought the event loop for the GIL and doubled the tail latency.
 _db = partial(database_sync_to_async, thread_sensitive=True)
-# The same thread, without handing the connection back to the pool after the call (see _call).
-_db_keep = partial(sync_to_async, thread_sensitive=True)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -390,7 +388,11 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
                     connection.close()
                     return call(), events
 
-        result, events = await (_db_keep if keep_connection else _db)(run)()
+        if keep_connection:
+            # The same database thread as _db, without handing the connection back to the pool after the call.
+            result, events = await sync_to_async(run, thread_sensitive=True)()
+        else:
+            result, events = await _db(run)()
         await send_collected(events)
         return result
 
