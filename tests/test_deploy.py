@@ -275,7 +275,7 @@ def nginx_in_front(tmp_path) -> Iterator[dict[str, Any]]:
                     pytest.fail(f"nginx did not start: {(tmp_path / 'error.log').read_text()[-2000:]}")
                 time.sleep(0.1)
         context = ssl.create_default_context(cafile=str(tmp_path / f"{HOST}.crt"))
-        yield {"http": http_port, "https": https_port, "tls": context, "seen": seen}
+        yield {"http": http_port, "https": https_port, "tls": context, "seen": seen, "logs": tmp_path}
     finally:
         process.terminate()
         process.wait(10)
@@ -358,8 +358,17 @@ def test_nginx_upgrades_websockets_and_caches_static_files(nginx_in_front):
     context = nginx_in_front["tls"]
     context.check_hostname = False  # the certificate names odr.example.org; we connect to 127.0.0.1
     url = f"wss://127.0.0.1:{nginx_in_front['https']}/ws/cases/00000000-0000-0000-0000-000000000000/negotiation/"
-    with connect(url, ssl=context, additional_headers={"X-Forwarded-For": "203.0.113.9"}) as socket_:
-        received = json.loads(socket_.recv(timeout=10))
+    try:
+        with connect(url, ssl=context, additional_headers={"X-Forwarded-For": "203.0.113.9"}) as socket_:
+            received = json.loads(socket_.recv(timeout=10))
+    except TimeoutError:
+        # Seen once in CI (a loaded machine): say what nginx and the stand-in saw, to find out why.
+        logs = nginx_in_front["logs"]
+        pytest.fail(
+            f"no websocket handshake through nginx; upstream saw {nginx_in_front['seen']}; "
+            f"error.log: {(logs / 'error.log').read_text()[-2000:]}; "
+            f"access.log: {(logs / 'access.log').read_text()[-1000:]}"
+        )
     assert received["headers"]["upgrade"].lower() == "websocket"
     assert received["headers"]["connection"].lower() == "upgrade"
     assert received["headers"]["x-forwarded-for"] == "127.0.0.1"
