@@ -30,7 +30,8 @@ class BareBroadcastConsumer(AsyncWebsocketConsumer):
 
 
 class StoringBroadcastConsumer(BareBroadcastConsumer):
-    """The floor for a room that stores before it sends: one INSERT (autocommit), then the broadcast.
+    """The floor for a room that stores before it sends: one INSERT (autocommit) from the event loop, on the
+    room's own connections (odr.adb), then the broadcast.
 
     No access checks, no locking, no audit: only the durable write that "persist, then broadcast" needs.
     """
@@ -40,12 +41,13 @@ class StoringBroadcastConsumer(BareBroadcastConsumer):
         await super().connect()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        from channels.db import database_sync_to_async
-
         from cases.models import Message
+        from odr import adb
 
         frame = json.loads(text_data or "{}")
-        await database_sync_to_async(Message.objects.create)(
-            case_id=self.case_id, sender_id=self.scope["user"].pk, sender_role="claimant", body=frame.get("body", "")
+        await adb.loop_connections().fetchone(
+            f"INSERT INTO {Message._meta.db_table} (case_id, sender_id, sender_role, body, created_at) "
+            "VALUES (%s, %s, 'claimant', %s, now()) RETURNING id",
+            [self.case_id, self.scope["user"].pk, frame.get("body", "")],
         )
         await self.channel_layer.group_send(self.group, {"type": "relay", "frame": frame})

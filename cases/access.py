@@ -5,7 +5,7 @@ Anyone who may not see a case gets 404 (never 403), so outsiders cannot even lea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
@@ -173,13 +173,39 @@ def room_access(user: AnyUser, case_ref: Any) -> RoomAccess | None:
         .values("pk", "status", "party_role")
         .first()
     )
-    if row is None or row["status"] in _BEFORE_NEGOTIATION:
+    if row is None:
         return None
-    if row["party_role"]:
-        role = Role.CLAIMANT if row["party_role"] == PartyRole.CLAIMANT else Role.RESPONDENT
-        return RoomAccess(case_id=row["pk"], role=role, can_write=row["status"] == CaseStatus.NEGOTIATION)
+    return _room_decision(user, row["pk"], row["status"], row["party_role"])
+
+
+def room_access_many(requests: Iterable[tuple[AnyUser, int]]) -> dict[tuple[int, int], RoomAccess | None]:
+    """``room_access`` for many (user, case pk) pairs, keyed by (user pk, case pk): two queries for any
+    number of pairs, so a process can re-check all its room sockets at once."""
+    pairs = [(user, case_id) for user, case_id in requests if user.is_authenticated]
+    case_ids = {case_id for _user, case_id in pairs}
+    statuses = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "status"))
+    party_roles = {
+        (user_id, case_id): role
+        for user_id, case_id, role in CaseParty.objects.filter(
+            case_id__in=case_ids, user_id__in={user.pk for user, _case_id in pairs}
+        ).values_list("user_id", "case_id", "role")
+    }
+    decided: dict[tuple[int, int], RoomAccess | None] = {}
+    for user, case_id in pairs:
+        status = statuses.get(case_id)
+        key = (user.pk, case_id)
+        decided[key] = None if status is None else _room_decision(user, case_id, status, party_roles.get(key))
+    return decided
+
+
+def _room_decision(user: AnyUser, case_id: int, status: str, party_role: str | None) -> RoomAccess | None:
+    if status in _BEFORE_NEGOTIATION:
+        return None
+    if party_role:
+        role = Role.CLAIMANT if party_role == PartyRole.CLAIMANT else Role.RESPONDENT
+        return RoomAccess(case_id=case_id, role=role, can_write=status == CaseStatus.NEGOTIATION)
     if is_case_administrator(user) and not must_enable_mfa(user):
-        return RoomAccess(case_id=row["pk"], role=None, can_write=False)
+        return RoomAccess(case_id=case_id, role=None, can_write=False)
     return None
 
 

@@ -34,7 +34,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -42,7 +41,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DataError, InterfaceError, OperationalError, connection
+from django.db import DataError
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -54,6 +53,7 @@ from cases.amounts import AmountError, parse_amount
 from cases.layer_watch import LAYER_ERRORS, LayerWatch, layer_watch, report_layer_failure
 from cases.models import Case, ReadMarker, RefusalReason, RoomPresence
 from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
+from cases.room_recheck import access_recheck
 from cases.security_events import record_socket_refusal
 from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
@@ -218,7 +218,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self._in_thread_then_send(self._join)
-        self._backstop = asyncio.ensure_future(self._backstop_loop())
+        access_recheck().add(self)
         # Read after joining the group: a message committed since is either in this read or comes live
         # (and then is not sent twice).
         after_id = _after_id(self.scope)
@@ -234,9 +234,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await self._send(hello)
 
     async def disconnect(self, code: int) -> None:
-        backstop: asyncio.Future[None] | None = getattr(self, "_backstop", None)
-        if backstop is not None and not backstop.done():
-            backstop.cancel()
+        access_recheck().discard(self)
         self._stop_watching()
         try:
             await self.leave_user_group()
@@ -266,9 +264,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
 
     async def _end_without_layer(self) -> None:
         """What ``disconnect`` does, for a consumer that the layer's failure ended before it could run."""
-        backstop: asyncio.Future[None] | None = getattr(self, "_backstop", None)
-        if backstop is not None and not backstop.done():
-            backstop.cancel()
+        access_recheck().discard(self)
         self._stop_watching()
         if self.joined_case_id:
             await _db(RoomPresence.objects.filter(channel_name=self.channel_name).delete)()
@@ -363,50 +359,33 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         if not ratelimit.allow(self.user.pk, "frames", rate=rate, burst=settings.ODR_ROOM_RATE_BURST):
             raise FrameError("rate_limited", _("You are sending too fast. Wait a moment and try again."))
 
-    async def _call(self, function: Callable[..., Any], *, keep_connection: bool = False, **kwargs: Any) -> Any:
-        """Run a service in a worker thread, in this socket's language, as this user; then send the
-        events it produced (they were committed by the time it returns).
-
-        ``keep_connection``: the room's hot path. ``database_sync_to_async`` hands the thread's connection
-        back to the pool after every call, and the pool checks it with a round trip when it is taken again;
-        a plain message instead keeps it in the database thread until another call hands it back. If it
-        died meanwhile (a database restart), the statement that failed stored nothing: it runs once more
-        on a fresh connection."""
-
-        def call() -> Any:
-            # A reference is enough: every service locks and re-reads the case, and checks the user's right
-            # to act, in its own transaction.
-            return function(case=Case(pk=self.joined_case_id), user=self.user, **kwargs)
+    async def _call(self, function: Callable[..., Any], **kwargs: Any) -> Any:
+        """Run a service in the database thread, in this socket's language, as this user; then send the
+        events it produced (they were committed by the time it returns)."""
 
         def run() -> tuple[Any, list[tuple[int, RoomEvent]]]:
             with translation.override(self.language), collect_room_events() as events:
-                if not keep_connection:
-                    return call(), events
-                try:
-                    return call(), events
-                except (OperationalError, InterfaceError):
-                    connection.close()
-                    return call(), events
+                # A reference is enough: every service locks and re-reads the case, and checks the user's
+                # right to act, in its own transaction.
+                return function(case=Case(pk=self.joined_case_id), user=self.user, **kwargs), events
 
-        if keep_connection:
-            # The same database thread as _db, without handing the connection back to the pool after the call.
-            result, events = await sync_to_async(run, thread_sensitive=True)()
-        else:
-            result, events = await _db(run)()
+        result, events = await _db(run)()
         await send_collected(events)
         return result
 
     async def on_message_send(self, content: dict[str, Any], ref: Any) -> None:
+        body = _text(content, "body")
         document_id = content.get("document_id") or None
         if document_id is not None and not isinstance(document_id, str):
             raise FrameError("invalid", _("That document is not part of this case."))
-        message = await self._call(
-            services.message_post,
-            keep_connection=document_id is None,
-            body=_text(content, "body"),
-            document_id=document_id,
-        )
-        await self._send({"type": "ack", "ref": ref, "message_id": message.pk})
+        message_id = None
+        if document_id is None:
+            # The room's hot path: on PostgreSQL, stored and broadcast from the event loop (no thread hop).
+            with translation.override(self.language):
+                message_id = await services.amessage_post(case_id=self.joined_case_id, user=self.user, body=body)
+        if message_id is None:
+            message_id = (await self._call(services.message_post, body=body, document_id=document_id)).pk
+        await self._send({"type": "ack", "ref": ref, "message_id": message_id})
 
     async def on_typing(self, content: dict[str, Any], ref: Any) -> None:
         assert self.access is not None
@@ -530,14 +509,12 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         }
     )
 
-    async def _backstop_loop(self) -> None:
-        """Every ``ODR_ROOM_ACCESS_RECHECK_SECONDS``, whether or not anything is said in the room: a
-        change made behind the models' back (no signal) ends the socket within that time."""
-        while True:
-            await asyncio.sleep(settings.ODR_ROOM_ACCESS_RECHECK_SECONDS)
-            if await self._recheck_access() is None:
-                await self.close(code=CLOSE_NOT_FOUND)
-                return
+    async def access_rechecked(self, access: RoomAccess | None) -> None:
+        """The process's periodic re-check (cases.room_recheck), whether or not anything is said in the
+        room: a change made behind the models' back (no signal) ends the socket within that time."""
+        self.access = access
+        if access is None:
+            await self.close(code=CLOSE_NOT_FOUND)
 
     async def _recheck_access(self) -> RoomAccess | None:
         self.access = await _db(room_access)(self.user, self.joined_case_id)
@@ -552,7 +529,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             return
         # Changes to a case's people or status make every socket re-check at once (cases.signals), before
         # anything after them is delivered. Changes made behind the models' back are caught by each
-        # socket's own periodic re-check (_backstop_loop), which never holds up a delivery.
+        # process's periodic re-check (cases.room_recheck), which never holds up a delivery.
         if event["kind"] in ("access", "case_status") and await self._recheck_access() is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return

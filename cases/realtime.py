@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -22,6 +23,9 @@ from django.utils import timezone
 
 from cases.layer_watch import LAYER_ERRORS, report_layer_failure
 from cases.models import BlindBid, Case, Message, Offer
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def room_group(case_id: int) -> str:
@@ -86,15 +90,34 @@ def money(amount: Decimal | None) -> str | None:
 
 
 def message_payload(message: Message) -> MessagePayload:
-    sender = message.sender
     document = message.document
+    return plain_message_payload(
+        message_id=message.pk,
+        sender=message.sender,
+        sender_role=message.sender_role,
+        body=message.body,
+        created_at=message.created_at,
+        document={"id": str(document.public_id), "title": document.title} if document else None,
+    )
+
+
+def plain_message_payload(
+    *,
+    message_id: int,
+    sender: User,
+    sender_role: str,
+    body: str,
+    created_at: datetime,
+    document: DocumentRef | None = None,
+) -> MessagePayload:
+    """A message's payload from its fields, for a caller that stored it without a model instance."""
     return {
-        "id": message.pk,
-        "sender_role": message.sender_role,
+        "id": message_id,
+        "sender_role": sender_role,
         "sender_name": sender.get_full_name() or sender.email,
-        "body": message.body,
-        "document": {"id": str(document.public_id), "title": document.title} if document else None,
-        "created_at": message.created_at.isoformat(),
+        "body": body,
+        "document": document,
+        "created_at": created_at.isoformat(),
     }
 
 
@@ -205,6 +228,11 @@ def broadcast_message(message: Message, *, prev_id: int | None = None) -> None:
         send_to_room(message.case_id, {"kind": "message", "data": payload, "prev_id": prev})
 
     transaction.on_commit(send, robust=True)
+
+
+def message_event(payload: MessagePayload, *, prev_id: int) -> RoomEvent:
+    """The room event for a message stored (and committed) by a caller that already knows ``prev_id``."""
+    return {"kind": "message", "data": payload, "prev_id": prev_id}
 
 
 def broadcast_offer(offer: Offer) -> None:

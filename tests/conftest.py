@@ -48,6 +48,15 @@ def _default_language() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _close_loop_connections() -> Any:
+    """The room's event-loop connections (odr.adb) belong to the test's loop, which ends with the test."""
+    from odr import adb
+
+    yield
+    adb.close_all()
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings: Any, tmp_path: Any) -> Any:
     """Each test stores uploads in its own folder."""
     settings.STORAGES = {

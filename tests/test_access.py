@@ -170,3 +170,29 @@ def test_neutral_without_two_factor_is_sent_to_set_it_up(negotiation_case, clien
     response = client_for(no_mfa).get(reverse("cases:detail", kwargs={"case_id": negotiation_case.public_id}))
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize("status", ["awaiting_response", "negotiation", "mediation", "closed"])
+def test_room_access_for_many_decides_as_room_access_does_for_one(
+    negotiation_case, claimant, respondent, mediator, administrator, outsider, status, django_assert_max_num_queries
+):
+    from cases.access import room_access, room_access_many
+    from cases.models import Case
+
+    Case.objects.filter(pk=negotiation_case.pk).update(status=status)
+    people = [claimant, respondent, mediator, administrator, outsider]
+    other_case = Case.objects.exclude(pk=negotiation_case.pk).first()
+    requests = [(person, negotiation_case.pk) for person in people] + [(claimant, 10**9)]
+    if other_case is not None:
+        requests.append((claimant, other_case.pk))
+    with django_assert_max_num_queries(2):  # parties only: two queries, however many
+        room_access_many([(claimant, negotiation_case.pk), (respondent, negotiation_case.pk)] * 50)
+    decided = room_access_many(requests)
+    for person, case_id in requests:
+        assert decided[(person.pk, case_id)] == room_access(person, case_id), (person.username, case_id)
+    # The decisions themselves, so that both being wrong alike cannot pass.
+    expected_readers = {"negotiation": 3, "mediation": 3, "closed": 3, "awaiting_response": 0}[status]
+    readers = [person for person in people if decided[(person.pk, negotiation_case.pk)] is not None]
+    assert len(readers) == expected_readers
+    writers = [p for p in people if (a := decided[(p.pk, negotiation_case.pk)]) is not None and a.can_write]
+    assert writers == ([claimant, respondent] if status == "negotiation" else [])

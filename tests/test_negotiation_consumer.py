@@ -138,6 +138,8 @@ async def test_administrator_reads_but_cannot_write(negotiation_case, claimant, 
         (json.dumps({"type": "launch.missiles"}), "unknown_type"),
         (json.dumps({"type": "message.send", "body": "x" * 20000}), "too_large"),
         (json.dumps({"type": "message.send", "body": "   "}), "invalid"),
+        (json.dumps({"type": "message.send", "body": "nul \u0000 here"}), "rejected"),
+        (json.dumps({"type": "message.send", "body": "lone \udc00 surrogate"}), "invalid"),
         (json.dumps({"type": "offer.make", "amount": "-5", "terms": "x"}), "rejected"),
         (json.dumps({"type": "offer.make", "amount": "1e30", "terms": "x"}), "invalid"),
         (json.dumps({"type": "offer.make", "amount": "NaN", "terms": "x"}), "invalid"),
@@ -164,6 +166,8 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_usable(negotiation_c
     await alice.send_json_to({"type": "message.send", "body": "still here"})
     assert (await next_of(alice, "message"))["message"]["body"] == "still here"
     assert await database_sync_to_async(Offer.objects.count)() == 0
+    stored = await database_sync_to_async(list)(Message.objects.values_list("body", flat=True))
+    assert stored == ["still here"]
     await alice.disconnect()
 
 

@@ -1,5 +1,5 @@
-"""The negotiation room's hot path keeps its database connection between messages (cases.consumers._call):
-when PostgreSQL drops that connection, the next message is still stored once and acknowledged."""
+"""The negotiation room's hot path stores a message on a connection its event loop keeps (odr.adb): when
+PostgreSQL drops that connection, the next message is still stored once, acknowledged and delivered."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.conf import settings
-from django.db import connection
 
 from cases.models import Message
+from odr import adb
 from tests.ws import communicator_for, next_of
 
 pytestmark = [
@@ -37,7 +37,7 @@ def _terminate(pid: int) -> None:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-async def test_a_message_after_the_kept_connection_was_dropped_is_stored_once(negotiation_case, claimant, respondent):
+async def test_a_message_after_the_loops_connection_was_dropped_is_stored_once(negotiation_case, claimant, respondent):
     alice = await communicator_for(f"/ws/cases/{negotiation_case.public_id}/negotiation/", claimant)
     bob = await communicator_for(f"/ws/cases/{negotiation_case.public_id}/negotiation/", respondent)
     assert (await alice.connect())[0]
@@ -47,12 +47,10 @@ async def test_a_message_after_the_kept_connection_was_dropped_is_stored_once(ne
     await alice.send_json_to({"type": "message.send", "body": "First", "ref": "1"})
     await next_of(alice, "ack")
 
-    # The connection the consumers' database thread kept after that message: PostgreSQL drops it.
-    def kept_backend() -> int:
-        assert connection.connection is not None, "the hot path handed its connection back"
-        return int(connection.connection.info.backend_pid)
-
-    await sync_to_async(_terminate)(await sync_to_async(kept_backend, thread_sensitive=True)())
+    # The connection the event loop kept after that message: PostgreSQL drops it.
+    kept = adb.loop_connections().idle_backend_pids()
+    assert len(kept) == 1, "the hot path did not keep its connection"
+    await sync_to_async(_terminate)(kept[0])
 
     await alice.send_json_to({"type": "message.send", "body": "Second", "ref": "2"})
     ack = await next_of(alice, "ack", timeout=5)
