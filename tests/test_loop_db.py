@@ -9,14 +9,12 @@ import pytest
 from django.conf import settings
 
 from odr import adb
+from tests.markers import postgresql_only
 
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="the loop's connections are PostgreSQL's (DATABASE_URL); CI's PostgreSQL run has it",
-    ),
+    postgresql_only("the event loop's own connections"),
 ]
 
 PID = "SELECT pg_backend_pid()"

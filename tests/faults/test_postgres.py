@@ -32,14 +32,12 @@ from cases.models import AuditEntry, CaseSettlement, CaseStatus, Offer, OfferSta
 from cases.services.negotiation import offer_make
 from documents.models import IssuedDocument
 from tests.faults.conftest import ROOT, child_env
+from tests.markers import postgresql_only
 from tests.processes import database_env, free_port, stop, wait_for_port
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="terminating a database backend needs PostgreSQL (DATABASE_URL); CI's PostgreSQL run has it",
-    ),
+    postgresql_only("terminating a database backend"),
 ]
 
 APP = "odr-faults-web"

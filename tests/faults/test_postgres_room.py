@@ -11,15 +11,13 @@ from django.conf import settings
 
 from cases.models import Message
 from odr import adb
+from tests.markers import postgresql_only
 from tests.ws import communicator_for, next_of
 
 pytestmark = [
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="terminating a database backend needs PostgreSQL (DATABASE_URL); CI's PostgreSQL run has it",
-    ),
+    postgresql_only("terminating a database backend"),
 ]
 
 
