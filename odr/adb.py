@@ -14,6 +14,7 @@ connection lost in the instant between the commit and its answer would store a s
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -27,8 +28,14 @@ _DJANGO_ONLY = ("cursor_factory", "context")
 
 
 def available() -> bool:
-    """Whether the default database is PostgreSQL, so the loop may talk to it directly."""
-    return bool(connections["default"].vendor == "postgresql" and settings.ODR_LOOP_DB_CONNECTIONS)
+    """Whether the loop may talk to the default database directly: PostgreSQL, and not turned off."""
+    return bool(settings.ODR_LOOP_DB_CONNECTIONS) and _default_is_postgresql()
+
+
+@functools.cache
+def _default_is_postgresql() -> bool:
+    # Read once: in async code each task gets a connection object of its own, made on first access.
+    return connections["default"].vendor == "postgresql"
 
 
 class LoopConnections:

@@ -11,7 +11,7 @@ import functools
 import uuid
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from django.conf import settings
@@ -154,7 +154,7 @@ async def amessage_post(*, case_id: int, user: User, body: str) -> int | None:
     now = timezone.now()
     try:
         row = await adb.loop_connections().fetchone(
-            _message_insert_sql(), [body, now, user.pk, case_id, CaseStatus.NEGOTIATION.value, now, case_id]
+            _message_insert_sql(), _message_insert_params(case_id=case_id, user=user, body=body, stamp=now)
         )
     except psycopg.DataError as exc:  # what the database refused of the input
         raise DataError(str(exc)) from exc
@@ -190,13 +190,19 @@ def _message_insert_sql() -> str:
     )
 
 
+def _message_insert_params(*, case_id: int, user: User, body: str, stamp: Any) -> list[Any]:
+    """The parameters of ``_message_insert_sql``, in its order; ``stamp`` is the time, as the database takes it."""
+    return [body, stamp, user.pk, case_id, CaseStatus.NEGOTIATION.value, stamp, case_id]
+
+
 def _message_insert_if_allowed(*, case_id: int, user: User, body: str) -> tuple[Message, int] | None:
     """Run ``_message_insert_sql`` on the ORM's connection; the message and the id before it, if stored."""
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
-    params = [body, stamp, user.pk, case_id, CaseStatus.NEGOTIATION.value, stamp, case_id]
     with connection.cursor() as cursor:
-        cursor.execute(_message_insert_sql(), params)
+        cursor.execute(
+            _message_insert_sql(), _message_insert_params(case_id=case_id, user=user, body=body, stamp=stamp)
+        )
         row = cursor.fetchone()
     if row is None:
         return None
