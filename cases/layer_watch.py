@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Callable
 
 from django.conf import settings
@@ -24,6 +23,8 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+
+from odr.loops import PerLoop
 
 logger = logging.getLogger(__name__)
 
@@ -101,18 +102,14 @@ class LayerWatch:
             await client.aclose()
 
 
-_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LayerWatch] = weakref.WeakKeyDictionary()
+_watches = PerLoop(lambda loop: LayerWatch(settings.REDIS_URL))
 
 
 def layer_watch() -> LayerWatch | None:
     """This event loop's watch, or None when the channel layer is not Redis."""
     if not settings.REDIS_URL or "channels_redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
         return None
-    loop = asyncio.get_running_loop()
-    watch = _watches.get(loop)
-    if watch is None:
-        watch = _watches[loop] = LayerWatch(settings.REDIS_URL)
-    return watch
+    return _watches.get()
 
 
 def report_layer_failure(exc: BaseException) -> None:

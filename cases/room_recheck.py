@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
 from cases.access import RoomAccess, room_access_many
+from odr.loops import PerLoop
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +83,9 @@ class AccessRecheck:
                 await socket.access_rechecked(decided.get((socket.user.pk, socket.joined_case_id)))
 
 
-_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AccessRecheck] = weakref.WeakKeyDictionary()
+_rechecks = PerLoop(lambda loop: AccessRecheck())
 
 
 def access_recheck() -> AccessRecheck:
     """The running loop's re-check."""
-    loop = asyncio.get_running_loop()
-    recheck = _by_loop.get(loop)
-    if recheck is None:
-        recheck = _by_loop[loop] = AccessRecheck()
-    return recheck
+    return _rechecks.get()

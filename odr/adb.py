@@ -23,6 +23,8 @@ import psycopg
 from django.conf import settings
 from django.db import connections
 
+from odr.loops import PerLoop
+
 # The keys of Django's connection parameters that belong to its own sync connection, not to libpq.
 _DJANGO_ONLY = ("cursor_factory", "context")
 
@@ -83,29 +85,30 @@ class LoopConnections:
             connection.pgconn.finish()
 
 
-_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnections] = weakref.WeakKeyDictionary()
+def _connections_for(loop: asyncio.AbstractEventLoop) -> LoopConnections:
+    params = connections["default"].get_connection_params()
+    for key in _DJANGO_ONLY:
+        params.pop(key, None)
+    # The ORM prepares nothing (for poolers); these few statements run on every message, so their plans
+    # are kept on the server from the first run.
+    params["prepare_threshold"] = 0 if settings.ODR_LOOP_DB_PREPARE else None
+    pool = LoopConnections(params, settings.ODR_LOOP_DB_CONNECTIONS)
+    # A loop that ends (a test's, or one asgiref made for a call) takes its connections with it.
+    weakref.finalize(loop, pool.close)
+    return pool
+
+
+_pools = PerLoop(_connections_for)
 
 
 def loop_connections() -> LoopConnections:
     """The running loop's connections to the default database (call ``available()`` first)."""
-    loop = asyncio.get_running_loop()
-    pool = _by_loop.get(loop)
-    if pool is None:
-        params = connections["default"].get_connection_params()
-        for key in _DJANGO_ONLY:
-            params.pop(key, None)
-        # The ORM prepares nothing (for poolers); these few statements run on every message, so their plans
-        # are kept on the server from the first run.
-        params["prepare_threshold"] = 0 if settings.ODR_LOOP_DB_PREPARE else None
-        pool = _by_loop[loop] = LoopConnections(params, settings.ODR_LOOP_DB_CONNECTIONS)
-        # A loop that ends (a test's, or one asgiref made for a call) takes its connections with it.
-        weakref.finalize(loop, pool.close)
-    return pool
+    return _pools.get()
 
 
 def close_all() -> None:
     """Close every loop's idle connections: for the tests, whose loops end with each test (and whose
     database cannot be dropped while a connection is open)."""
-    for pool in list(_by_loop.values()):
+    for pool in _pools.values():
         pool.close()
-    _by_loop.clear()
+    _pools.clear()

@@ -148,9 +148,9 @@ async def amessage_post(*, case_id: int, user: User, body: str) -> int | None:
     single statement, committed when it returns, and then the broadcast; returns the message's id. None
     when this path cannot store it (not PostgreSQL, or the statement found the sender may not post): the
     caller then calls ``message_post``, which stores it or explains the refusal."""
-    body = _message_body(body)
     if not adb.available():
-        return None
+        return None  # before checking the body, which message_post checks on that path
+    body = _message_body(body)
     now = timezone.now()
     try:
         row = await adb.loop_connections().fetchone(
