@@ -16,16 +16,17 @@ find_python() {
     return 1
 }
 
+# Installs exactly what requirements/<lock>.txt pins (every package, direct and transitive, with its hashes),
+# and again whenever that lock changes. scripts/upgrade-deps is the one way the lock moves.
 ensure_venv() {
-    local extras="$1"
+    local lock="requirements/$1.txt"
     if [ ! -x .venv/bin/python ]; then
         "$(find_python)" -m venv .venv
     fi
-    # Reinstall only when the declared dependencies changed.
-    local stamp=".venv/.installed-${extras:-base}"
-    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-        .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+    local stamp=".venv/.locked-$1"
+    if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+        .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+        .venv/bin/python -m pip check
         touch "$stamp"
     fi
 }

@@ -139,6 +139,10 @@ URLS: dict[str, Url] = {
     "account_confirm_email": Url(EVERYONE, lambda w: {"key": "bad-key"}),
     "account_confirm_login_code": Url(SIGNED_IN, redirect="/cases/", note="only while signing in by code"),
     "account_reauthenticate": Url(SIGNED_IN),
+    # allauth 65.22 added re-authentication by an emailed code. It is off (ACCOUNT_REAUTHENTICATION_METHODS):
+    # a signed-in session plus the mailbox must not stand in for the password or the authenticator.
+    "account_request_reauthentication_code": Url(NOBODY, note="re-authentication by emailed code is off"),
+    "account_confirm_reauthentication_code": Url(NOBODY, note="re-authentication by emailed code is off"),
     "account_email": Url(SIGNED_IN),
     "account_change_password": Url(SIGNED_IN),
     "account_set_password": Url(SIGNED_IN, redirect="/accounts/password/change/", note="everyone has a password"),
