@@ -63,3 +63,39 @@ def test_a_draft_submissions_documents_are_its_authors_alone_until_filed(
     read = everything_others_read()
     assert title in read["admin case audit"]
     assert title in read["respondent arbitration page"]
+
+
+def test_the_django_admin_shows_staff_no_draft(proceedings, claimant, arbitrator, client_for):
+    from arbitration.models import Award
+    from cases.models import AuditEntry, Document
+    from cases.roles_setup import ADMINISTRATOR_GROUP
+    from tests.conftest import make_user
+
+    root = make_user("root", ADMINISTRATOR_GROUP, mfa=True)
+    root.is_staff = root.is_superuser = True
+    root.save()
+    step = TimetableStep.objects.get(case=proceedings, kind=StepKind.CLAIM)
+    title = "Witness statement of Mr Secret"
+    submissions.submission_attach(
+        case=proceedings, user=claimant, step=step, upload=SimpleUploadedFile("w.txt", b"statement"), title=title
+    )
+    _all_due(proceedings)
+    draft = awards.award_draft_save(case=proceedings, user=arbitrator, terms=_terms(findings="Findings of the draft."))
+    client = client_for(root)
+    award = Award.objects.get()
+    document = Document.objects.get(title=title)
+    entry = AuditEntry.objects.get(action="document.uploaded", data__title=title)
+    pages = {
+        "award": reverse("admin:arbitration_award_change", args=[award.pk]),
+        "issued documents": reverse("admin:documents_issueddocument_changelist"),
+        "document": reverse("admin:cases_document_change", args=[document.pk]),
+        "documents": reverse("admin:cases_document_changelist"),
+        "audit entry": reverse("admin:cases_auditentry_change", args=[entry.pk]),
+    }
+    shown = {name: client.get(url) for name, url in pages.items()}
+    assert shown["award"].status_code == 302  # Django's answer to an object it does not find
+    assert shown["document"].status_code == 302
+    assert reverse("admin:documents_issueddocument_change", args=[draft.pk]) not in shown["issued documents"].text
+    assert title not in shown["documents"].text
+    assert shown["audit entry"].status_code == 200
+    assert title not in shown["audit entry"].text
