@@ -72,15 +72,11 @@ def payers_of(receipts: list[IssuedDocument]) -> dict[int, str]:
         prefix, _sep, public_id = receipt.subject.partition(":")
         if prefix in wanted:
             wanted[prefix][public_id] = receipt.pk
-    payers: dict[int, str] = {}
-    if wanted["payment"]:
-        rows = Payment.objects.filter(public_id__in=list(wanted["payment"])).values_list(
-            "public_id", "charge__party__role"
-        )
-        payers.update({wanted["payment"][str(public_id)]: role for public_id, role in rows})
-    if wanted["refund"]:
-        rows = Refund.objects.filter(public_id__in=list(wanted["refund"])).values_list(
+    rows = [
+        *Payment.objects.filter(public_id__in=list(wanted["payment"])).values_list("public_id", "charge__party__role"),
+        *Refund.objects.filter(public_id__in=list(wanted["refund"])).values_list(
             "public_id", "payment__charge__party__role"
-        )
-        payers.update({wanted["refund"][str(public_id)]: role for public_id, role in rows})
-    return payers
+        ),
+    ]
+    pks = {**wanted["payment"], **wanted["refund"]}
+    return {pks[str(public_id)]: role for public_id, role in rows}
