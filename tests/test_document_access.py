@@ -19,10 +19,9 @@ from arbitration.services import award as awards
 from cases.models import CaseSettlement, NeutralRole, RefusalReason, SecurityEvent, SettlementSource
 from documents.access import DOCUMENT_AUDIENCES
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
-from documents.services import agreement_sign, execute_agreement, render_draft
+from documents.services import render_draft
 from payments.models import Charge, Payment, Refund
-from tests.conftest import PASSWORD, totp_code
-from tests.test_arbitration import _all_due, _terms
+from tests.test_arbitration import _all_due, _issue, _terms
 
 PERSONAS = ("claimant", "respondent", "mediator", "arbitrator", "administrator", "outsider", "anonymous")
 PARTIES = frozenset({"claimant", "respondent"})
@@ -196,42 +195,28 @@ def test_the_rule_decides_every_kind_in_every_status():
     assert set(DOCUMENT_AUDIENCES) == {(kind, status) for kind in IssuedKind for status in IssuedStatus}
 
 
-def _sign_award(document: IssuedDocument, arbitrator: Any) -> IssuedDocument:
-    agreement_sign(
-        document=document,
-        user=arbitrator,
-        password=PASSWORD,
-        full_name="Arthur Arbitrator",
-        consent=True,
-        totp_code=totp_code(arbitrator),
-    )
-    return execute_agreement(document_id=document.pk)
-
-
 def test_only_the_arbitrator_downloads_award_drafts_and_parties_get_the_issued_award(proceedings, arbitrator, people):
     """As seen on a full arbitration: before signing, both parties downloaded the draft award from the
     case's document download; later the superseded drafts and the pending correction draft too."""
     _all_due(proceedings)
     first = render_draft(document_id=awards.award_draft_save(case=proceedings, user=arbitrator, terms=_terms()).pk)
-    second_terms = _terms(findings="The deposit was paid; the event did not take place.")
-    second = render_draft(document_id=awards.award_draft_save(case=proceedings, user=arbitrator, terms=second_terms).pk)
-    first.refresh_from_db()
-    assert first.status == IssuedStatus.SUPERSEDED
     declaration = IssuedDocument.objects.get(
         case=proceedings, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE, status=IssuedStatus.SIGNED
     )
-    for document in (first, second, declaration):
+    for document in (first, declaration):
         for persona, (_user, client) in people.items():
             code = _get(client, _pdf(document)).status_code
             assert (code == 200) == (persona == "arbitrator"), (document.get_status_display(), persona, code)
 
-    issued = _sign_award(second, arbitrator)
+    issued = _issue(proceedings, arbitrator, _terms(findings="The deposit was paid; the event did not take place."))
+    second = IssuedDocument.objects.get(pk=issued.executed_from_id)
+    first.refresh_from_db()
+    assert (first.status, second.status) == (IssuedStatus.SUPERSEDED, IssuedStatus.SIGNED)
     awards.award_correction_start(case=proceedings, user=arbitrator)
     corrected = _terms(costs_amount=Decimal("550.50"), net_amount=Decimal("10550.50"), correction_note="Costs.")
     correction = render_draft(
         document_id=awards.award_draft_save(case=proceedings, user=arbitrator, terms=corrected).pk
     )
-    second.refresh_from_db()
     for persona, (_user, client) in people.items():
         assert (_get(client, _pdf(issued)).status_code == 200) == (
             persona in {"claimant", "respondent", "arbitrator", "administrator"}
