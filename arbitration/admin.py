@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from arbitration.models import (
     ArbitrationState,
@@ -6,6 +8,7 @@ from arbitration.models import (
     ArbitratorProfile,
     ArbitratorRanking,
     Award,
+    AwardStatus,
     MediatorAsArbitratorConsent,
     Question,
     StepReminder,
@@ -28,6 +31,10 @@ class ArbitratorProfileAdmin(admin.ModelAdmin):
 class AwardAdmin(ReadOnlyAdmin):
     list_display = ["case", "number", "status", "net_amount", "net_payer_role", "issued_at"]
     list_filter = ["status"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Award]:
+        # An award is the arbitrator's alone until it is issued, staff included.
+        return super().get_queryset(request).filter(status=AwardStatus.ISSUED)
 
 
 @admin.register(Submission)

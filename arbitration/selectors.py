@@ -1,5 +1,7 @@
 """Reads for the arbitration pages and documents. Who sees what is decided here: a party sees its own
-drafts and everything filed; the arbitrator and administrators see only what is filed."""
+drafts and everything filed; the arbitrator and administrators see only what is filed. Of the documents
+the platform issues (declaration, awards), a page offers only what its reader may download
+(``documents.access``)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from arbitration.services.appointment import (
 from arbitration.services.award import correction_deadline, current_draft_award, issued_document_of
 from arbitration.services.proceedings import ready_for_award, step_open
 from cases.models import Case, CaseOutcome, CaseStatus, Document, DocumentVersion, PartyRole
+from documents.access import may_download
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 
@@ -93,6 +96,11 @@ class ArbitrationOverview:
         return min(upcoming, key=lambda s: s.due_at) if upcoming else None
 
 
+def _downloadable(document: IssuedDocument | None, roles: frozenset[str]) -> IssuedDocument | None:
+    """The document, if the page's reader may download it (``documents.access``); else None."""
+    return document if document is not None and may_download(document, roles) else None
+
+
 def _documents(submission: Submission) -> list[Document]:
     return list(submission.documents.all())
 
@@ -126,18 +134,19 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
             )
         )
     issued = [
-        AwardView(award=award, document=issued_document_of(award))
+        AwardView(award=award, document=_downloadable(issued_document_of(award), roles))
         for award in Award.objects.filter(case=case, status=AwardStatus.ISSUED).order_by("number")
     ]
     draft_award = current_draft_award(case) if is_arbitrator else None
-    draft_document = (
+    draft_document = _downloadable(
         IssuedDocument.objects.filter(
             case=case, kind=IssuedKind.ARBITRAL_AWARD, subject=draft_award.subject, status=IssuedStatus.DRAFT
         )
         .prefetch_related("signatures")
         .first()
         if draft_award is not None
-        else None
+        else None,
+        roles,
     )
     first = issued[0].award if issued else None
     correction_until = correction_deadline(first) if first is not None else None
@@ -166,14 +175,17 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
             and timezone.localdate() <= correction_until
         ),
         correction_until=correction_until,
-        declaration=IssuedDocument.objects.filter(
-            case=case,
-            kind=IssuedKind.DECLARATION_OF_INDEPENDENCE,
-            status=IssuedStatus.EXECUTED,
-            subject=appointment.declaration_subject,
-        ).first()
-        if appointment is not None
-        else None,
+        declaration=_downloadable(
+            IssuedDocument.objects.filter(
+                case=case,
+                kind=IssuedKind.DECLARATION_OF_INDEPENDENCE,
+                status=IssuedStatus.EXECUTED,
+                subject=appointment.declaration_subject,
+            ).first()
+            if appointment is not None
+            else None,
+            roles,
+        ),
         party_role=party_role,
         is_arbitrator=is_arbitrator,
         is_administrator="administrator" in roles,

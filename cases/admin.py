@@ -1,8 +1,12 @@
+import json
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from cases.audit import private_draft_documents, shown_data
 from cases.models import (
     ArbitrationEntry,
     AuditEntry,
@@ -89,6 +93,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "case", "actor_label", "action", "from_status", "to_status", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_label", "action", "case__reference"]
+    # The data as the audit trail shows it to staff: nothing of a draft's content (cases.audit.shown_data).
+    exclude = ["data"]
+    readonly_fields = ["details"]
+
+    @admin.display(description=_("Details"))
+    def details(self, entry: AuditEntry) -> str:
+        private_documents = private_draft_documents(entry.case)
+        return json.dumps(shown_data(entry.action, entry.data, entry.visible_to_parties, private_documents))
+
+
+class PrivateDraftsHidden(ReadOnlyAdmin):
+    """Documents attached to a submission not yet filed are their author's alone, staff included."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        hidden = {"withheld": True} if self.model is Document else {"document__withheld": True}
+        return super().get_queryset(request).exclude(**hidden)
 
 
 @admin.register(SecurityEvent)
@@ -107,8 +127,6 @@ class BlindBidAdmin(ReadOnlyAdmin):
 admin.site.register(BlindBid, BlindBidAdmin)
 for model in (
     CaseResponse,
-    Document,
-    DocumentVersion,
     Invitation,
     CaseAssignment,
     CaseParty,
@@ -128,3 +146,5 @@ for model in (
     PaymentReport,
 ):
     admin.site.register(model, ReadOnlyAdmin)
+admin.site.register(Document, PrivateDraftsHidden)
+admin.site.register(DocumentVersion, PrivateDraftsHidden)

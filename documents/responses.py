@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from cases.models import Case
+from documents.access import require_download
 from documents.models import IssuedDocument
 
 
@@ -19,3 +24,20 @@ def pdf_attachment(document: IssuedDocument, *, fallback_name: str = "document.p
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def issued_pdf(
+    case: Case,
+    roles: Iterable[str],
+    document_id: int,
+    *,
+    kinds: Iterable[str] | None = None,
+    fallback_name: str = "document.pdf",
+) -> FileResponse:
+    """One of ``case``'s documents (of ``kinds``, if given), for whoever ``documents.access`` lets have it."""
+    documents = IssuedDocument.objects.filter(case=case)
+    if kinds is not None:
+        documents = documents.filter(kind__in=list(kinds))
+    document = get_object_or_404(documents, pk=document_id)
+    require_download(document, roles)
+    return pdf_attachment(document, fallback_name=fallback_name)

@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 
 from cases.models import Case
+from documents.access import visible_documents
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
 from documents.sealing import SealCheck, check_seal
 
@@ -16,7 +17,7 @@ def agreement_versions(case: Case, kind: str = IssuedKind.SETTLEMENT_AGREEMENT) 
     )
 
 
-# Sealed documents both parties hold (receipts are the payer's own).
+# The sealed documents the case page lists (receipts are listed with the fees they record).
 AGREEMENT_KINDS = (
     IssuedKind.ODR_AGREEMENT,
     IssuedKind.SETTLEMENT_AGREEMENT,
@@ -71,10 +72,8 @@ def verify_reference(reference: str, sha256: str) -> Verification:
 
 
 def issued_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
-    """The case page's list of executed (sealed) documents, for its parties and administrators."""
-    if not roles & {"claimant", "respondent", "administrator"}:
-        return None
-    documents = executed_documents(case)
+    """The case page's list of executed (sealed) documents: those its reader may download."""
+    documents = visible_documents(executed_documents(case), roles)
     if not documents:
         return None
     return "documents/_issued_section.html", {"case": case, "documents": documents}

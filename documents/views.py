@@ -19,26 +19,16 @@ from cases.ratelimit import within_limit
 from cases.roles import Role
 from cases.services import ServiceError
 from cases.views import form_data
+from documents.access import may_read_kind, visible_documents
 from documents.forms import ReviseForm, SignForm, VerifyForm
-from documents.models import IssuedDocument, IssuedKind
-from documents.responses import pdf_attachment
-from documents.selectors import AGREEMENT_KINDS, agreement_versions, verify_reference, verify_upload
-from documents.services import agreement_revise, agreement_sign, current_draft, settled_in_mediation
+from documents.models import IssuedDocument, IssuedKind, IssuedStatus
+from documents.responses import issued_pdf
+from documents.selectors import agreement_versions, verify_reference, verify_upload
+from documents.services import agreement_revise, agreement_sign, settled_in_mediation
 
-_READERS = frozenset({Role.CLAIMANT, Role.RESPONDENT, Role.ADMINISTRATOR})
 # What the parties sign on these pages; the arbitrator signs the declaration and the award on the
 # arbitration pages.
 PARTY_AGREEMENTS = (IssuedKind.SETTLEMENT_AGREEMENT, IssuedKind.AGREEMENT_TO_MEDIATE)
-
-
-def _require_reader(roles: frozenset[Role], case: Case | None = None) -> None:
-    """Agreements are the parties' (and the Centre's) documents. A case's neutrals do not see them, except
-    the mediator of a settlement reached in mediation, who helps word it."""
-    if roles & _READERS:
-        return
-    if case is not None and Role.MEDIATOR in roles and settled_in_mediation(case):
-        return
-    raise AccessRefused
 
 
 def _page(
@@ -48,11 +38,12 @@ def _page(
     kind: str = IssuedKind.SETTLEMENT_AGREEMENT,
     **forms: Any,
 ) -> HttpResponse:
-    _require_reader(roles, case if kind == IssuedKind.SETTLEMENT_AGREEMENT else None)
-    versions = agreement_versions(case, kind)
+    if not may_read_kind(case, kind, roles):
+        raise AccessRefused
+    versions = visible_documents(agreement_versions(case, kind), roles)
     if not versions:
         raise Http404(_("There is no agreement on this case yet."))
-    draft = current_draft(case, kind)
+    draft = next((version for version in versions if version.status == IssuedStatus.DRAFT), None)
     context = {
         "case": case,
         "kind_label": IssuedKind(kind).label,
@@ -129,10 +120,8 @@ def agreement_revise_view(request: AuthenticatedRequest, case: Case, roles: froz
 def agreement_pdf(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponseBase:
-    _require_reader(roles, case)
-    # Receipts are the payer's own: they are downloaded through the payments app's access check.
-    document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=AGREEMENT_KINDS)
-    return pdf_attachment(document)
+    """Any document of the case, for whoever ``documents.access`` lets have it."""
+    return issued_pdf(case, roles, document_id)
 
 
 def verify(request: HttpRequest) -> HttpResponse:

@@ -8,11 +8,14 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        # Plug into the core: fees gate stages, and the case page shows what each party owes.
+        # Plug into the core: fees gate stages, the case page shows what each party owes, and a receipt
+        # goes to the party who paid.
         from cases.hooks import on_case_page, register_personal_data, register_timeline_texts
         from cases.stages import on_stage_dropped, register_stage_gate
+        from documents.access import register_payers_of
         from payments.gates import fees_gate, fees_section, stage_fees_cancel
         from payments.personal_data import PAYMENTS_PERSONAL_DATA
+        from payments.receipts import payers_of
         from payments.timeline import TIMELINE_TEXTS
 
         register_stage_gate(fees_gate)
@@ -20,3 +23,4 @@ class PaymentsConfig(AppConfig):
         on_case_page(fees_section)
         register_timeline_texts(TIMELINE_TEXTS)
         register_personal_data(PAYMENTS_PERSONAL_DATA)
+        register_payers_of(payers_of)

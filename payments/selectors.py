@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from cases.models import Case
+from documents.access import visible_documents
 from documents.models import IssuedDocument, IssuedKind
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
 
@@ -60,12 +61,10 @@ def fees_for_case(case: Case, roles: frozenset[str]) -> CaseFees | None:
     charges_list = list(charges)
     if not charges_list:
         return None
-    receipts = {
-        doc.subject: doc
-        for doc in IssuedDocument.objects.filter(
-            case=case, kind__in=(IssuedKind.FEE_RECEIPT, IssuedKind.REFUND_RECEIPT)
-        ).only("pk", "subject", "verification_reference", "kind", "pdf")
-    }
+    issued = IssuedDocument.objects.filter(
+        case=case, kind__in=(IssuedKind.FEE_RECEIPT, IssuedKind.REFUND_RECEIPT)
+    ).only("pk", "case_id", "subject", "verification_reference", "kind", "status", "pdf")
+    receipts = {doc.subject: doc for doc in visible_documents(issued, roles)}
     views = []
     for charge in charges_list:
         payments = list(charge.payments.all())

@@ -172,8 +172,9 @@ def test_a_receipt_is_for_the_payer_and_staff_only(
             for close in response._resource_closers:  # the file a FileResponse holds open
                 close()
         assert response.status_code == expected, user
-    # The agreements' download never serves a receipt.
+    # The case's other document download answers by the same rule: not to the other party or the mediator.
     agreement_url = reverse(
         "documents:agreement_pdf", kwargs={"case_id": charge.case.public_id, "document_id": receipt.pk}
     )
-    assert client_for(claimant).get(agreement_url).status_code == 404
+    for user in (respondent, mediator):
+        assert client_for(user).get(agreement_url).status_code == 404, user

@@ -4,13 +4,15 @@ a streaming CSV. Entries are never changed from any page (the model refuses upda
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
 from administration.csvstream import Echo, csv_cell
+from cases.audit import private_draft_documents, shown_data
 from cases.models import AuditEntry, Case
 
 
@@ -46,13 +48,38 @@ def audit_entries(spec: AuditFilter, *, case: Case | None = None) -> QuerySet[Au
 AUDIT_COLUMNS = ["created_at", "case", "actor", "action", "from_status", "to_status", "ip_address", "data"]
 
 
-def audit_csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    entry: AuditEntry
+    data: dict[str, Any]  # what the trail shows of the entry's data (``cases.audit.shown_data``)
+
+
+def audit_rows(entries: Iterable[AuditEntry], *, case: Case | None = None) -> list[AuditRow]:
+    private_documents = private_draft_documents(case)
+    return [
+        AuditRow(entry, shown_data(entry.action, entry.data, entry.visible_to_parties, private_documents))
+        for entry in entries
+    ]
+
+
+def audit_csv_lines(entries: QuerySet[AuditEntry], *, case: Case | None = None) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(AUDIT_COLUMNS)
+    private_documents = private_draft_documents(case)
     rows = entries.values_list(
-        "created_at", "case__reference", "actor__email", "action", "from_status", "to_status", "ip_address", "data"
+        "created_at",
+        "case__reference",
+        "actor__email",
+        "action",
+        "from_status",
+        "to_status",
+        "ip_address",
+        "data",
+        "visible_to_parties",
     )
-    for created_at, reference, email, action, from_status, to_status, ip, data in rows.iterator(chunk_size=2000):
+    for created_at, reference, email, action, from_status, to_status, ip, data, for_parties in rows.iterator(
+        chunk_size=2000
+    ):
         yield writer.writerow(
             [
                 csv_cell(created_at),
@@ -62,7 +89,7 @@ def audit_csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
                 from_status,
                 to_status,
                 ip or "",
-                csv_cell(data),
+                csv_cell(shown_data(action, data, for_parties, private_documents)),
             ]
         )
 

@@ -43,8 +43,8 @@ from cases.models import Case, CaseOutcome, CaseStatus
 from cases.roles import Role
 from cases.services import ServiceError
 from cases.views.actions import Step, ranked_ids, run_step
-from documents.models import IssuedDocument, IssuedKind
-from documents.responses import pdf_attachment
+from documents.models import IssuedKind
+from documents.responses import issued_pdf
 from documents.services import agreement_sign
 
 PARTIES = frozenset({Role.CLAIMANT, Role.RESPONDENT})
@@ -286,9 +286,5 @@ def arbitration_action(request: AuthenticatedRequest, case: Case, roles: frozens
 
 @case_view
 def award_pdf(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int) -> HttpResponseBase:
-    """The arbitrator's own copies of the award: drafts to preview and the issued award. (The parties
-    download the issued award with the case's other sealed documents.)"""
-    if Role.ARBITRATOR not in roles:
-        raise AccessRefused
-    document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind=IssuedKind.ARBITRAL_AWARD)
-    return pdf_attachment(document)
+    """The award's PDFs: the arbitrator previews drafts here; who may have each is ``documents.access``'s."""
+    return issued_pdf(case, roles, document_id, kinds=[IssuedKind.ARBITRAL_AWARD])

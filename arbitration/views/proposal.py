@@ -29,8 +29,10 @@ from cases.access import AccessRefused, AuthenticatedRequest, must_enable_mfa
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import RefusalReason
+from cases.roles import Role
 from cases.services import ServiceError
 from cases.views import form_data
+from documents.access import require_download
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 from documents.responses import pdf_attachment
 from documents.services import agreement_sign
@@ -124,4 +126,6 @@ def declaration_pdf(request: AuthenticatedRequest, appointment_id: int) -> HttpR
     draft = _declaration_draft(appointment)
     if draft is None:
         raise Http404(_("There is no declaration yet."))
+    # The open proposal makes them the arbitrator this declaration is for, though not yet the case's.
+    require_download(draft, {Role.ARBITRATOR})
     return pdf_attachment(draft)

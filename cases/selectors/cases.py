@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.access import cases_visible_to
+from cases.audit import about_private_draft, private_draft_documents
 from cases.eligibility import format_hkd
 from cases.hooks import timeline_texts
 from cases.lifecycle import ACTION_LABELS, Action, allowed_actions
@@ -130,7 +131,11 @@ def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
         entries = entries.filter(visible_to_parties=True)
     items = []
     texts = {**_TIMELINE_TEXT, **timeline_texts()}
+    # A draft submission's documents are its author's alone; they join the timeline once it is filed.
+    private_documents = private_draft_documents(case)
     for entry in entries:
+        if about_private_draft(entry.data, private_documents):
+            continue
         describe = texts.get(entry.action)
         items.append(TimelineItem(entry=entry, text=describe(entry) if describe else _("Case record updated")))
     return items

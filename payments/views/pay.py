@@ -13,17 +13,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import AccessRefused, AuthenticatedRequest, case_view
+from cases.access import AuthenticatedRequest, case_view
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
-from cases.models import Case, RefusalReason
+from cases.models import Case
 from cases.roles import Role
 from cases.services import ServiceError
-from documents.models import IssuedDocument, IssuedKind
-from documents.responses import pdf_attachment
+from documents.access import may_download
+from documents.models import IssuedKind
+from documents.responses import issued_pdf
 from odr.security import allow_stripe
 from payments.forms import ManualPaymentForm
-from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
+from payments.models import Charge, ChargeStatus, Payment, PaymentStatus
 from payments.providers import ProviderError, available_providers
 from payments.receipts import receipt_for
 from payments.services.payments import payment_attempt, payment_execute, payment_start, payment_sync
@@ -132,24 +133,16 @@ def payment_detail(
             payment = payment_sync(payment=payment, meta=RequestMeta.from_request(request))
         except ProviderError as exc:
             messages.warning(request, exc.message)
-    return render(request, "payments/payment.html", {"case": case, "payment": payment, "receipt": receipt_for(payment)})
+    receipt = receipt_for(payment)
+    if receipt is not None and not may_download(receipt, roles):
+        receipt = None
+    return render(request, "payments/payment.html", {"case": case, "payment": payment, "receipt": receipt})
 
 
 @case_view
 def receipt_pdf(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponseBase:
-    """A receipt, for the party who paid (or was refunded) and for administrators."""
-    document = get_object_or_404(
-        IssuedDocument, case=case, pk=document_id, kind__in=(IssuedKind.FEE_RECEIPT, IssuedKind.REFUND_RECEIPT)
-    )
-    prefix, _sep, subject_id = document.subject.partition(":")
-    if prefix == "refund":
-        payers = list(
-            Refund.objects.filter(public_id=subject_id).values_list("payment__charge__party__user", flat=True)
-        )
-    else:
-        payers = list(Payment.objects.filter(public_id=subject_id).values_list("charge__party__user", flat=True))
-    if Role.ADMINISTRATOR not in roles and request.user.pk not in payers:
-        raise AccessRefused(RefusalReason.NOT_THEIRS, _("No such document."))
-    return pdf_attachment(document, fallback_name="receipt.pdf")
+    """A receipt, for the party who paid (or was refunded) and for administrators (``documents.access``)."""
+    receipts = (IssuedKind.FEE_RECEIPT, IssuedKind.REFUND_RECEIPT)
+    return issued_pdf(case, roles, document_id, kinds=receipts, fallback_name="receipt.pdf")
