@@ -244,3 +244,17 @@ def test_a_transfer_for_a_settled_fee_can_pay_another_fee_the_payer_owes(charge,
     assert (transfer.charge_id, transfer.status, transfer.duplicate) == (mediation.pk, PaymentStatus.SUCCEEDED, False)
     assert (mediation.status, charge.status) == (ChargeStatus.PAID, ChargeStatus.WAIVED)
     assert AuditEntry.objects.filter(action="payment.reapplied", data__to=str(mediation.public_id)).exists()
+
+
+def test_a_fee_settled_another_way_cancels_the_card_payment_left_at_3d_secure(
+    charge, claimant, administrator, client_for, card_token, run_tasks
+):
+    first = client_for(claimant).post(pay_url(charge), {"token": card_token(THREE_D_SECURE)}).json()
+    waiting = Payment.objects.get(charge=charge)
+    charge_waive(charge=charge, actor=administrator, percent=Decimal("100"), reason="Hardship")
+    run_tasks()
+    assert stripe_api().v1.payment_intents.retrieve(waiting.provider_reference).status == "canceled"
+    with pytest.raises(urllib.error.HTTPError):
+        _authenticate(stripe_api_base(), waiting, first["client_secret"])
+    waiting.refresh_from_db()
+    assert waiting.status == PaymentStatus.FAILED

@@ -31,7 +31,7 @@ from payments.models import (
     Refund,
 )
 from payments.providers import ProviderError, ProviderResult, get_provider
-from payments.services.fees import charge_settle_if_paid
+from payments.services.fees import charge_open_payments_cancel_later, charge_settle_if_paid
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -185,7 +185,7 @@ def payment_apply_result(
         if locked.duplicate:
             _duplicate_refund(locked, meta=meta)
         elif charge_settle_if_paid(locked.charge):
-            _cancel_open_on_commit(locked.charge)
+            charge_open_payments_cancel_later(locked.charge)
             stage_release(case=case, meta=meta)
     return locked
 
@@ -227,15 +227,6 @@ def _duplicate_notify(payment: Payment, *, refunded: bool) -> None:
         template="payment_duplicate",
         context={"case": payment.charge.case, "charge": payment.charge, "payment": payment, "refunded": refunded},
     )
-
-
-def _cancel_open_on_commit(charge: Charge) -> None:
-    """The fee is settled: any other payment of it still open at a provider is cancelled there, by the
-    worker (a provider is never asked while the charge is locked); queued in this transaction."""
-    if charge.payments.filter(status=PaymentStatus.PENDING).exclude(provider_reference="").exists():
-        from payments.tasks import cancel_open_payments_task
-
-        cancel_open_payments_task.enqueue(charge_id=charge.pk)
 
 
 @transaction.atomic
