@@ -271,13 +271,7 @@ def manual_payment_confirm(
     meta: RequestMeta = SYSTEM,
 ) -> Payment:
     """A case administrator confirms that a bank transfer or cheque arrived, for the amount received."""
-    locked = Payment.objects.select_for_update().get(pk=payment.pk)
-    if locked.provider != "manual":
-        raise ServiceError(_("Only bank transfers and cheques are confirmed by hand."))
-    if locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
-        raise ServiceError(_("This payment is no longer waiting for confirmation."))
-    if amount_received <= 0:
-        raise ServiceError(_("Enter the amount that arrived."), field="amount_received")
+    locked = _waiting_transfer(payment, amount_received)
     if locked.charge.status != ChargeStatus.DUE:
         raise ServiceError(
             _(
@@ -285,24 +279,7 @@ def manual_payment_confirm(
                 "Refund it to the payer, or apply it to another fee the payer owes on this case."
             )
         )
-    if reference.strip():
-        locked.provider_reference = reference.strip()[:100]
-        locked.save(update_fields=["provider_reference", "updated_at"])
-    result = ProviderResult(
-        status=PaymentStatus.SUCCEEDED,
-        reference=locked.provider_reference,
-        amount_received=amount_received,
-        currency_received=locked.currency,
-    )
-    log_action(
-        case=locked.charge.case,
-        actor=actor,
-        action="payment.confirmed_by_hand",
-        meta=meta,
-        visible_to_parties=False,
-        data={"payment": str(locked.public_id), "amount_received": str(amount_received)},
-    )
-    return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
+    return _transfer_received(locked, actor=actor, amount_received=amount_received, reference=reference, meta=meta)
 
 
 @transaction.atomic
@@ -319,19 +296,11 @@ def manual_payment_confirm_surplus(
     """A transfer arrived for a fee that is already settled: record it and, as the administrator chose,
     apply it to another fee of the same amount the same party owes on the case, or refund it in full
     (the centre pays it back by transfer; ``refund_reference`` is that transfer's bank reference)."""
-    locked = (
-        Payment.objects.select_for_update().select_related("charge__case", "charge__party__user").get(pk=payment.pk)
-    )
-    if locked.provider != "manual" or locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
-        raise ServiceError(_("This payment is no longer waiting for confirmation."))
+    locked = _waiting_transfer(payment, amount_received)
     if locked.charge.status == ChargeStatus.DUE:
         raise ServiceError(_("This fee is still due: confirm the transfer as usual."))
-    if amount_received <= 0:
-        raise ServiceError(_("Enter the amount that arrived."), field="amount_received")
     if apply_to is None and not refund_reference.strip():
         raise ServiceError(_("Enter the bank reference of the refund."), field="refund_reference")
-    if reference.strip():
-        locked.provider_reference = reference.strip()[:100]
     if apply_to is not None:
         target = Charge.objects.select_for_update().get(pk=apply_to.pk)
         owed_by_the_payer = (locked.charge.case_id, locked.charge.party_id, ChargeStatus.DUE)
@@ -352,7 +321,41 @@ def manual_payment_confirm_surplus(
             data={"payment": str(locked.public_id), "from": str(locked.charge.public_id), "to": str(target.public_id)},
         )
         locked.charge, locked.amount = target, target.amount_due
-    locked.save(update_fields=["charge", "amount", "provider_reference", "updated_at"])
+        locked.save(update_fields=["charge", "amount", "updated_at"])
+    locked = _transfer_received(locked, actor=actor, amount_received=amount_received, reference=reference, meta=meta)
+    if apply_to is None:
+        _refund(
+            locked,
+            actor=actor,
+            amount=locked.refundable,
+            reason=str(DUPLICATE_REASON),
+            reference=refund_reference,
+            meta=meta,
+        )
+        _duplicate_notify(locked, refunded=True)
+    return locked
+
+
+def _waiting_transfer(payment: Payment, amount_received: Decimal) -> Payment:
+    """The declared transfer, locked, if it still waits for an administrator to confirm it."""
+    locked = (
+        Payment.objects.select_for_update().select_related("charge__case", "charge__party__user").get(pk=payment.pk)
+    )
+    if locked.provider != "manual":
+        raise ServiceError(_("Only bank transfers and cheques are confirmed by hand."))
+    if locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+        raise ServiceError(_("This payment is no longer waiting for confirmation."))
+    if amount_received <= 0:
+        raise ServiceError(_("Enter the amount that arrived."), field="amount_received")
+    return locked
+
+
+def _transfer_received(
+    locked: Payment, *, actor: User, amount_received: Decimal, reference: str, meta: RequestMeta
+) -> Payment:
+    if reference.strip():
+        locked.provider_reference = reference.strip()[:100]
+        locked.save(update_fields=["provider_reference", "updated_at"])
     log_action(
         case=locked.charge.case,
         actor=actor,
@@ -367,18 +370,7 @@ def manual_payment_confirm_surplus(
         amount_received=amount_received,
         currency_received=locked.currency,
     )
-    locked = payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
-    if apply_to is None:
-        _refund(
-            locked,
-            actor=actor,
-            amount=locked.refundable,
-            reason=str(DUPLICATE_REASON),
-            reference=refund_reference,
-            meta=meta,
-        )
-        _duplicate_notify(locked, refunded=True)
-    return locked
+    return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
 
 
 @transaction.atomic
