@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.eligibility import format_hkd
 from cases.forms import AmountField
 from cases.models import SizeBand
-from payments.models import FeeKind, PaymentStatus
+from payments.models import Charge, FeeKind, PaymentStatus
 
 
 def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
@@ -44,6 +45,47 @@ class RefundForm(forms.Form):
 class ConfirmReceiptForm(forms.Form):
     amount_received = money_field(_("Amount received (HK$)"))
     reference = forms.CharField(label=_("Bank statement reference"), max_length=100, required=False)
+
+
+class SurplusTransferForm(forms.Form):
+    """A transfer for a fee already settled: what arrived, and whether it is refunded or pays another fee
+    (``apply_to``: the fees the same party still owes on the case)."""
+
+    REFUND = "refund"
+
+    amount_received = money_field(_("Amount received (HK$)"))
+    reference = forms.CharField(label=_("Bank statement reference"), max_length=100, required=False)
+    use = forms.ChoiceField(label=_("What to do with it"), widget=forms.RadioSelect)
+    refund_reference = forms.CharField(
+        label=_("Bank reference of the refund"),
+        max_length=100,
+        required=False,
+        help_text=_("When refunding: the reference of the transfer that pays it back."),
+    )
+
+    def __init__(self, *args: Any, apply_to: list[Charge], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.charges = {str(charge.public_id): charge for charge in apply_to}
+        cast(forms.ChoiceField, self.fields["use"]).choices = [
+            (self.REFUND, _("Refund it to the payer")),
+            *(
+                (
+                    key,
+                    _("Apply it to the %(fee)s of %(amount)s due on this case")
+                    % {"fee": charge.get_kind_display(), "amount": format_hkd(charge.amount_due)},
+                )
+                for key, charge in self.charges.items()
+            ),
+        ]
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "amount_received": data["amount_received"],
+            "reference": data["reference"],
+            "apply_to": self.charges.get(data["use"]),
+            "refund_reference": data["refund_reference"] if data["use"] == self.REFUND else "",
+        }
 
 
 class RejectForm(forms.Form):
@@ -94,6 +136,7 @@ class ReconciliationFilterForm(forms.Form):
         required=False,
     )
     mismatch_only = forms.BooleanField(label=_("Only amounts or currencies that differ"), required=False)
+    duplicate_only = forms.BooleanField(label=_("Only duplicates (paid for a fee already settled)"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     search = forms.CharField(label=_("Case, business or provider reference"), max_length=100, required=False)

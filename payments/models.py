@@ -164,6 +164,8 @@ class Payment(models.Model):
     provider_reference = models.CharField(max_length=100, blank=True, db_index=True)
     failure_message = models.CharField(max_length=300, blank=True)
     mismatch = models.BooleanField(default=False)
+    # It succeeded for a charge another payment (or a waiver) had already settled: refunded, never kept.
+    duplicate = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

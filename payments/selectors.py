@@ -87,11 +87,22 @@ def fees_for_case(case: Case, roles: frozenset[str]) -> CaseFees | None:
     return CaseFees(charges=views, is_administrator=is_admin)
 
 
+def charges_to_apply_a_transfer_to(payment: Payment) -> list[Charge]:
+    """Where a transfer that arrived for a settled fee may go instead: the other fees the same party still
+    owes on the case (the service accepts one only for the amount that arrived)."""
+    return list(
+        Charge.objects.filter(case_id=payment.charge.case_id, party_id=payment.charge.party_id, status=ChargeStatus.DUE)
+        .exclude(pk=payment.charge_id)
+        .order_by("created_at", "pk")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentFilters:
     status: str = ""
     provider: str = ""
     mismatch_only: bool = False
+    duplicate_only: bool = False
     since: date | None = None
     until: date | None = None
     search: str = ""
@@ -107,6 +118,8 @@ def payments_for_reconciliation(filters: PaymentFilters) -> QuerySet[Payment]:
         payments = payments.filter(provider=filters.provider)
     if filters.mismatch_only:
         payments = payments.filter(mismatch=True)
+    if filters.duplicate_only:
+        payments = payments.filter(duplicate=True)
     if filters.since:
         payments = payments.filter(created_at__date__gte=filters.since)
     if filters.until:

@@ -49,6 +49,9 @@ class ProviderResult:
 class PaymentProvider(ABC):
     identifier: str
     verbose_name: StrOrPromise
+    # Whether ``refund`` returns the money by itself (a card), so a duplicate can be refunded with no one
+    # acting; otherwise (a bank transfer) an administrator makes the refund and records its reference.
+    refunds_automatically: bool = False
 
     @abstractmethod
     def is_available(self) -> bool:
@@ -65,6 +68,11 @@ class PaymentProvider(ABC):
     @abstractmethod
     def fetch(self, *, payment: Payment) -> ProviderResult:
         """Ask the provider again for the payment's state (never trust a browser or a webhook body)."""
+
+    @abstractmethod
+    def cancel(self, *, payment: Payment) -> ProviderResult:
+        """Stop a payment that has not succeeded, so it never can; its state afterwards (succeeded when the
+        payer finished first). Raises ProviderError when the provider could not be asked."""
 
     @abstractmethod
     def refund(self, *, payment: Payment, refund: Refund) -> str:

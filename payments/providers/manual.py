@@ -42,6 +42,12 @@ class ManualProvider(PaymentProvider):
             currency_received=payment.currency_received,
         )
 
+    def cancel(self, *, payment: Payment) -> ProviderResult:
+        # Nothing is held anywhere for a transfer not yet declared; a declared one may be in the post.
+        if payment.status == PaymentStatus.PENDING:
+            return ProviderResult(status=PaymentStatus.FAILED, failure_message=_("Replaced by another payment."))
+        return self.fetch(payment=payment)
+
     def refund(self, *, payment: Payment, refund: Refund) -> str:
         # The centre pays the money back by bank transfer; the administrator records its reference.
         return refund.provider_reference

@@ -78,6 +78,7 @@ def result_from_intent(intent: Any) -> ProviderResult:
 class StripeProvider(PaymentProvider):
     identifier = "stripe"
     verbose_name = gettext_lazy("Card")
+    refunds_automatically = True
 
     def is_available(self) -> bool:
         return bool(settings.STRIPE_SECRET_KEY)
@@ -134,14 +135,35 @@ class StripeProvider(PaymentProvider):
         return self.fetch_intent(intent_id=payment.provider_reference, payment=payment)
 
     def fetch_intent(self, *, intent_id: str, payment: Payment) -> ProviderResult:
-        """Read a PaymentIntent, and refuse one that was not made for ``payment`` (its metadata says)."""
+        """Read a PaymentIntent, and refuse one that was not made for ``payment`` (its metadata says), unless
+        the payment already holds it (a second intent of one attempt, recorded as a payment of its own)."""
         try:
             intent = client().v1.payment_intents.retrieve(intent_id).to_dict()
         except stripe.StripeError:
             raise ProviderError(str(UNREACHABLE), retryable=True) from None
-        if (intent.get("metadata") or {}).get("payment") != str(payment.public_id):
+        ours = intent_id == payment.provider_reference
+        if not ours and (intent.get("metadata") or {}).get("payment") != str(payment.public_id):
             raise ProviderError("This PaymentIntent belongs to another payment.", retryable=False)
         return result_from_intent(intent)
+
+    def cancel(self, *, payment: Payment) -> ProviderResult:
+        if not payment.provider_reference:
+            return ProviderResult(status=PaymentStatus(payment.status))
+        try:
+            intent = client().v1.payment_intents.cancel(payment.provider_reference)
+        except stripe.InvalidRequestError:
+            # Stripe cancels only an intent that has not succeeded or started processing: say which it is.
+            return self.fetch(payment=payment)
+        except stripe.StripeError:
+            raise ProviderError(str(UNREACHABLE), retryable=True) from None
+        result = result_from_intent(intent)
+        if result.status == PaymentStatus.FAILED:
+            return ProviderResult(
+                status=PaymentStatus.FAILED,
+                reference=result.reference,
+                failure_message=_("Cancelled: another payment for the same fee was started."),
+            )
+        return result
 
     def refunded_total(self, *, charge_id: str) -> Decimal:
         """How much of a card charge Stripe says has been refunded, however it was refunded."""

@@ -230,8 +230,19 @@ def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, 
     )
     charge_settle_if_paid(locked)
     if locked.is_settled:
+        charge_open_payments_cancel_later(locked)
         stage_release(case=locked.case, meta=meta)
     return locked
+
+
+def charge_open_payments_cancel_later(charge: Charge) -> None:
+    """The fee is settled: any payment of it still open at a provider (a card left at 3-D Secure) is
+    cancelled there by the worker, as a provider is never asked while the charge is locked. Queued in the
+    caller's transaction, so it happens if and only if the settlement commits."""
+    if charge.payments.filter(status=PaymentStatus.PENDING).exclude(provider_reference="").exists():
+        from payments.tasks import cancel_open_payments_task
+
+        cancel_open_payments_task.enqueue(charge_id=charge.pk)
 
 
 def stage_fees_cancel(case: Case, action: Action) -> None:

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.eligibility import format_hkd
 from cases.money import in_cents
+from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.stages import stage_release
 from payments.models import (
@@ -28,16 +31,22 @@ from payments.models import (
     Refund,
 )
 from payments.providers import ProviderError, ProviderResult, get_provider
-from payments.services.fees import charge_settle_if_paid
+from payments.services.fees import charge_open_payments_cancel_later, charge_settle_if_paid
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+DUPLICATE_REASON = gettext_lazy(
+    "Refunded automatically: this fee was already settled when this payment arrived, so it is not kept."
+)
 
 # Which moves a payment may make; anything else is a late or repeated report and is ignored.
 _NEXT: dict[str, set[str]] = {
     PaymentStatus.PENDING: {PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED, PaymentStatus.FAILED},
     PaymentStatus.PROCESSING: {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.PENDING},
-    PaymentStatus.FAILED: set(),
+    # The provider's word wins: a card that failed may still be completed by its holder (Stripe lets the
+    # browser confirm the same intent again), and money taken is recorded, never ignored.
+    PaymentStatus.FAILED: {PaymentStatus.SUCCEEDED},
     PaymentStatus.SUCCEEDED: set(),
     PaymentStatus.PARTLY_REFUNDED: set(),
     PaymentStatus.REFUNDED: set(),
@@ -54,12 +63,29 @@ def _check_payer(charge: Charge, user: User) -> None:
         raise ServiceError(_("A payment for this fee is already being processed. Please wait for its outcome."))
 
 
-@transaction.atomic
 def payment_start(*, charge: Charge, user: User, provider: str, meta: RequestMeta = SYSTEM) -> Payment:
     """A pending payment of the charge's amount through ``provider`` (reused if one is already waiting).
 
-    The amount always comes from the charge: nothing the browser sends can change it.
+    The amount always comes from the charge: nothing the browser sends can change it. Every earlier
+    payment of the charge still open at its provider (a card left at 3-D Secure in another tab) is
+    cancelled there first, so a fee has at most one open card payment; one that succeeded meanwhile is
+    recorded instead, and then there is nothing left to pay.
     """
+    _check_payer(charge, user)
+    payments_cancel_open(charge=charge, meta=meta)
+    return _payment_create(charge=charge, user=user, provider=provider, meta=meta)
+
+
+def payments_cancel_open(*, charge: Charge, meta: RequestMeta = SYSTEM) -> None:
+    """Cancel at their providers the charge's payments that are open there, recording what each says.
+    Outside any transaction: each provider is asked before its answer is applied."""
+    for open_payment in charge.payments.filter(status=PaymentStatus.PENDING).exclude(provider_reference=""):
+        result = get_provider(open_payment.provider).cancel(payment=open_payment)
+        payment_apply_result(payment=open_payment, result=result, source="cancelled by the platform", meta=meta)
+
+
+@transaction.atomic
+def _payment_create(*, charge: Charge, user: User, provider: str, meta: RequestMeta) -> Payment:
     locked = Charge.objects.select_for_update().select_related("party", "case").get(pk=charge.pk)
     _check_payer(locked, user)
     if not get_provider(provider).is_available():
@@ -124,10 +150,15 @@ def payment_apply_result(
     locked.status = result.status
     locked.failure_message = result.failure_message
     if result.status == PaymentStatus.SUCCEEDED:
+        # Locked: two successes for one fee (two tabs, a late webhook) take turns deciding which settles it.
+        locked.charge = (
+            Charge.objects.select_for_update().select_related("case", "party__user").get(pk=locked.charge_id)
+        )
         locked.amount_received = result.amount_received
         locked.currency_received = result.currency_received
         locked.succeeded_at = timezone.now()
         locked.mismatch = (result.amount_received, result.currency_received) != (locked.amount, locked.currency)
+        locked.duplicate = locked.charge.status != ChargeStatus.DUE
     locked.save()
     case = locked.charge.case
     log_action(
@@ -146,13 +177,82 @@ def payment_apply_result(
             "amount": str(locked.amount),
             "amount_received": str(locked.amount_received) if locked.amount_received is not None else None,
             "mismatch": locked.mismatch,
+            "duplicate": locked.duplicate,
         },
     )
     if locked.status == PaymentStatus.SUCCEEDED:
         _receipt_on_commit(locked.pk)
-        if charge_settle_if_paid(locked.charge):
+        if locked.duplicate:
+            _duplicate_refund(locked, meta=meta)
+        elif charge_settle_if_paid(locked.charge):
+            charge_open_payments_cancel_later(locked.charge)
             stage_release(case=case, meta=meta)
     return locked
+
+
+def _duplicate_refund(payment: Payment, *, meta: RequestMeta) -> None:
+    """Money arrived for a fee already settled: refund it in full where the provider can by itself (a
+    card), tell the payer, and audit it. A refund the provider refuses leaves the payment flagged for an
+    administrator; a bank transfer is not confirmed this way at all (``manual_payment_confirm_surplus``)."""
+    log_action(
+        case=payment.charge.case,
+        actor=None,
+        action="payment.duplicate",
+        meta=meta,
+        visible_to_parties=False,
+        data={"payment": str(payment.public_id), "charge": str(payment.charge.public_id), "fee": payment.charge.status},
+    )
+    # A bank transfer is refunded (or applied elsewhere) by the administrator who confirms it.
+    if get_provider(payment.provider).refunds_automatically:
+        refunded = False
+        try:
+            with transaction.atomic():
+                _refund(payment, actor=None, amount=payment.refundable, reason=str(DUPLICATE_REASON), meta=meta)
+            refunded = True
+        except ServiceError as exc:
+            log_action(
+                case=payment.charge.case,
+                actor=None,
+                action="payment.duplicate_refund_failed",
+                meta=meta,
+                visible_to_parties=False,
+                data={"payment": str(payment.public_id), "error": exc.message},
+            )
+        _duplicate_notify(payment, refunded=refunded)
+
+
+def _duplicate_notify(payment: Payment, *, refunded: bool) -> None:
+    queue_email(
+        to=payment.charge.party.user.email,
+        template="payment_duplicate",
+        context={"case": payment.charge.case, "charge": payment.charge, "payment": payment, "refunded": refunded},
+    )
+
+
+@transaction.atomic
+def payment_record_stray(*, original: Payment, reference: str, meta: RequestMeta = SYSTEM) -> Payment:
+    """Another payment at the provider made for the same attempt (its answer was lost and the payer tried
+    again with the same payment): recorded as a payment of its own, so what it took is applied like any."""
+    existing = Payment.objects.filter(provider=original.provider, provider_reference=reference).first()
+    if existing is not None:
+        return existing
+    payment = Payment.objects.create(
+        charge=original.charge,
+        provider=original.provider,
+        amount=original.amount,
+        currency=original.currency,
+        provider_reference=reference[:100],
+        created_by_id=original.created_by_id,
+    )
+    log_action(
+        case=original.charge.case,
+        actor=None,
+        action="payment.found_at_provider",
+        meta=meta,
+        visible_to_parties=False,
+        data={"payment": str(payment.public_id), "attempt": str(original.public_id), "reference": reference},
+    )
+    return payment
 
 
 def payment_sync(*, payment: Payment, meta: RequestMeta = SYSTEM) -> Payment:
@@ -171,22 +271,91 @@ def manual_payment_confirm(
     meta: RequestMeta = SYSTEM,
 ) -> Payment:
     """A case administrator confirms that a bank transfer or cheque arrived, for the amount received."""
-    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    locked = _waiting_transfer(payment, amount_received)
+    if locked.charge.status != ChargeStatus.DUE:
+        raise ServiceError(
+            _(
+                "This fee is already settled: the transfer must not settle it a second time. "
+                "Refund it to the payer, or apply it to another fee the payer owes on this case."
+            )
+        )
+    return _transfer_received(locked, actor=actor, amount_received=amount_received, reference=reference, meta=meta)
+
+
+@transaction.atomic
+def manual_payment_confirm_surplus(
+    *,
+    payment: Payment,
+    actor: User,
+    amount_received: Decimal,
+    reference: str = "",
+    apply_to: Charge | None = None,
+    refund_reference: str = "",
+    meta: RequestMeta = SYSTEM,
+) -> Payment:
+    """A transfer arrived for a fee that is already settled: record it and, as the administrator chose,
+    apply it to another fee of the same amount the same party owes on the case, or refund it in full
+    (the centre pays it back by transfer; ``refund_reference`` is that transfer's bank reference)."""
+    locked = _waiting_transfer(payment, amount_received)
+    if locked.charge.status == ChargeStatus.DUE:
+        raise ServiceError(_("This fee is still due: confirm the transfer as usual."))
+    if apply_to is None and not refund_reference.strip():
+        raise ServiceError(_("Enter the bank reference of the refund."), field="refund_reference")
+    if apply_to is not None:
+        target = Charge.objects.select_for_update().get(pk=apply_to.pk)
+        owed_by_the_payer = (locked.charge.case_id, locked.charge.party_id, ChargeStatus.DUE)
+        if (target.case_id, target.party_id, target.status) != owed_by_the_payer:
+            raise ServiceError(_("A transfer can only pay another fee the same party owes on this case."))
+        if target.amount_due != amount_received:
+            raise ServiceError(
+                _("The transfer (%(received)s) is not the amount of that fee (%(due)s): refund it instead.")
+                % {"received": format_hkd(amount_received), "due": format_hkd(target.amount_due)},
+                field="use",
+            )
+        log_action(
+            case=locked.charge.case,
+            actor=actor,
+            action="payment.reapplied",
+            meta=meta,
+            visible_to_parties=False,
+            data={"payment": str(locked.public_id), "from": str(locked.charge.public_id), "to": str(target.public_id)},
+        )
+        locked.charge, locked.amount = target, target.amount_due
+        locked.save(update_fields=["charge", "amount", "updated_at"])
+    locked = _transfer_received(locked, actor=actor, amount_received=amount_received, reference=reference, meta=meta)
+    if apply_to is None:
+        _refund(
+            locked,
+            actor=actor,
+            amount=locked.refundable,
+            reason=str(DUPLICATE_REASON),
+            reference=refund_reference,
+            meta=meta,
+        )
+        _duplicate_notify(locked, refunded=True)
+    return locked
+
+
+def _waiting_transfer(payment: Payment, amount_received: Decimal) -> Payment:
+    """The declared transfer, locked, if it still waits for an administrator to confirm it."""
+    locked = (
+        Payment.objects.select_for_update().select_related("charge__case", "charge__party__user").get(pk=payment.pk)
+    )
     if locked.provider != "manual":
         raise ServiceError(_("Only bank transfers and cheques are confirmed by hand."))
     if locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
         raise ServiceError(_("This payment is no longer waiting for confirmation."))
     if amount_received <= 0:
         raise ServiceError(_("Enter the amount that arrived."), field="amount_received")
+    return locked
+
+
+def _transfer_received(
+    locked: Payment, *, actor: User, amount_received: Decimal, reference: str, meta: RequestMeta
+) -> Payment:
     if reference.strip():
         locked.provider_reference = reference.strip()[:100]
         locked.save(update_fields=["provider_reference", "updated_at"])
-    result = ProviderResult(
-        status=PaymentStatus.SUCCEEDED,
-        reference=locked.provider_reference,
-        amount_received=amount_received,
-        currency_received=locked.currency,
-    )
     log_action(
         case=locked.charge.case,
         actor=actor,
@@ -194,6 +363,12 @@ def manual_payment_confirm(
         meta=meta,
         visible_to_parties=False,
         data={"payment": str(locked.public_id), "amount_received": str(amount_received)},
+    )
+    result = ProviderResult(
+        status=PaymentStatus.SUCCEEDED,
+        reference=locked.provider_reference,
+        amount_received=amount_received,
+        currency_received=locked.currency,
     )
     return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
 
@@ -228,6 +403,13 @@ def payment_refund(
     refused or unreachable provider rolls everything back, so nothing says "refunded" that was not.
     """
     locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    return _refund(locked, actor=actor, amount=amount, reason=reason, reference=reference, meta=meta)
+
+
+def _refund(
+    locked: Payment, *, actor: User | None, amount: Decimal, reason: str, reference: str = "", meta: RequestMeta
+) -> Refund:
+    """``payment_refund`` of a payment already locked in the caller's transaction; no actor: automatic."""
     if not reason.strip():
         raise ServiceError(_("Give the reason for the refund."), field="reason")
     if amount <= 0 or not in_cents(amount):

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from payments.models import Payment, PaymentStatus, WebhookEvent
 from payments.providers import ProviderError
 from payments.providers.stripe import StripeProvider
-from payments.services.payments import payment_apply_result, payment_refund_reconcile
+from payments.services.payments import payment_apply_result, payment_record_stray, payment_refund_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ def stripe_event_handle(*, event: Any) -> str:
     if WebhookEvent.objects.filter(provider="stripe", event_id=event_id).exists():
         return "duplicate"
     payment = None
+    stray_of = None
     result = None
     refunded_total = None
     if event_type == "charge.refunded":
@@ -76,10 +77,13 @@ def stripe_event_handle(*, event: Any) -> str:
         payment = Payment.objects.filter(provider="stripe", provider_reference=intent_id).first()
         if payment is None:
             # Stripe took the money but we never stored the intent's id (the answer to our request was
-            # lost): the intent's metadata names our payment. Stripe itself confirms it below.
+            # lost): the intent's metadata names our payment. Stripe itself confirms it below. If that
+            # payment went on with another intent (the payer tried again), this one is a payment of its own.
             claimed = str((intent.get("metadata") or {}).get("payment", ""))
             if _is_uuid(claimed):
-                payment = Payment.objects.filter(provider="stripe", provider_reference="", public_id=claimed).first()
+                payment = Payment.objects.filter(provider="stripe", public_id=claimed).first()
+                if payment is not None and payment.provider_reference:
+                    stray_of = payment
         if payment is not None:
             try:
                 result = StripeProvider().fetch_intent(intent_id=intent_id, payment=payment)
@@ -103,7 +107,11 @@ def stripe_event_handle(*, event: Any) -> str:
                 outcome = "ignored"
             elif payment is None or result is None:
                 outcome = "unknown payment"
+            elif stray_of is not None and result.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING):
+                outcome = f"another intent of payment {stray_of.public_id}, which took no money"
             else:
+                if stray_of is not None:
+                    payment = payment_record_stray(original=stray_of, reference=result.reference)
                 updated = payment_apply_result(payment=payment, result=result, source=f"webhook {event_type}")
                 outcome = f"payment {updated.public_id} is {updated.status}"
             record.outcome = outcome

@@ -27,14 +27,21 @@ from payments.forms import (
     ReconciliationFilterForm,
     RefundForm,
     RejectForm,
+    SurplusTransferForm,
     WaiveForm,
 )
 from payments.models import Charge, FeeSchedule, Payment
 from payments.providers import ProviderError
 from payments.receipts import receipt_for
-from payments.selectors import PaymentFilters, payments_for_reconciliation
+from payments.selectors import PaymentFilters, charges_to_apply_a_transfer_to, payments_for_reconciliation
 from payments.services.fees import WaiverRuleInput, charge_waive, fee_schedule_create, schedule_in_force
-from payments.services.payments import manual_payment_confirm, manual_payment_reject, payment_refund, payment_sync
+from payments.services.payments import (
+    manual_payment_confirm,
+    manual_payment_confirm_surplus,
+    manual_payment_reject,
+    payment_refund,
+    payment_sync,
+)
 
 PAGE_SIZE = 50
 CSV_HEADER = [
@@ -51,6 +58,7 @@ CSV_HEADER = [
     "currency_received",
     "amount_refunded",
     "mismatch",
+    "duplicate",
 ]
 
 
@@ -78,6 +86,7 @@ def _csv_rows(payments: Any) -> Any:
                 p.currency_received,
                 p.amount_refunded,
                 "yes" if p.mismatch else "no",
+                "yes" if p.duplicate else "no",
             ]
         )
 
@@ -113,6 +122,7 @@ def _payment_page(request: HttpRequest, payment: Payment, status: int = 200, **f
         "refund_form": forms.get("refund_form") or RefundForm(initial={"amount": payment.refundable}),
         "confirm_form": forms.get("confirm_form") or ConfirmReceiptForm(initial={"amount_received": payment.amount}),
         "reject_form": forms.get("reject_form") or RejectForm(),
+        "surplus_form": forms.get("surplus_form") or _surplus_form(None, payment),
     }
     return render(request, "payments/staff/payment.html", context, status=status)
 
@@ -129,28 +139,57 @@ def staff_payment(request: AuthenticatedRequest, payment_id: object) -> HttpResp
     return _payment_page(request, _load_payment(payment_id))
 
 
-# One POST endpoint per action: (form class, service call, success message, name of the form in the page).
-def _do_refund(request: AuthenticatedRequest, payment: Payment, data: dict[str, Any]) -> None:
-    payment_refund(payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **data)
+def _surplus_form(data: Any, payment: Payment) -> SurplusTransferForm:
+    return SurplusTransferForm(
+        data,
+        apply_to=charges_to_apply_a_transfer_to(payment),
+        initial={"amount_received": payment.amount, "use": SurplusTransferForm.REFUND},
+    )
 
 
-def _do_confirm(request: AuthenticatedRequest, payment: Payment, data: dict[str, Any]) -> None:
-    manual_payment_confirm(payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **data)
+# One POST endpoint per action: (form factory, service call, success message, name of the form in the page).
+def _do_refund(request: AuthenticatedRequest, payment: Payment, form: Any) -> None:
+    payment_refund(payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data)
 
 
-def _do_reject(request: AuthenticatedRequest, payment: Payment, data: dict[str, Any]) -> None:
-    manual_payment_reject(payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **data)
+def _do_confirm(request: AuthenticatedRequest, payment: Payment, form: Any) -> None:
+    manual_payment_confirm(
+        payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data
+    )
 
 
-PAYMENT_ACTIONS: dict[str, tuple[type[Any], Any, Any, str]] = {
-    "refund": (RefundForm, _do_refund, gettext_lazy("The refund was made."), "refund_form"),
+def _do_surplus(request: AuthenticatedRequest, payment: Payment, form: Any) -> None:
+    manual_payment_confirm_surplus(
+        payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **form.service_arguments()
+    )
+
+
+def _do_reject(request: AuthenticatedRequest, payment: Payment, form: Any) -> None:
+    manual_payment_reject(
+        payment=payment, actor=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data
+    )
+
+
+PAYMENT_ACTIONS: dict[str, tuple[Any, Any, Any, str]] = {
+    "refund": (lambda data, _p: RefundForm(data), _do_refund, gettext_lazy("The refund was made."), "refund_form"),
     "confirm": (
-        ConfirmReceiptForm,
+        lambda data, _p: ConfirmReceiptForm(data),
         _do_confirm,
         gettext_lazy("Receipt confirmed: the payment is recorded."),
         "confirm_form",
     ),
-    "reject": (RejectForm, _do_reject, gettext_lazy("The payment is marked as not received."), "reject_form"),
+    "surplus": (
+        _surplus_form,
+        _do_surplus,
+        gettext_lazy("The transfer is recorded and dealt with as chosen."),
+        "surplus_form",
+    ),
+    "reject": (
+        lambda data, _p: RejectForm(data),
+        _do_reject,
+        gettext_lazy("The payment is marked as not received."),
+        "reject_form",
+    ),
 }
 
 
@@ -168,11 +207,11 @@ def staff_payment_action(request: AuthenticatedRequest, payment_id: object, acti
         return redirect("payments:staff_payment", payment_id=payment.public_id)
     if action not in PAYMENT_ACTIONS:
         return _payment_page(request, payment, status=404)
-    form_class, do, done, form_name = PAYMENT_ACTIONS[action]
-    form = form_class(request.POST)
+    make_form, do, done, form_name = PAYMENT_ACTIONS[action]
+    form = make_form(request.POST, payment)
     if form.is_valid():
         try:
-            do(request, payment, form.cleaned_data)
+            do(request, payment, form)
         except ServiceError as exc:
             add_service_error(form, exc.message, exc.field)
         else:

@@ -200,3 +200,46 @@ def test_failed_3d_secure_leaves_the_fee_due(fee_schedule, filed_case, stripe_se
     page.get_by_role("link", name="Try again").click()
     expect(page.locator("#amount-due")).to_have_text("HK$200.00")
     expect(_pay_button(page)).to_be_enabled()
+
+
+def test_two_tabs_pay_one_fee_and_it_is_taken_once(
+    fee_schedule, filed_case, stripe_settings, asgi_live_server_url, new_page
+):
+    """Tab 1 starts paying with a card that asks for 3-D Secure and is left open; tab 2 pays with a card
+    that needs none; then the cardholder completes 3-D Secure in tab 1. HK$200 is taken once."""
+    charge = _registration_charge(filed_case)
+    base = asgi_live_server_url
+    first_tab = new_page()
+    _open_pay_page(first_tab, base, filed_case)
+    _enter_card(first_tab, THREE_D_SECURE)
+    _pay_button(first_tab).click()
+    expect(first_tab.get_by_text("3D Secure")).to_be_visible(timeout=PROCESSOR)
+    left_waiting = charge.payments.get()
+    assert left_waiting.status == PaymentStatus.PENDING
+
+    second_tab = first_tab.context.new_page()
+    second_tab.goto(
+        base + reverse("payments:pay", kwargs={"case_id": filed_case.public_id, "charge_id": charge.public_id})
+    )
+    _enter_card(second_tab, GOOD)
+    _pay_button(second_tab).click()
+    expect(second_tab.get_by_role("heading", name="Payment received")).to_be_visible(timeout=PROCESSOR)
+
+    first_tab.bring_to_front()
+    first_tab.get_by_role("button", name="Complete authentication").click()
+    expect(first_tab.get_by_role("heading", name="The payment did not go through")).to_be_visible(timeout=PROCESSOR)
+    expect(first_tab.get_by_role("alert")).to_contain_text("another payment for the same fee was started")
+    expect(first_tab.get_by_role("status").filter(has_text="This fee is settled by another payment")).to_be_visible()
+    expect(first_tab.get_by_role("link", name="Try again")).to_have_count(0)
+
+    paid = _assert_paid_once(filed_case, charge)
+    left_waiting.refresh_from_db()
+    assert left_waiting.status == PaymentStatus.FAILED
+    assert set(charge.payments.values_list("pk", "status")) == {
+        (paid.pk, PaymentStatus.SUCCEEDED),
+        (left_waiting.pk, PaymentStatus.FAILED),
+    }
+    # At the card processor: the first tab's intent was cancelled before the second was made, so the
+    # cardholder's authentication could not take the money; HK$200 is all that was taken.
+    first_intent = stripe_client().v1.payment_intents.retrieve(left_waiting.provider_reference).to_dict()
+    assert (first_intent["status"], first_intent.get("amount_received") or 0) == ("canceled", 0)
