@@ -592,6 +592,12 @@ def _outcome(response: Any, persona: str, entry: Url) -> str:
     return f"unexpected {status}"
 
 
+def _kept_private(response: Any) -> bool:
+    """Whether a browser (a shared computer's) and any cache on the way are told not to keep the response."""
+    directives = {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
 def _url(world: SimpleNamespace, name: str, entry: Url, action: str | None = None) -> str:
     kwargs = entry.kwargs(world)
     if action is not None:
@@ -610,7 +616,10 @@ def test_who_may_get_each_url(name, world, db):
     for action, allowed in _variants(name, entry):
         url = _url(world, name, entry, action)
         for persona in PERSONAS:
-            outcome = _outcome(_request(world, persona, "GET", url), persona, entry)
+            response = _request(world, persona, "GET", url)
+            if persona != "anonymous" and not _kept_private(response):
+                wrong.append(f"{persona}: Cache-Control {response.get('Cache-Control')!r}, expected private, no-store")
+            outcome = _outcome(response, persona, entry)
             if entry.method == POST:
                 expected = {"405"} if persona in allowed and persona != "anonymous" else {"405", "refused"}
             else:
@@ -618,6 +627,14 @@ def test_who_may_get_each_url(name, world, db):
             if outcome not in expected:
                 wrong.append(f"{persona}: {outcome}, expected {' or '.join(sorted(expected))}")
     assert not wrong, f"GET {name}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("path", ["/", "/verify/", "/statistics/", "/static/css/app.css"])
+def test_public_pages_stay_cacheable_for_visitors(path, world, db):
+    """Only what a signed-in person gets is kept out of caches: public pages and static files are not."""
+    response = _request(world, "anonymous", "GET", path)
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
 
 
 POSTABLE = sorted(name for name, entry in URLS.items() if entry.method in (POST, FORM))
