@@ -244,7 +244,6 @@ def _room_decision(user: AnyUser, case_id: int, status: str, party_role: str | N
     return None
 
 
-
 def administrator_view[**P](
     view: Callable[Concatenate[AuthenticatedRequest, P], HttpResponseBase],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:

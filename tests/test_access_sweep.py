@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 
@@ -635,6 +636,50 @@ def test_public_pages_stay_cacheable_for_visitors(path, world, db):
     response = _request(world, "anonymous", "GET", path)
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("/") and not href.startswith("//"):
+            self.found.append(href)
+
+
+def _links(response: Any) -> list[str]:
+    parser = _Links()
+    parser.feed(response.content.decode())
+    return [href.split("#")[0] for href in parser.found]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_link_a_persona_is_shown_works_for_them(persona, world, db):
+    """A page offers only what its reader may use: from the home page, their cases, each case page and the
+    mediation and arbitration pages they may open (navigation included), every link answers them without a
+    403 or 404."""
+    cases = [world.awaiting, world.negotiation, world.settled, world.mediation, world.arbitration, world.other_case]
+    pages = ["/", reverse("cases:my_cases")] + [reverse("cases:detail", kwargs={"case_id": c.public_id}) for c in cases]
+    pages += [
+        reverse(name, kwargs=case(stage)(world))
+        for name, stage in [("mediation:case", "mediation"), ("arbitration:case", "arbitration")]
+    ]
+    broken = []
+    followed: set[str] = set()
+    for page in pages:
+        response = _request(world, persona, "GET", page)
+        if response.status_code != 200:
+            continue  # a page they are not shown (the sweep above checks who may open it)
+        for link in _links(response):
+            if link in followed:
+                continue
+            followed.add(link)
+            status = _request(world, persona, "GET", link).status_code
+            if status >= 400:
+                broken.append(f"{page} links to {link}: {status}")
+    assert not broken, f"{persona}: " + "; ".join(broken)
 
 
 POSTABLE = sorted(name for name, entry in URLS.items() if entry.method in (POST, FORM))
