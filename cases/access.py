@@ -29,7 +29,7 @@ from cases.models import (
     PartyRole,
     RefusalReason,
 )
-from cases.roles import NEUTRAL_ROLES, Role
+from cases.roles import NEUTRAL_ROLES, PARTY_ROLES, Role
 
 if TYPE_CHECKING:
     AnyUser = User | AnonymousUser
@@ -139,6 +139,41 @@ def case_view[**P](
     return wrapper
 
 
+def granted_view[D, **P](
+    decide: Callable[[AnyUser, Any], D | None], *, url_key: str, reason: str = RefusalReason.NOT_THEIRS
+) -> Callable[[Callable[Concatenate[AuthenticatedRequest, D, P], HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Decorate a page whose URL names something (its ``url_key``) that ``decide(user, value)`` grants access
+    to, or not (``None``): signs the visitor in and refuses anyone it grants nothing with ``AccessRefused``,
+    so the refusal is recorded like those of ``case_view``. The view receives ``(request, decision, ...)``."""
+
+    def decorate(
+        view: Callable[Concatenate[AuthenticatedRequest, D, P], HttpResponseBase],
+    ) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        @login_required
+        def wrapper(request: AuthenticatedRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+            decision = decide(request.user, kwargs.pop(url_key))
+            if decision is None:
+                raise AccessRefused(reason)
+            return view(request, decision, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+# Negotiation is without prejudice: what a party offered or said there must not colour the view of the
+# neutral who later mediates or decides the dispute. Its parties read it, and the Centre's administrators
+# (who run the case and cannot decide it); mediators and arbitrators do not.
+NEGOTIATION_READERS = PARTY_ROLES | {Role.ADMINISTRATOR}
+_BEFORE_NEGOTIATION = frozenset({CaseStatus.DRAFT, CaseStatus.FILED, CaseStatus.AWAITING_RESPONSE})
+
+
+def may_read_negotiation(case: Case, roles: frozenset[Role]) -> bool:
+    """Whether the negotiation room (or, once it is over, its record) is there for someone with ``roles``."""
+    return bool(roles & NEGOTIATION_READERS) and case.status not in _BEFORE_NEGOTIATION
+
+
 def document_visible(document: Document, roles: frozenset[Role]) -> bool:
     """A document withheld until its submission is filed is its own side's alone; the rest are the case's."""
     if not document.withheld:
@@ -207,9 +242,6 @@ def _room_decision(user: AnyUser, case_id: int, status: str, party_role: str | N
     if is_case_administrator(user) and not must_enable_mfa(user):
         return RoomAccess(case_id=case_id, role=None, can_write=False)
     return None
-
-
-_BEFORE_NEGOTIATION = frozenset({CaseStatus.DRAFT, CaseStatus.FILED, CaseStatus.AWAITING_RESPONSE})
 
 
 def administrator_view[**P](

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from cases.models import Case
 from documents.models import IssuedDocument, IssuedKind
 from documents.selectors import signed_by_both_parties
+from mediation.access import may_join_sessions
 from mediation.models import (
     MediationOutcome,
     MediationSession,
@@ -51,6 +52,7 @@ class MediationOverview:
     party_role: str | None
     is_mediator: bool
     is_administrator: bool
+    may_join: bool
     agreement_signed: bool
     agreement_drafted: bool
 
@@ -90,6 +92,7 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
         party_role=party_role,
         is_mediator=is_mediator,
         is_administrator="administrator" in roles,
+        may_join=may_join_sessions(roles),
         agreement_signed=signed_by_both_parties(case, IssuedKind.AGREEMENT_TO_MEDIATE),
         agreement_drafted=IssuedDocument.objects.filter(case=case, kind=IssuedKind.AGREEMENT_TO_MEDIATE).exists(),
     )

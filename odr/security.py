@@ -6,6 +6,11 @@ need more say so on their response (the card payment page allows Stripe's origin
 
 The Permissions-Policy switches off the camera, microphone and screen sharing everywhere except the
 video room, which asks for them on its response.
+
+Whatever a signed-in person is sent (case pages, PDFs, evidence, CSV exports, even a public page with their
+name in the header) is marked ``Cache-Control: private, no-store``, so that neither a shared computer's
+browser nor a cache on the way keeps a copy. Public pages and static files, asked for signed out, stay
+cacheable.
 """
 
 from __future__ import annotations
@@ -30,6 +35,20 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = DEFAULT_PERMISSIONS
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """After the authentication middleware: sets the header on every response to a signed-in request, the
+    view's own caching (``cache_page``'s max-age) included."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 
@@ -596,6 +597,12 @@ def _outcome(response: Any, persona: str, entry: Url) -> str:
     return f"unexpected {status}"
 
 
+def _kept_private(response: Any) -> bool:
+    """Whether a browser (a shared computer's) and any cache on the way are told not to keep the response."""
+    directives = {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
 def _url(world: SimpleNamespace, name: str, entry: Url, action: str | None = None) -> str:
     kwargs = entry.kwargs(world)
     if action is not None:
@@ -614,7 +621,10 @@ def test_who_may_get_each_url(name, world, db):
     for action, allowed in _variants(name, entry):
         url = _url(world, name, entry, action)
         for persona in PERSONAS:
-            outcome = _outcome(_request(world, persona, "GET", url), persona, entry)
+            response = _request(world, persona, "GET", url)
+            if persona != "anonymous" and not _kept_private(response):
+                wrong.append(f"{persona}: Cache-Control {response.get('Cache-Control')!r}, expected private, no-store")
+            outcome = _outcome(response, persona, entry)
             if entry.method == POST:
                 expected = {"405"} if persona in allowed and persona != "anonymous" else {"405", "refused"}
             else:
@@ -622,6 +632,58 @@ def test_who_may_get_each_url(name, world, db):
             if outcome not in expected:
                 wrong.append(f"{persona}: {outcome}, expected {' or '.join(sorted(expected))}")
     assert not wrong, f"GET {name}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("path", ["/", "/verify/", "/statistics/", "/static/css/app.css"])
+def test_public_pages_stay_cacheable_for_visitors(path, world, db):
+    """Only what a signed-in person gets is kept out of caches: public pages and static files are not."""
+    response = _request(world, "anonymous", "GET", path)
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("/") and not href.startswith("//"):
+            self.found.append(href)
+
+
+def _links(response: Any) -> list[str]:
+    parser = _Links()
+    parser.feed(response.content.decode())
+    return [href.split("#")[0] for href in parser.found]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_link_a_persona_is_shown_works_for_them(persona, world, db):
+    """A page offers only what its reader may use: from the home page, their cases, each case page and the
+    mediation and arbitration pages they may open (navigation included), every link answers them without a
+    403 or 404."""
+    cases = [world.awaiting, world.negotiation, world.settled, world.mediation, world.arbitration, world.other_case]
+    pages = ["/", reverse("cases:my_cases")] + [reverse("cases:detail", kwargs={"case_id": c.public_id}) for c in cases]
+    pages += [
+        reverse(name, kwargs=case(stage)(world))
+        for name, stage in [("mediation:case", "mediation"), ("arbitration:case", "arbitration")]
+    ]
+    broken = []
+    followed: set[str] = set()
+    for page in pages:
+        response = _request(world, persona, "GET", page)
+        if response.status_code != 200:
+            continue  # a page they are not shown (the sweep above checks who may open it)
+        for link in _links(response):
+            if link in followed:
+                continue
+            followed.add(link)
+            status = _request(world, persona, "GET", link).status_code
+            if status >= 400:
+                broken.append(f"{page} links to {link}: {status}")
+    assert not broken, f"{persona}: " + "; ".join(broken)
 
 
 POSTABLE = sorted(name for name, entry in URLS.items() if entry.method in (POST, FORM))

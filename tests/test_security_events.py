@@ -150,3 +150,23 @@ def test_a_person_downloads_their_refusals_and_erasing_the_account_forgets_who_a
     event = SecurityEvent.objects.get()
     assert (event.user_label, event.ip_address, event.user_agent) == (pseudonym, None, "")
     assert event.path == _case_url(negotiation_case)  # what was tried, and when, stays
+
+
+def test_refusals_of_the_video_room_are_recorded(live_session, outsider, administrator, client_for):
+    """The room page answers through the same access path as the case pages: a refusal is recorded."""
+    url = reverse("mediation:room", kwargs={"session_id": live_session.public_id})
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(administrator).get(url).status_code == 404
+    events = SecurityEvent.objects.order_by("pk")
+    assert [(event.user, event.path, event.reason) for event in events] == [
+        (outsider, url, RefusalReason.NOT_THEIRS),
+        (administrator, url, RefusalReason.NOT_THEIRS),
+    ]
+
+
+def test_a_neutral_opening_the_negotiation_record_is_recorded(mediation_agreed, mediator, client_for):
+    """Without-prejudice negotiation is the parties' own: the mediator is refused, and that is recorded."""
+    url = reverse("cases:negotiation", kwargs={"case_id": mediation_agreed.public_id})
+    assert client_for(mediator).get(url).status_code == 404
+    event = SecurityEvent.objects.get()
+    assert (event.user, event.reason, event.case_ref) == (mediator, RefusalReason.ROLE, mediation_agreed.public_id)

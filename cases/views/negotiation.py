@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.access import AuthenticatedRequest, case_view, room_access
+from cases.access import NEGOTIATION_READERS, AccessRefused, AuthenticatedRequest, case_view, room_access
 from cases.amounts import AmountError, parse_amount
 from cases.audit import RequestMeta
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseStatus, RefusalReason
 from cases.roles import Role
 from cases.selectors import case_documents
 from cases.selectors.negotiation import context_for_page
@@ -65,6 +65,8 @@ def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
 
 @case_view
 def negotiation_room(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]) -> HttpResponse:
+    if not roles & NEGOTIATION_READERS:
+        raise AccessRefused(RefusalReason.ROLE)
     context = _room_context(request, case)
     if request.GET.get("partial") == "panels":
         # The live page refreshes its offer and bidding panels from here after a room event.
@@ -148,6 +150,8 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], di
 @require_POST
 @case_view
 def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], action: str) -> HttpResponse:
+    if not roles & NEGOTIATION_READERS:
+        raise AccessRefused(RefusalReason.ROLE)
     if action not in ACTIONS or room_access(request.user, case.pk) is None:
         raise Http404
     service, read_arguments, done = ACTIONS[action]

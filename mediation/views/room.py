@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from cases.access import AuthenticatedRequest
-from mediation.access import session_access
+from cases.access import AuthenticatedRequest, granted_view
+from mediation.access import SessionAccess, session_access
 from mediation.models import MediationSession
 from odr.security import allow_camera_and_microphone
 
 
-@login_required
-def room_page(request: AuthenticatedRequest, session_id: object) -> HttpResponse:
-    access = session_access(request.user, session_id)
-    if access is None:
-        raise Http404(_("No such session."))
+@granted_view(session_access, url_key="session_id")
+def room_page(request: AuthenticatedRequest, access: SessionAccess) -> HttpResponse:
     session = MediationSession.objects.select_related("case").get(pk=access.session_id)
     page = render(request, "mediation/room.html", {"session": session, "case": session.case, "access": access})
     return allow_camera_and_microphone(page)

@@ -44,6 +44,7 @@ if (root) {
     caucusStart: [...document.querySelectorAll("[data-caucus]")],
     caucusEnd: byId("caucus-end"),
     chatLog: byId("chat-log"),
+    chatScroll: byId("chat-scroll"),
     chatEmpty: byId("chat-empty"),
     chatForm: byId("chat-form"),
     chatFieldset: byId("chat-fieldset"),
@@ -622,12 +623,12 @@ if (root) {
 
   function showChat(messages) {
     // A new room brings its own history: swap it in without reading all of it out.
-    ui.chatLog.setAttribute("aria-busy", "true");
+    ui.chatScroll.setAttribute("aria-busy", "true");
     seenChat.clear();
     ui.chatLog.replaceChildren(...messages.map((message) => { seenChat.add(message.id); return renderMessage(message); }));
     ui.chatEmpty.hidden = messages.length > 0;
-    ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
-    window.setTimeout(() => ui.chatLog.removeAttribute("aria-busy"), 0);
+    ui.chatScroll.scrollTop = ui.chatScroll.scrollHeight;
+    window.setTimeout(() => ui.chatScroll.removeAttribute("aria-busy"), 0);
   }
 
   function addChat(message) {
@@ -636,7 +637,7 @@ if (root) {
     if (message.role === ownRole && pendingChat.size) pendingChat.delete(pendingChat.keys().next().value); // delivered
     ui.chatLog.append(renderMessage(message));
     ui.chatEmpty.hidden = true;
-    ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
+    ui.chatScroll.scrollTop = ui.chatScroll.scrollHeight;
   }
 
   ui.chatForm.addEventListener("submit", (event) => {

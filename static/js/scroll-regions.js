@@ -1,5 +1,6 @@
 /**
- * Regions that scroll sideways (wide tables, charts): a keyboard stop only while they do.
+ * Regions that scroll (wide tables and charts sideways, the video room's chat down): a keyboard stop only
+ * while they do.
  *
  * The server renders each one as a named region that is a keyboard stop:
  *
@@ -13,10 +14,10 @@
  * never takes the stop from a region that has focus.
  */
 
-const SELECTOR = ".table-wrap, .chart-scroll";
+const SELECTOR = ".table-wrap, .chart-scroll, .message-scroll";
 
 function update(region) {
-  if (region.scrollWidth > region.clientWidth + 1) {
+  if (region.scrollWidth > region.clientWidth + 1 || region.scrollHeight > region.clientHeight + 1) {
     region.setAttribute("tabindex", "0");
   } else if (document.activeElement !== region) {
     region.removeAttribute("tabindex");

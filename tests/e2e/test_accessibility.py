@@ -25,9 +25,14 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Rules axe always leaves for review ("incomplete") though what they find is a defect: an id used twice and
 # referenced by a label or ARIA attribute names or describes one of the elements only.
 DEFINITE_WHEN_INCOMPLETE = ["duplicate-id-aria"]
+# axe's best-practice rules that a screen-reader user meets as defects, checked too: two landmarks of one
+# name cannot be told apart in the landmarks list, and an element given a role its own kind may not take
+# (a list made a log) loses what it was.
+BEST_PRACTICE_RULES = ["landmark-unique", "aria-allowed-role"]
 
-RUN_AXE = """async ([tags, definite]) => {
-    const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+RUN_AXE = """async ([tags, definite, extra]) => {
+    const rules = Object.fromEntries(extra.map((id) => [id, {enabled: true}]));
+    const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, rules});
     const found = results.violations.concat(results.incomplete.filter((v) => definite.includes(v.id)));
     return found.map((v) => ({
         id: v.id,
@@ -68,13 +73,16 @@ def agreement_paths(case: Any) -> list[str]:
     return [f"/cases/{case.public_id}/", f"/cases/{case.public_id}/agreement/"]
 
 
-def mediation_pages(session: Any, *, party: bool) -> list[tuple[str, str]]:
-    """(path, ready) for a live mediation session, as a party or as the mediator."""
+def mediation_pages(session: Any, *, party: bool, chat: bool = False) -> list[tuple[str, str]]:
+    """(path, ready) for a live mediation session, as a party or as the mediator; with ``chat``, the room is
+    ready once its chat has been shown."""
     case = session.case
     pages = [(f"/cases/{case.public_id}/", ""), (f"/cases/{case.public_id}/mediation/", "")]
     if party:  # the parties' document: the mediator does not see it
         pages.append((f"/cases/{case.public_id}/agreement-to-mediate/", ""))
-    pages.append((f"/mediation/sessions/{session.public_id}/", "#mediation-connection[data-state=live]"))
+    # The mediator is in the joint room at once and reads its chat (when it has one); a party waits to be admitted.
+    ready = "#chat-log li:last-child" if chat and not party else "#mediation-connection[data-state=live]"
+    pages.append((f"/mediation/sessions/{session.public_id}/", ready))
     return pages
 
 
@@ -140,7 +148,7 @@ def audit(page: Any, url: str, found: list[str], ready: str = "") -> None:
     if ready:
         expect(page.locator(ready)).to_be_attached()
     language = page.evaluate("document.documentElement.lang")
-    for violation in page.evaluate(RUN_AXE, [WCAG_TAGS, DEFINITE_WHEN_INCOMPLETE]):
+    for violation in page.evaluate(RUN_AXE, [WCAG_TAGS, DEFINITE_WHEN_INCOMPLETE, BEST_PRACTICE_RULES]):
         found.append(
             f"[{language}] {page.url}\n    {violation['id']} ({violation['impact']}): {violation['help']}"
             f" ({violation['nodes']} elements, e.g. {' | '.join(violation['targets'])})"
@@ -176,7 +184,12 @@ def test_filing_and_account_pages(make_draft, claimant, claimant_org, live_serve
 
 
 def test_party_pages(negotiation_case, claimant, respondent, asgi_live_server_url, new_page):
-    """A party's case list, the case in negotiation, its live room and the filing form's first step."""
+    """A party's case list, the case in negotiation, its live room with more messages than its box shows
+    (so it scrolls) and the filing form's first step."""
+    from cases.services.negotiation import message_post
+
+    for n in range(30):
+        message_post(case=negotiation_case, user=(claimant, respondent)[n % 2], body=f"Message {n}.")
     base = asgi_live_server_url
     sessions = [session_cookie(claimant), session_cookie(respondent)]
     found: list[str] = []
@@ -212,16 +225,27 @@ def test_settlement_agreement_pages(negotiation_case, claimant, respondent, seal
     assert_none(found)
 
 
+def joint_room_chat(session: Any, author: Any, count: int = 30) -> None:
+    """Messages in the joint room's chat, more than its box shows at once (so it scrolls)."""
+    from mediation.models import RoomKind, RoomMessage
+
+    RoomMessage.objects.bulk_create(
+        RoomMessage(session=session, room=RoomKind.JOINT, author=author, author_role="mediator", body=f"Note {n}.")
+        for n in range(count)
+    )
+
+
 def test_mediation_pages(live_session, claimant, mediator, asgi_live_server_url, new_page):
-    """The mediation page and the agreement to mediate, and the live session's room, as a party and as the
-    mediator."""
+    """The mediation page and the agreement to mediate, and the live session's room with a chat long enough to
+    scroll, as a party and as the mediator."""
+    joint_room_chat(live_session, mediator)
     base = asgi_live_server_url
     sessions = {"claimant": session_cookie(claimant), "mediator": session_cookie(mediator)}
     found: list[str] = []
     for language in LANGUAGES:
         for who, session in sessions.items():
             page = open_as(new_page, base, language, session)
-            for path, ready in mediation_pages(live_session, party=who == "claimant"):
+            for path, ready in mediation_pages(live_session, party=who == "claimant", chat=True):
                 audit(page, base + path, found, ready=ready)
     assert_none(found)
 
@@ -239,11 +263,31 @@ def test_arbitration_pages(proceedings, claimant, arbitrator, live_server, new_p
     assert_none(found)
 
 
+def payment_and_document(case: Any, claimant: Any) -> None:
+    """A document on the case, and a registration fee the claimant declared paid by bank transfer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services.documents import document_upload
+    from cases.services.negotiation import mediation_request
+    from payments.models import Charge
+    from payments.services.payments import payment_execute, payment_start
+
+    document_upload(case=case, user=claimant, upload=SimpleUploadedFile("invoice.txt", b"invoice 42"), title="Invoice")
+    mediation_request(case=case, user=claimant)
+    charge = Charge.objects.get(case=case, party__role="claimant")
+    payment_execute(
+        payment=payment_start(charge=charge, user=claimant, provider="manual"),
+        user=claimant,
+        data={"reference": "TT-1"},
+    )
+
+
 def test_staff_pages(
-    negotiation_case, administrator, fee_schedule, mediator_profile, arbitrator_profile, live_server, new_page
+    negotiation_case, claimant, administrator, fee_schedule, mediator_profile, arbitrator_profile, live_server, new_page
 ):
-    """A case administrator's caseload dashboard, case list, audit trails, a case's page, payments, fees and
-    the mediator and arbitrator panels."""
+    """A case administrator's caseload dashboard, case list, audit trails, a case's page with a document,
+    payments (one listed), fees and the mediator and arbitrator panels."""
+    payment_and_document(negotiation_case, claimant)
     base = live_server.url
     session = session_cookie(administrator)
     found: list[str] = []

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 
 from cases.services.deadlines import deadlines_sweep
+from odr.env import env_bool
 from workers.worker import LeasedWorker
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,22 @@ def _sweep_forever() -> None:
         time.sleep(settings.ODR_DEADLINE_SWEEP_SECONDS)
 
 
+def _names_of(host: str) -> list[str]:
+    """The names a browser may use for this server: the address it listens on, or, listening on every
+    address, this machine's name and its addresses."""
+    import socket
+
+    bare = host.strip("[]")
+    if bare not in {"0.0.0.0", "::"}:  # noqa: S104 (compared, not bound)
+        return [f"[{bare}]" if ":" in bare else bare]
+    name = socket.gethostname()
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+    except OSError:
+        addresses = set()
+    return [name, *(f"[{a}]" if ":" in a else a for a in sorted(addresses))]
+
+
 class Command(BaseCommand):
     help = "Run the whole platform in one process (web + worker + deadline sweep), for laptops and demos."
 
@@ -44,12 +61,26 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demo accounts and cases.")
         parser.add_argument(
+            "--debug",
+            action="store_true",
+            default=env_bool("ODR_DEBUG", False),
+            help="Show Django's debug pages (tracebacks, settings) instead of the 404 and 500 pages; also ODR_DEBUG=1.",
+        )
+        parser.add_argument(
             "--no-fake-stripe",
             action="store_true",
             help="Do not start localstripe for card payments (without Stripe keys, only bank transfer is offered).",
         )
 
-    def handle(self, *args: Any, host: str, port: int, no_demo: bool, no_fake_stripe: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, no_demo: bool, no_fake_stripe: bool, debug: bool, **options: Any
+    ) -> None:
+        # A newcomer sees the platform's own error pages, never a traceback with the settings in it. Static
+        # files do not depend on DEBUG: WhiteNoise serves them from the source folders (settings).
+        settings.DEBUG = debug
+        if "ALLOWED_HOSTS" not in os.environ:
+            # Served on another address (a LAN address, or every address): the demo answers to it too.
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, *_names_of(host)]
         if "SITE_URL" not in os.environ:
             # Links in emails printed on the console must point at this server.
             settings.SITE_URL = f"http://{host}:{port}"
@@ -75,6 +106,8 @@ class Command(BaseCommand):
         from odr.asgi import application
 
         self.stdout.write(self.style.SUCCESS(f"ODR platform on http://{host}:{port}/ (Ctrl+C to stop)"))
+        if debug:
+            self.stdout.write("DEBUG is on: errors show Django's debug pages.")
         Server(
             application=application,
             endpoints=build_endpoint_description_strings(host=host, port=port),
