@@ -5,6 +5,7 @@ package registry's host or an index address (the lock files included)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -62,10 +63,12 @@ def test_the_run_lock_installs_the_versions_the_tests_ran_with():
 
 def test_no_committed_file_names_a_registry_host_or_an_index_address():
     # Spelled in pieces so that this file does not name them either.
-    forbidden = re.compile(
-        "|".join(["py" + r"pi\.org", "python" + "hosted", "npm" + r"js\.(org|com)", "index" + "-url", "find" + "-links"])
-    )
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    hosts = ["py" + r"pi\.org", "python" + "hosted", "npm" + r"js\.(org|com)"]
+    index_options = ["index" + "-url", "find" + "-links"]
+    forbidden = re.compile("|".join(hosts + index_options))
+    git = shutil.which("git")
+    assert git, "git is needed to list the committed files"
+    files = subprocess.run([git, "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     naming = []
     for name in filter(None, files.decode().split("\0")):
         path = ROOT / name
