@@ -8,7 +8,7 @@ from mediation.access import session_access
 from mediation.services import room as rooms
 
 AWAY = "The mediator is in a private session with the other party."
-AWAY_ZH = "調解員正與另一方進行私下會談。"
+AWAY_ZH = "調解員正與另一方進行單獨會談。"
 
 
 def _in_the_room(session, user, channel):
