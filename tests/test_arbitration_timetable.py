@@ -11,11 +11,9 @@ from django.utils import formats, timezone
 from arbitration.models import Award, StepKind, TimetableStep
 from arbitration.services import award as awards
 from arbitration.services import timetable
-from arbitration.services.award import AwardTerms
 from cases.models import Obligation
 from cases.services import ServiceError
-from documents.services import agreement_sign, execute_agreement, render_draft
-from tests.conftest import PASSWORD, totp_code
+from tests.test_arbitration import _all_due, _issue, _terms
 
 
 def _step(case, kind, role=""):
@@ -26,36 +24,9 @@ def _page(case):
     return reverse("arbitration:case", kwargs={"case_id": case.public_id})
 
 
-def _award_terms(**overrides):
-    values = dict(
-        findings="The deposit was paid and the event was cancelled.",
-        reasons="Nothing allows the respondent to keep the deposit.",
-        claim_awarded=Decimal("9000.00"),
-        counterclaim_awarded=Decimal("0.00"),
-        costs_amount=Decimal("0.00"),
-        costs_payer_role="respondent",
-        net_amount=Decimal("9000.00"),
-        net_payer_role="respondent",
-        pay_by=timezone.localdate() + timedelta(days=14),
-    )
-    return AwardTerms(**{**values, **overrides})
-
-
 def _issue_award(case, arbitrator, terms=None):
-    TimetableStep.objects.filter(case=case).exclude(kind=StepKind.AWARD).update(
-        due_at=timezone.now() - timedelta(minutes=1)
-    )
-    terms = terms or _award_terms()
-    draft = render_draft(document_id=awards.award_draft_save(case=case, user=arbitrator, terms=terms).pk)
-    agreement_sign(
-        document=draft,
-        user=arbitrator,
-        password=PASSWORD,
-        full_name="Arthur Arbitrator",
-        consent=True,
-        totp_code=totp_code(arbitrator),
-    )
-    return execute_agreement(document_id=draft.pk)
+    _all_due(case)
+    return _issue(case, arbitrator, terms)
 
 
 def test_extending_the_defence_past_the_replies_is_refused_and_nothing_changes(proceedings, arbitrator):
@@ -129,7 +100,7 @@ def test_the_timeline_shows_the_awards_payment_obligation_once(proceedings, arbi
     """A correction of the findings leaves the one sum to pay as it was: the timeline does not announce it again."""
     _issue_award(proceedings, arbitrator)
     awards.award_correction_start(case=proceedings, user=arbitrator)
-    _issue_award(proceedings, arbitrator, _award_terms(findings="The deposit was paid.", correction_note="Typo."))
+    _issue_award(proceedings, arbitrator, _terms(findings="The deposit was paid.", correction_note="Typo."))
     assert Obligation.objects.filter(case=proceedings).count() == 1
     text = client_for(claimant).get(reverse("cases:detail", kwargs={"case_id": proceedings.public_id})).text
     assert text.count("to be paid under the award") == 1
@@ -138,8 +109,8 @@ def test_the_timeline_shows_the_awards_payment_obligation_once(proceedings, arbi
     _issue_award(
         proceedings,
         arbitrator,
-        _award_terms(claim_awarded=Decimal("9500.00"), net_amount=Decimal("9500.00"), correction_note="Sum."),
+        _terms(claim_awarded=Decimal("11000.00"), net_amount=Decimal("11500.50"), correction_note="Sum."),
     )
     text = client_for(claimant).get(reverse("cases:detail", kwargs={"case_id": proceedings.public_id})).text
     assert text.count("to be paid under the award") == 1
-    assert text.count("Under the corrected award, the sum to be paid is now HK$9,500.00") == 1
+    assert text.count("Under the corrected award, the sum to be paid is now HK$11,500.50") == 1

@@ -136,17 +136,11 @@ def open_offer_of(case_id: int, role: PartyRole) -> Offer | None:
 def offer_to_accept(case: Case, role: Role, offer_id: int) -> Offer:
     """The offer ``role`` is about to accept, for the page that asks it to confirm; ServiceError says why it
     cannot (the same reasons ``offer_accept`` gives, checked again there under the case's lock)."""
-    offer = Offer.objects.filter(case=case, pk=offer_id).first()
-    if offer is None:
-        raise ServiceError(_("That offer does not exist."))
+    from cases.services.negotiation import still_open  # here: the negotiation services import this module
+
+    offer = still_open(Offer.objects.filter(case=case, pk=offer_id).first())
     if offer.maker_role == role:
         raise ServiceError(_("You cannot accept your own offer."))
-    if offer.status == OfferStatus.OPEN and offer.expires_at and offer.expires_at <= timezone.now():
-        raise ServiceError(_("That offer has expired."))
-    if offer.status != OfferStatus.OPEN:
-        raise ServiceError(
-            _("That offer is no longer open: it was %(status)s.") % {"status": offer.get_status_display().lower()}
-        )
     return offer
 
 

@@ -3,6 +3,8 @@
 // when the room says a signed document changed (the other party signed, a new version, its PDF is ready, the
 // sealed copy is made), fetches its own live part again from the server, which decides what it shows.
 
+import { liveRefresher, politeAnnouncer } from "./live-part.js";
+
 const root = document.getElementById("agreement-live");
 if (root && root.dataset.wsPath) {
   // The page shows no messages: it says it already holds them all, so the room sends none.
@@ -11,46 +13,15 @@ if (root && root.dataset.wsPath) {
   let attempts = 0;
   let everConnected = false;
   let stopped = false;
-  let deferred = false;
-  let refreshSeq = 0;
 
-  const announcer = document.createElement("p");
-  announcer.className = "visually-hidden";
-  announcer.setAttribute("aria-live", "polite");
-  document.body.append(announcer);
-  const announce = (text) => {
-    announcer.textContent = "";
-    window.setTimeout(() => { announcer.textContent = text; }, 50);
-  };
-
+  const announce = politeAnnouncer();
   // Never wipe what the person has started to type or tick (a password, say): refresh once they leave the form.
   const userIsTyping = () => [...root.querySelectorAll("input:not([type=hidden]), textarea")].some((field) =>
     (field.type === "checkbox" ? field.checked !== field.defaultChecked : field.value !== field.defaultValue));
-
-  async function refresh() {
-    if (userIsTyping()) { deferred = true; return; }
-    deferred = false;
-    const seq = ++refreshSeq;
-    const hadFocus = Boolean(document.activeElement && root.contains(document.activeElement));
-    const focusedId = hadFocus ? document.activeElement.id : null;
-    try {
-      const response = await fetch(root.dataset.partialUrl, { credentials: "same-origin" });
-      if (!response.ok || seq !== refreshSeq) return;
-      root.innerHTML = await response.text();
-      announce(root.dataset.updated);
-      if (hadFocus) keepPlace(focusedId);
-    } catch { /* the next event or a reload brings the page up to date */ }
-  }
-
-  // Focus stays on the same control if it is still there, else on the part's first heading, never lost.
-  function keepPlace(focusedId) {
-    const again = focusedId ? document.getElementById(focusedId) : null;
-    const landing = again || root.querySelector("h2");
-    if (!landing) return;
-    if (!again && !landing.hasAttribute("tabindex")) landing.setAttribute("tabindex", "-1");
-    landing.focus();
-  }
-  root.addEventListener("focusout", () => { if (deferred) window.setTimeout(refresh, 200); });
+  const refresh = liveRefresher(root, () => root.dataset.partialUrl, {
+    isBusy: userIsTyping,
+    onReplaced: () => announce(root.dataset.updated),
+  });
 
   function handle(frame) {
     if (frame.type === "hello") {

@@ -12,6 +12,8 @@
 // For tests and debugging, window.__mediationRoom = {peer, role, room, members, peers: Map(peer id ->
 // RTCPeerConnection)} mirrors the live state.
 
+import { politeAnnouncer } from "./live-part.js";
+
 const root = document.getElementById("mediation-room");
 if (root) {
   const strings = {};
@@ -70,14 +72,7 @@ if (root) {
   const seenChat = new Set();
 
   // A polite live region for arrivals and departures (the room indicator announces room changes).
-  const announcer = document.createElement("p");
-  announcer.className = "visually-hidden";
-  announcer.setAttribute("aria-live", "polite");
-  document.body.append(announcer);
-  const announce = (text) => {
-    announcer.textContent = "";
-    window.setTimeout(() => { announcer.textContent = text; }, 50);
-  };
+  const announce = politeAnnouncer();
 
   const roleLabel = (role) => strings[`role_${role}`] || role;
   const setConnection = (stateName, text) => {
