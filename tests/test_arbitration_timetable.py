@@ -32,7 +32,8 @@ def _issue_award(case, arbitrator, terms=None):
 def test_extending_the_defence_past_the_replies_is_refused_and_nothing_changes(proceedings, arbitrator):
     defence = _step(proceedings, StepKind.DEFENCE, "respondent")
     reply = _step(proceedings, StepKind.REPLY, "claimant")
-    with pytest.raises(ServiceError, match="replies") as refused:
+
+    def extend_defence():
         timetable.deadline_extend(
             case=proceedings,
             user=arbitrator,
@@ -40,6 +41,9 @@ def test_extending_the_defence_past_the_replies_is_refused_and_nothing_changes(p
             until=reply.due_at + timedelta(days=3),
             reason="The respondent's director is ill",
         )
+
+    with pytest.raises(ServiceError, match="replies") as refused:
+        extend_defence()
     assert refused.value.field == "until"
     defence_before = defence.due_at
     defence.refresh_from_db()
@@ -53,13 +57,7 @@ def test_extending_the_defence_past_the_replies_is_refused_and_nothing_changes(p
             until=reply.due_at + timedelta(days=7),
             reason="Room for a later defence",
         )
-    timetable.deadline_extend(
-        case=proceedings,
-        user=arbitrator,
-        step=defence,
-        until=reply.due_at + timedelta(days=3),
-        reason="The respondent's director is ill",
-    )
+    extend_defence()
     ordered = [s.kind for s in TimetableStep.objects.filter(case=proceedings).order_by("due_at", "pk")]
     assert ordered == ["claim", "defence", "reply", "reply", "award"]
 
