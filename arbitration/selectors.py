@@ -35,7 +35,7 @@ from arbitration.services.appointment import (
 )
 from arbitration.services.award import correction_deadline, current_draft_award, issued_document_of
 from arbitration.services.proceedings import ready_for_award, step_open
-from cases.models import Case, CaseOutcome, CaseStatus, Document, DocumentVersion, PartyRole
+from cases.models import AuditEntry, Case, CaseOutcome, CaseStatus, Document, DocumentVersion, PartyRole
 from documents.access import may_download
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
@@ -48,6 +48,7 @@ class StepView:
     mine: bool
     open: bool
     documents: list[Document] = field(default_factory=list)
+    extension_reason: str = ""  # the latest extension's, as the parties were emailed it
 
     @property
     def filed(self) -> bool:
@@ -105,6 +106,16 @@ def _documents(submission: Submission) -> list[Document]:
     return list(submission.documents.all())
 
 
+def _extension_reasons(case: Case) -> dict[tuple[str, str], str]:
+    """The reason given for each step's latest extension, keyed by (step kind, party role), from the audit
+    entries that record them."""
+    entries = AuditEntry.objects.filter(case=case, action="arbitration.deadline_extended").order_by("pk")
+    reasons: dict[tuple[str, str], str] = {}
+    for entry in entries:
+        reasons[(entry.data.get("step", ""), entry.data.get("party", ""))] = entry.data.get("reason", "")
+    return reasons
+
+
 def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOverview:
     party_role = next((r for r in ("claimant", "respondent") if r in roles), None)
     is_arbitrator = "arbitrator" in roles
@@ -118,6 +129,7 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
     )
     all_steps = list(TimetableStep.objects.filter(case=case).select_related("submission").prefetch_related(documents))
     steps = []
+    reasons = _extension_reasons(case) if any(step.extensions for step in all_steps) else {}
     for step in all_steps:
         if step.kind == StepKind.AWARD:
             continue
@@ -131,6 +143,7 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
                 mine=mine,
                 open=mine and step_open(step) and not (submission and submission.status == SubmissionStatus.FILED),
                 documents=_documents(submission) if visible and submission is not None else [],
+                extension_reason=reasons.get((step.kind, step.party_role), ""),
             )
         )
     issued = [

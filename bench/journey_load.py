@@ -664,7 +664,9 @@ async def journey(
             await r_room.expect(
                 "offer", "room: offer reaches the other party", sent, where=lambda f: f["offer"]["id"] == offer_id
             )
-            await r_room.send("room: accept offer (to ack)", {"type": "offer.accept", "offer_id": offer_id})
+            await r_room.send(
+                "room: accept offer (to ack)", {"type": "offer.accept", "offer_id": offer_id, "confirm": True}
+            )
 
         # The worker drafts the agreement; both reload until they can sign, then sign.
         agreement = f"/cases/{case_id}/agreement/"

@@ -3,7 +3,7 @@
 Protocol (JSON text frames; every client frame has a ``type`` and may carry a ``ref`` echoed in errors):
   client -> server  message.send {body, document_id?} | typing {active} | history {before_id} |
                     sync {after_id} | read {up_to} | ping | offer.make {amount, terms, expires_at?} |
-                    offer.accept / offer.reject / offer.withdraw {offer_id} |
+                    offer.accept {offer_id, confirm: true} | offer.reject / offer.withdraw {offer_id} |
                     offer.counter {offer_id, amount, terms, expires_at?} | bid.submit {amount} |
                     extension.request | mediation.request
   server -> client  hello {state, messages, has_more, after_id?} | message {message} |
@@ -453,6 +453,9 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
 
     async def on_offer_accept(self, content: dict[str, Any], ref: Any) -> None:
+        if content.get("confirm") is not True:
+            # Accepting binds the party: the page asks first, and says so in the frame (never one click).
+            raise FrameError("confirm_required", _("Confirm that you accept this offer and are bound by it."))
         await self._call(services.offer_accept, offer_id=_int(content, "offer_id"))
         await self._send({"type": "ack", "ref": ref})
 

@@ -76,7 +76,7 @@ class CaseStatusPayload(TypedDict):
 
 
 class RoomEvent(TypedDict):
-    kind: Literal["message", "offer", "bid", "case_status", "presence", "typing", "notice", "access"]
+    kind: Literal["message", "offer", "bid", "case_status", "presence", "typing", "notice", "access", "document"]
     data: Any
     # The channel that caused it, so typing indicators are not echoed back.
     origin: NotRequired[str]
@@ -245,6 +245,13 @@ def broadcast_bid(bid: BlindBid) -> None:
 
 def now_iso() -> str:
     return timezone.now().isoformat()
+
+
+def broadcast_document_changed(case_id: int, kind: str) -> None:
+    """A document the parties sign changed (a signature, a new version, its PDF ready, its sealed copy): an
+    open agreement page fetches its fresh state (static/js/agreement.js). Only the kind is sent: the page
+    reads the rest through its own access check."""
+    broadcast_on_commit(case_id, {"kind": "document", "data": {"kind": kind}})
 
 
 def broadcast_access_changed(case_id: int) -> None:

@@ -53,6 +53,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/files/<uuid:version_id>/", documents.document_download, name="document_download"),
     path("cases/<uuid:case_id>/negotiation/", negotiation.negotiation_room, name="negotiation"),
     path(
+        "cases/<uuid:case_id>/negotiation/offers/<int:offer_id>/accept/",
+        negotiation.accept_confirm,
+        name="negotiation_accept",
+    ),
+    path(
         "cases/<uuid:case_id>/negotiation/<slug:action>/",
         negotiation.negotiation_action,
         name="negotiation_action",

@@ -22,6 +22,7 @@ from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseSettlement, CaseStatus, NeutralRole, PartyRole, SettlementSource
 from cases.notifications import queue_email
+from cases.realtime import broadcast_document_changed
 from cases.services import ServiceError
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
@@ -78,6 +79,13 @@ AGREEMENTS: dict[str, AgreementKind] = {
 
 def register_document_kind(kind: str, spec: AgreementKind) -> None:
     AGREEMENTS[kind] = spec
+
+
+def _tell_open_pages(document: IssuedDocument) -> None:
+    """After the commit, the parties' open agreement pages update themselves. Only for what the parties sign:
+    the arbitrator's drafts are nobody else's business, not even that they changed."""
+    if AGREEMENTS[document.kind].signer_of is None:
+        broadcast_document_changed(document.case_id, document.kind)
 
 
 def settlement_agreement_start(case: Case, settlement: CaseSettlement) -> None:
@@ -158,6 +166,7 @@ def draft_version_create(
         data={"kind": kind, "version": version, "amount": f"{amount:.2f}"},
     )
     transaction.on_commit(lambda: _enqueue_render(document))
+    _tell_open_pages(document)
     return document
 
 
@@ -261,6 +270,7 @@ def render_draft(*, document_id: int) -> IssuedDocument:
         _store_pdf(
             locked, rendered.filename, rendered.content, lambda: locked.save(update_fields=["pdf", "sha256", "pages"])
         )
+        _tell_open_pages(locked)
     return locked
 
 
@@ -331,6 +341,7 @@ def agreement_sign(
         meta=meta,
         data={"version": locked.version, "sha256": locked.sha256, "name": signature.full_name},
     )
+    _tell_open_pages(locked)
     signed_roles = set(locked.signatures.values_list("role", flat=True))
     if signed_roles >= spec.signer_roles:
         from documents.tasks import execute_agreement_task
@@ -392,6 +403,7 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
                     case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
                 if spec.on_executed is not None:
                     spec.on_executed(executed)
+                _tell_open_pages(executed)
                 if spec.executed_email:
                     emails = [p.user.email for p in draft.case.parties.select_related("user")]
                     queue_email(

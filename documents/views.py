@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.access import AccessRefused, AuthenticatedRequest, case_view
+from cases.access import AccessRefused, AuthenticatedRequest, case_view, room_access
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import Case
@@ -59,6 +59,11 @@ def _page(
         "sign_form": forms.get("sign_form") or SignForm(initial={"full_name": request.user.get_full_name()}),
         "revise_form": forms.get("revise_form") or ReviseForm(initial={"terms": draft.terms if draft else ""}),
     }
+    if request.GET.get("partial") == "live":
+        # The open page fetches this part again when the room says the agreement changed.
+        return render(request, "documents/_agreement_live.html", context)
+    # Live updates come through the case's room, which the parties (and administrators) may open.
+    context["live_path"] = f"/ws/cases/{case.public_id}/negotiation/" if room_access(request.user, case.pk) else ""
     return render(request, "documents/agreement.html", context, status=400 if forms else 200)
 
 

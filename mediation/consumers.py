@@ -3,13 +3,18 @@
 Protocol (JSON text frames; a client frame may carry ``ref``, echoed in errors):
   client -> server  signal {to, data: {sdp: {type, sdp}} | {candidate: {...} | null}} | chat {body} |
                     admit {peer} | caucus.start {party} | caucus.end | ping        (admit/caucus: mediator)
-  server -> client  hello {peer, role, room, members, chat, ice_servers} | room.state {room, members} |
-                    waiting {members} (mediator) | moved {room, members, chat} | signal {from, data} |
+  server -> client  hello {peer, role, room, caucus, members, chat, ice_servers} |
+                    room.state {room, caucus, members} | waiting {members} (mediator) |
+                    moved {room, caucus, members, chat} | signal {from, data} |
                     chat {message} | ended | pong | error {code, message, ref}
 
 Privacy is the server's job: a connection belongs to one Channels group, its current room's; frames
 are relayed only between connections the database places in the same room, and every event a
-consumer receives names its room and is dropped unless that is still the consumer's room.
+consumer receives names its room and is dropped unless that is still the consumer's room. ``caucus`` names the
+caucus in progress (``caucus-claimant`` or ``caucus-respondent``), or is null.
+
+A party waits in the waiting room until the mediator admits it, once per session: admitted, it rejoins
+straight into the session after a reload or a dropped connection, until the session ends.
 """
 
 from __future__ import annotations
@@ -167,13 +172,14 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             return
         self.peer, self.room = participant.peer_id, participant.room
         await self.channel_layer.group_add(group_name(self.access.session_id, self.room), self.channel_name)
-        members, chat = await self._room_snapshot()
+        members, chat, caucus = await self._room_snapshot()
         await self._send(
             {
                 "type": "hello",
                 "peer": self.peer,
                 "role": self.access.role,
                 "room": self.room,
+                "caucus": caucus,
                 "members": members,
                 "chat": chat,
                 "ice_servers": ice_servers_for(user.pk),
@@ -307,7 +313,9 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
     async def room_state(self, event: dict[str, Any]) -> None:
         if event["room"] == self.room:
             self.room_channels = dict(event["channels"])
-            await self._send({"type": "room.state", "room": self.room, "members": event["members"]})
+            await self._send(
+                {"type": "room.state", "room": self.room, "caucus": event["caucus"], "members": event["members"]}
+            )
 
     async def room_waiting(self, event: dict[str, Any]) -> None:
         if self.access is not None and self.access.role == "mediator":
@@ -320,8 +328,8 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(group_name(self.access.session_id, self.room), self.channel_name)
         self.room = event["room"]
         await self.channel_layer.group_add(group_name(self.access.session_id, self.room), self.channel_name)
-        members, chat = await self._room_snapshot()
-        await self._send({"type": "moved", "room": self.room, "members": members, "chat": chat})
+        members, chat, caucus = await self._room_snapshot()
+        await self._send({"type": "moved", "room": self.room, "caucus": caucus, "members": members, "chat": chat})
 
     async def session_ended(self, event: dict[str, Any]) -> None:
         await self._send({"type": "ended"})
@@ -331,21 +339,22 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
     async def _send(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload))
 
-    async def _room_snapshot(self) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    async def _room_snapshot(self) -> tuple[list[dict[str, str]], list[dict[str, Any]], str | None]:
+        """Who is in this connection's room, the room's chat, and the caucus in progress (if any)."""
         assert self.access is not None
         if self.room == RoomKind.WAITING:
             self.room_channels = {}
-            return [], []
+            return [], [], None
         session_id, room = self.access.session_id, self.room
 
-        def read() -> tuple[list[PeerView], list[dict[str, Any]]]:
+        def read() -> tuple[list[PeerView], list[dict[str, Any]], str | None]:
             members = rooms.room_members(session_id=session_id, room=room)
             chat = [chat_payload(m) for m in rooms.room_chat_history(session_id=session_id, room=room)]
-            return members, chat
+            return members, chat, rooms.open_caucus(session_id=session_id)
 
-        members, chat = await _db(read)()
+        members, chat, caucus = await _db(read)()
         self.room_channels = channels_of(members)
-        return members_payload(members), chat
+        return members_payload(members), chat, caucus
 
     async def _announce(self, room: str) -> None:
         """Tell a room who is in it now; tell the mediators who is waiting."""
@@ -356,10 +365,20 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             for channel in await _db(rooms.mediator_channels)(session_id=session_id):
                 await self.channel_layer.send(channel, {"type": "room.waiting", "members": members_payload(waiting)})
             return
-        members = await _db(rooms.room_members)(session_id=session_id, room=room)
+
+        def read() -> tuple[list[PeerView], str | None]:
+            return rooms.room_members(session_id=session_id, room=room), rooms.open_caucus(session_id=session_id)
+
+        members, caucus = await _db(read)()
         await self.channel_layer.group_send(
             group_name(session_id, room),
-            {"type": "room.state", "room": room, "members": members_payload(members), "channels": channels_of(members)},
+            {
+                "type": "room.state",
+                "room": room,
+                "caucus": caucus,
+                "members": members_payload(members),
+                "channels": channels_of(members),
+            },
         )
 
     async def _move(self, moved: list[Participant], *, left: str | None = None) -> None:

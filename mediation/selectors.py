@@ -23,6 +23,7 @@ from mediation.models import (
     SessionStatus,
 )
 from mediation.services.appointment import current_appointment, eligible_mediators
+from mediation.services.room import caucus_room, open_caucus
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class MediationOverview:
     may_join: bool
     agreement_signed: bool
     agreement_drafted: bool
+    # A party's: the live session's mediator is in a private caucus with the other party.
+    mediator_with_other_party: bool = False
 
 
 def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
@@ -79,6 +82,8 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
         sessions.append(
             SessionView(session=session, slots=slots, my_answers=mine, attendance=list(session.participants.all()))
         )
+    live = next((s.session for s in sessions if s.session.status == SessionStatus.LIVE), None)
+    caucus = open_caucus(session_id=live.pk) if live is not None and party_role is not None else None
     return MediationOverview(
         state=state,
         appointment=current_appointment(case),
@@ -86,7 +91,7 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
         my_ranking=[r.mediator_id for r in rankings if r.party_role == party_role],
         parties_ranked={r.party_role for r in rankings},
         sessions=sessions,
-        live=next((s.session for s in sessions if s.session.status == SessionStatus.LIVE), None),
+        live=live,
         notes=list(MediatorNote.objects.filter(case=case).order_by("-created_at")) if is_mediator else [],
         outcome=MediationOutcome.objects.filter(case=case).first(),
         party_role=party_role,
@@ -95,4 +100,5 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
         may_join=may_join_sessions(roles),
         agreement_signed=signed_by_both_parties(case, IssuedKind.AGREEMENT_TO_MEDIATE),
         agreement_drafted=IssuedDocument.objects.filter(case=case, kind=IssuedKind.AGREEMENT_TO_MEDIATE).exists(),
+        mediator_with_other_party=caucus is not None and party_role is not None and caucus != caucus_room(party_role),
     )

@@ -187,6 +187,12 @@ URLS: dict[str, Url] = {
     "cases:arbitration_consent": Url(CASE_N, case("negotiation"), method=POST),
     "cases:invitation_resend": Url(PARTIES - {"respondent"} | ADMINS, case("awaiting"), method=POST),
     "cases:negotiation": Url(CASE_N, case("negotiation")),
+    "cases:negotiation_accept": Url(
+        PARTIES,
+        case("negotiation", offer_id=lambda w: w.open_offer.pk),
+        redirect="/cases/",
+        note="the claimant confirms the respondent's offer; the respondent, who made it, is sent back to the room",
+    ),
     "cases:negotiation_action": Url(
         CASE_N,
         case("negotiation"),
@@ -493,6 +499,7 @@ def _build_world() -> SimpleNamespace:
     w.negotiation = negotiating()
     upload = SimpleUploadedFile("invoice.txt", b"invoice 42")
     w.version = document_upload(case=w.negotiation, user=alice, upload=upload, title="Invoice")
+    w.open_offer = offer_make(case=w.negotiation, user=bob, amount=Decimal("9000.00"), terms="Within 14 days")
     from payments.services.fees import fee_schedule_create
 
     fee_schedule_create(

@@ -51,7 +51,7 @@ NEGOTIATION_TYPES: dict[str, tuple[frozenset[str], dict[str, Any], str | None]] 
     "message.send": (PARTIES, {"body": "Let us settle."}, None),
     "offer.make": (PARTIES, {"amount": "9000", "terms": "Within 14 days"}, None),
     "offer.counter": (PARTIES, {"offer_id": "OFFER", "amount": "9500", "terms": "Within 7 days"}, None),
-    "offer.accept": (PARTIES, {"offer_id": "OFFER"}, None),
+    "offer.accept": (PARTIES, {"offer_id": "OFFER", "confirm": True}, None),
     "offer.reject": (PARTIES, {"offer_id": "OFFER"}, None),
     "offer.withdraw": (PARTIES, {"offer_id": "OFFER"}, None),
     "bid.submit": (PARTIES, {"amount": "9000"}, None),

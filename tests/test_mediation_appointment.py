@@ -199,6 +199,42 @@ def test_times_are_offered_answered_and_confirmed_with_an_ics_invitation(
     assert "(Hong Kong time)" in sent[0].body
 
 
+def test_the_ics_invitation_names_its_organizer_and_attendees(
+    mediation_case, mediator, claimant, respondent, run_tasks, settings
+):
+    """RFC 5546: a REQUEST names its ORGANIZER and every ATTENDEE, and carries a SEQUENCE, or mail clients do
+    not treat it as an invitation."""
+    import icalendar
+
+    settings.DEFAULT_FROM_EMAIL = "ODR Centre <registry@odr.example>"
+    start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    session = session_propose(case=mediation_case, user=mediator, slots=[(start, start + timedelta(hours=2))])
+    run_tasks()
+    session = session_confirm(session=session, user=mediator, slot_id=session.slots.get().pk)
+    sent = run_tasks()
+    _filename, content, mimetype = sent[0].attachments[0]
+    assert mimetype == "text/calendar; method=REQUEST"
+    calendar = icalendar.Calendar.from_ical(content)
+    assert calendar["METHOD"] == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert event["UID"] == f"{session.public_id}@odr-centre"
+    assert event.decoded("DTSTART") == start
+    assert event.decoded("DTEND") == start + timedelta(hours=2)
+    assert event["SEQUENCE"] == 0
+    organizer = event["ORGANIZER"]
+    assert str(organizer) == "mailto:registry@odr.example"
+    assert organizer.params["CN"] == "ODR Centre"
+    attendees = {str(a): a.params for a in event["ATTENDEE"]}
+    assert set(attendees) == {f"mailto:{u.email}" for u in (claimant, respondent, mediator)}
+    assert attendees[f"mailto:{mediator.email}"]["ROLE"] == "CHAIR"
+    assert attendees[f"mailto:{mediator.email}"]["CN"] == "Mia Mediator"
+    assert attendees[f"mailto:{claimant.email}"]["CN"] == "alice@example.com (Alpha Trading Limited)"
+    for party in (claimant, respondent):
+        assert attendees[f"mailto:{party.email}"]["ROLE"] == "REQ-PARTICIPANT"
+        assert attendees[f"mailto:{party.email}"]["PARTSTAT"] == "NEEDS-ACTION"
+    assert mediation_case.reference in event["SUMMARY"]
+
+
 def test_a_mediator_cannot_be_double_booked(mediation_case, mediator, negotiation_case):
     start = timezone.now() + timedelta(days=3)
     one = session_propose(case=mediation_case, user=mediator, slots=[(start, start + timedelta(hours=2))])

@@ -233,3 +233,59 @@ async def test_a_connection_that_stopped_pinging_no_longer_counts(everyone, live
 
     members = await database_sync_to_async(room_members)(session_id=live_session.pk, room="joint")
     assert {m.peer for m in members} == {peers["mia"], peers["alice"]}
+
+
+async def test_the_party_left_in_the_joint_room_is_told_the_mediator_is_in_a_private_session(everyone):
+    sockets, _peers = everyone
+    mia, bob = sockets["mia"], sockets["bob"]
+    await mia.send_json_to({"type": "caucus.start", "party": "claimant"})
+    state = await next_of(bob, "room.state", where=lambda f: len(f["members"]) == 1)
+    assert (state["room"], state["caucus"]) == ("joint", "caucus-claimant")
+    await mia.send_json_to({"type": "caucus.end"})
+    back = await next_of(bob, "room.state", where=lambda f: len(f["members"]) == 3)
+    assert back["caucus"] is None
+
+
+async def test_a_party_who_reconnects_during_a_caucus_hears_of_it_in_the_hello(everyone, live_session, respondent):
+    sockets, _peers = everyone
+    await sockets["mia"].send_json_to({"type": "caucus.start", "party": "claimant"})
+    await next_of(sockets["bob"], "room.state", where=lambda f: len(f["members"]) == 1)
+    await sockets["bob"].disconnect()
+    bob, hello = await join(live_session, respondent)
+    assert (hello["room"], hello["caucus"]) == ("joint", "caucus-claimant")
+    sockets["bob"] = bob
+
+
+async def test_an_admitted_party_who_reconnects_goes_straight_back_into_the_session(everyone, live_session, claimant):
+    """A reload or a moment without network does not send an admitted party back to the waiting room."""
+    sockets, peers = everyone
+    mia = sockets["mia"]
+    await sockets["alice"].disconnect()
+    await next_of(mia, "room.state", where=lambda f: peers["alice"] not in {m["peer"] for m in f["members"]})
+    alice, hello = await join(live_session, claimant)
+    sockets["alice"] = alice
+    assert hello["room"] == "joint"
+    assert {m["role"] for m in hello["members"]} == {"mediator", "claimant", "respondent"}
+    state = await next_of(mia, "room.state", where=lambda f: hello["peer"] in {m["peer"] for m in f["members"]})
+    assert len(state["members"]) == 3
+    # Back in the session, she may signal and chat at once, with nobody admitting her again.
+    await alice.send_json_to({"type": "chat", "body": "Sorry, my connection dropped."})
+    assert (await next_of(sockets["bob"], "chat"))["message"]["body"] == "Sorry, my connection dropped."
+    # Returning during her own caucus, she goes back into it; during the other party's, to the joint room.
+    await mia.send_json_to({"type": "caucus.start", "party": "claimant"})
+    await next_of(alice, "moved")
+    await alice.disconnect()
+    alice, hello = await join(live_session, claimant)
+    sockets["alice"] = alice
+    assert hello["room"] == "caucus-claimant"
+
+
+async def test_a_party_never_admitted_still_waits_after_reconnecting(live_session, mediator, claimant):
+    mia, _hello = await join(live_session, mediator)
+    alice, hello = await join(live_session, claimant)
+    assert hello["room"] == "waiting"
+    await alice.disconnect()
+    alice, hello = await join(live_session, claimant)
+    assert hello["room"] == "waiting"
+    await alice.disconnect()
+    await mia.disconnect()

@@ -145,8 +145,9 @@ async def test_administrator_reads_but_cannot_write(negotiation_case, claimant, 
         (json.dumps({"type": "offer.make", "amount": "NaN", "terms": "x"}), "invalid"),
         (json.dumps({"type": "offer.make", "amount": "99999999", "terms": "x"}), "rejected"),
         (json.dumps({"type": "offer.make", "amount": "10.001", "terms": "x"}), "rejected"),
-        (json.dumps({"type": "offer.accept", "offer_id": "abc"}), "invalid"),
-        (json.dumps({"type": "offer.accept", "offer_id": 999999}), "rejected"),
+        (json.dumps({"type": "offer.accept", "offer_id": "abc", "confirm": True}), "invalid"),
+        (json.dumps({"type": "offer.accept", "offer_id": 999999, "confirm": True}), "rejected"),
+        (json.dumps({"type": "offer.accept", "offer_id": 999999, "confirm": "yes"}), "confirm_required"),
         (
             json.dumps({"type": "message.send", "body": "x", "document_id": "00000000-0000-0000-0000-000000000000"}),
             "rejected",
@@ -231,7 +232,7 @@ async def test_offer_made_and_accepted_moves_case_to_settlement(negotiation_case
     await bob.send_json_to({"type": "offer.make", "amount": "9000.50", "terms": "Paid within 14 days."})
     offer = (await next_of(alice, "offer"))["offer"]
     assert (offer["amount"], offer["maker_role"], offer["status"]) == ("9000.50", "respondent", "open")
-    await alice.send_json_to({"type": "offer.accept", "offer_id": offer["id"]})
+    await alice.send_json_to({"type": "offer.accept", "offer_id": offer["id"], "confirm": True})
     status = await next_of(bob, "case_status")
     assert status["case"]["status"] == "settlement"
     assert status["case"]["settlement_amount"] == "9000.50"
@@ -252,8 +253,8 @@ async def test_two_accepts_and_accept_versus_withdraw_resolve_to_one_outcome(neg
     alice1, _ = await join(negotiation_case, claimant)
     alice2, _ = await join(negotiation_case, claimant)
     await asyncio.gather(
-        alice1.send_json_to({"type": "offer.accept", "offer_id": offer_id, "ref": "a"}),
-        alice2.send_json_to({"type": "offer.accept", "offer_id": offer_id, "ref": "b"}),
+        alice1.send_json_to({"type": "offer.accept", "offer_id": offer_id, "confirm": True, "ref": "a"}),
+        alice2.send_json_to({"type": "offer.accept", "offer_id": offer_id, "confirm": True, "ref": "b"}),
         bob.send_json_to({"type": "offer.withdraw", "offer_id": offer_id, "ref": "w"}),
     )
     results = []

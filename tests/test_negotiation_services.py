@@ -195,7 +195,7 @@ def test_room_works_without_javascript(negotiation_case, claimant, respondent, c
     offer = Offer.objects.get()
     page = client_for(claimant).get(room)
     assert "Accept HK$7,000.00" in page.text
-    page = act(claimant, "accept", offer_id=str(offer.pk))
+    page = act(claimant, "accept", offer_id=str(offer.pk), confirm="yes")
     assert "The negotiation has ended" in page.text
     assert "the parties agreed on HK$7,000.00." in page.text
     assert client_for(claimant).get(room + "?partial=panels").status_code == 200

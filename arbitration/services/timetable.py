@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from arbitration.models import (
@@ -129,6 +130,34 @@ def _award_due_after(case: Case, step: TimetableStep) -> None:
         _set_case_deadline(case, earliest)
 
 
+# The step that must stay due after each submission, as ``timetable_set`` orders them. The award follows the
+# replies by itself (``_award_due_after``).
+_FOLLOWED_BY = {StepKind.CLAIM: StepKind.DEFENCE, StepKind.DEFENCE: StepKind.REPLY}
+
+
+def _refuse_out_of_order(case: Case, step: TimetableStep, until: datetime) -> None:
+    """An extension keeps the timetable in the order it was set: a submission stays due before the one that
+    answers it. The arbitrator extends the later step first (refused rather than moved silently, so the
+    parties are never told of a change to a deadline nobody chose)."""
+    following = _FOLLOWED_BY.get(StepKind(step.kind))
+    if following is None:
+        return
+    later = TimetableStep.objects.filter(case=case, kind=following).order_by("due_at").first()
+    if later is None or until < later.due_at:
+        return
+    messages = {
+        StepKind.DEFENCE: _(
+            "The statement of claim would then be due after the defence (due %(when)s). "
+            "Extend the defence first, to a later date."
+        ),
+        StepKind.REPLY: _(
+            "The defence would then be due after the replies (due %(when)s). Extend the replies first, to a later date."
+        ),
+    }
+    when = date_format(timezone.localtime(later.due_at), "DATETIME_FORMAT")
+    raise ServiceError(messages[following] % {"when": when}, field="until")
+
+
 @transaction.atomic
 def deadline_extend(
     *, case: Case, user: User, step: TimetableStep, until: datetime, reason: str, meta: RequestMeta = SYSTEM
@@ -149,6 +178,7 @@ def deadline_extend(
         filed = Submission.objects.filter(step=locked, status=SubmissionStatus.FILED).exists()
         if filed:
             raise ServiceError(_("That submission is already filed; there is nothing to extend."))
+        _refuse_out_of_order(locked_case, locked, until)
     previous = locked.due_at
     locked.due_at = until
     locked.extensions += 1

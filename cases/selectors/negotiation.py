@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import (
     BidOutcome,
@@ -31,6 +32,7 @@ from cases.realtime import (
     offer_payload,
 )
 from cases.roles import Role
+from cases.services import ServiceError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -129,6 +131,17 @@ def room_state(case_id: int, role: Role | None, *, can_write: bool) -> RoomState
 
 def open_offer_of(case_id: int, role: PartyRole) -> Offer | None:
     return Offer.objects.filter(case_id=case_id, maker_role=role, status=OfferStatus.OPEN).first()
+
+
+def offer_to_accept(case: Case, role: Role, offer_id: int) -> Offer:
+    """The offer ``role`` is about to accept, for the page that asks it to confirm; ServiceError says why it
+    cannot (the same reasons ``offer_accept`` gives, checked again there under the case's lock)."""
+    from cases.services.negotiation import still_open  # here: the negotiation services import this module
+
+    offer = still_open(Offer.objects.filter(case=case, pk=offer_id).first())
+    if offer.maker_role == role:
+        raise ServiceError(_("You cannot accept your own offer."))
+    return offer
 
 
 def context_for_page(case: Case, role: Role | None, can_write: bool) -> dict[str, Any]:

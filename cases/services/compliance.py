@@ -69,14 +69,19 @@ def obligation_from_award(*, case: Case, payer_role: str, amount: Decimal, due_b
     values = {"payer_role": payer_role, "payee_role": payee_role, "amount": amount, "due_by": due_by}
     if existing is None:
         Obligation.objects.create(case=case, source="award", **values)
+        action = "compliance.obligation"
     else:
-        for field, value in values.items():
-            setattr(existing, field, value)
-        existing.save(update_fields=list(values))
+        changed = [field for field, value in values.items() if getattr(existing, field) != value]
+        if not changed:
+            return  # the correction left the sum, the payer and the date as they were: one obligation, told once
+        for field in changed:
+            setattr(existing, field, values[field])
+        existing.save(update_fields=changed)
+        action = "compliance.obligation_corrected"
     log_action(
         case=case,
         actor=None,
-        action="compliance.obligation",
+        action=action,
         data={"amount": str(amount), "source": "award", "payer": payer_role, "due_by": due_by.isoformat()},
     )
 
@@ -214,6 +219,9 @@ COMPLIANCE_TIMELINE = {
         _("Sum of %(amount)s to be paid under the award") % {"amount": _hkd(e.data.get("amount"))}
         if e.data.get("source") == "award"
         else _("Settlement sum of %(amount)s to be paid") % {"amount": _hkd(e.data.get("amount"))}
+    ),
+    "compliance.obligation_corrected": lambda e: (
+        _("Under the corrected award, the sum to be paid is now %(amount)s") % {"amount": _hkd(e.data.get("amount"))}
     ),
     "compliance.obligation_cancelled": lambda e: _("Nothing is to be paid under the corrected award"),
     "compliance.reported": lambda e: (

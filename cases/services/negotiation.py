@@ -292,18 +292,22 @@ def offer_make(
     )
 
 
-def _locked_open_offer(case: Case, offer_id: int) -> Offer:
-    offer = Offer.objects.select_for_update().filter(case=case, pk=offer_id).first()
+def still_open(offer: Offer | None) -> Offer:
+    """``offer`` if it may still be answered; otherwise ServiceError saying why not."""
     if offer is None:
         raise ServiceError(_("That offer does not exist."))
     if offer.status == OfferStatus.OPEN and offer.expires_at and offer.expires_at <= timezone.now():
-        # Refused as expired; the sweep records the expiry (this transaction rolls back on the error).
+        # Refused as expired; the sweep records the expiry (a write's transaction rolls back on the error).
         raise ServiceError(_("That offer has expired."))
     if offer.status != OfferStatus.OPEN:
         raise ServiceError(
             _("That offer is no longer open: it was %(status)s.") % {"status": offer.get_status_display().lower()}
         )
     return offer
+
+
+def _locked_open_offer(case: Case, offer_id: int) -> Offer:
+    return still_open(Offer.objects.select_for_update().filter(case=case, pk=offer_id).first())
 
 
 def _expire_stale_offers(case: Case) -> None:

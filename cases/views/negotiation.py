@@ -24,7 +24,7 @@ from cases.audit import RequestMeta
 from cases.models import Case, CaseStatus, RefusalReason
 from cases.roles import Role
 from cases.selectors import case_documents
-from cases.selectors.negotiation import context_for_page
+from cases.selectors.negotiation import context_for_page, offer_to_accept
 from cases.services import ServiceError
 from cases.services import negotiation as services
 
@@ -72,6 +72,25 @@ def negotiation_room(request: AuthenticatedRequest, case: Case, roles: frozenset
         # The live page refreshes its offer and bidding panels from here after a room event.
         return render(request, "cases/negotiation/_panels.html", context)
     return render(request, "cases/negotiation/room.html", context)
+
+
+@case_view
+def accept_confirm(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], offer_id: int) -> HttpResponse:
+    """Accepting binds the party, so the room's Accept button leads here first: the offer's terms, and a
+    button that accepts them (the same page with or without JavaScript)."""
+    access = room_access(request.user, case.pk)
+    if access is None or access.role is None:
+        raise Http404(_("This case has no negotiation room yet."))
+    room = reverse("cases:negotiation", kwargs={"case_id": case.public_id})
+    if not access.can_write:
+        messages.error(request, _("The negotiation has ended; the room is now read only."))
+        return redirect(room)
+    try:
+        offer = offer_to_accept(case, access.role, offer_id)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(room + "#offers")
+    return render(request, "cases/negotiation/accept_confirm.html", {"case": case, "offer": offer, "room_url": room})
 
 
 def _amount(request: AuthenticatedRequest) -> Decimal:
@@ -155,6 +174,14 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
     if action not in ACTIONS or room_access(request.user, case.pk) is None:
         raise Http404
     service, read_arguments, done = ACTIONS[action]
+    if action == "accept" and request.POST.get("confirm") != "yes":
+        # Binding: only the confirmation page's button accepts (a replayed or hand-made one-click form does not).
+        messages.error(request, _("Confirm that you accept this offer and are bound by it."))
+        try:
+            offer_id = _offer_id(request)
+        except ServiceError:
+            return redirect("cases:negotiation", case_id=case.public_id)
+        return redirect("cases:negotiation_accept", case_id=case.public_id, offer_id=offer_id)
     try:
         service(case=case, user=request.user, meta=RequestMeta.from_request(request), **read_arguments(request))
     except ServiceError as exc:
@@ -166,4 +193,6 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
             messages.success(request, done)
     if action == "mediation":
         return redirect("cases:detail", case_id=case.public_id)
+    if action == "accept":
+        return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + "#outcome")
     return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + f"#{action}")

@@ -57,6 +57,16 @@ def _present(session_id: int) -> list[Participant]:
     )
 
 
+def _open_caucus(present: list[Participant]) -> str | None:
+    return next((p.room for p in present if p.room in CAUCUSES), None)
+
+
+def open_caucus(*, session_id: int) -> str | None:
+    """The caucus in progress (whose room), if any: the party left in the joint room is told the mediator is in
+    a private session with the other party."""
+    return _open_caucus(_present(session_id))
+
+
 def peer_view(participant: Participant) -> PeerView:
     name = participant.user.get_full_name() or participant.user.email
     return PeerView(
@@ -68,26 +78,40 @@ def peer_view(participant: Participant) -> PeerView:
     )
 
 
+def _room_on_joining(access: SessionAccess, user: User, open_caucus: str | None) -> str:
+    """Where a new connection starts. The mediator goes to the session (to the caucus, if one is open). A party
+    waits to be admitted, once: a party admitted to this session before (who reloaded the page, or whose
+    network dropped for a moment) goes straight back in, to its own caucus if that is still open."""
+    if access.role == "mediator":
+        return open_caucus or RoomKind.JOINT
+    admitted_before = Participant.objects.filter(
+        session_id=access.session_id, user=user, admitted_at__isnull=False
+    ).exists()
+    if not admitted_before:
+        return RoomKind.WAITING
+    own_caucus = caucus_room(access.role)
+    return own_caucus if open_caucus == own_caucus else RoomKind.JOINT
+
+
 @transaction.atomic
 def room_join(*, access: SessionAccess, user: User, channel_name: str) -> Participant:
-    """A new connection: parties wait in the waiting room; the mediator goes straight to the joint room."""
+    """A new connection: parties wait in the waiting room until first admitted; the mediator, and a party
+    admitted before, go straight into the session."""
     if not access.live:
         raise RoomError("not_live", _("This session is not in progress. Join when the mediator opens it."))
     MediationSession.objects.select_for_update().get(pk=access.session_id)  # one join at a time per session
     present = _present(access.session_id)
     if len(present) >= MAX_PARTICIPANTS:
         raise RoomError("full", _("The room is full (at most %(n)s connections).") % {"n": MAX_PARTICIPANTS})
-    is_mediator = access.role == "mediator"
-    # A mediator who comes back during a caucus returns to it, not to the joint room.
-    open_caucus = next((p.room for p in present if p.room in CAUCUSES), None)
+    room = _room_on_joining(access, user, _open_caucus(present))
     participant = Participant.objects.create(
         session_id=access.session_id,
         user=user,
         role=access.role,
         peer_id=secrets.token_hex(8),
         channel_name=channel_name,
-        room=(open_caucus or RoomKind.JOINT) if is_mediator else RoomKind.WAITING,
-        admitted_at=timezone.now() if is_mediator else None,
+        room=room,
+        admitted_at=None if room == RoomKind.WAITING else timezone.now(),
     )
     log_action(
         case=Case.objects.get(pk=access.case_id),

@@ -12,6 +12,8 @@
 // For tests and debugging, window.__mediationRoom = {peer, role, room, members, peers: Map(peer id ->
 // RTCPeerConnection)} mirrors the live state.
 
+import { politeAnnouncer } from "./live-part.js";
+
 const root = document.getElementById("mediation-room");
 if (root) {
   const strings = {};
@@ -54,7 +56,8 @@ if (root) {
   const notConnectedText = ui.indicator.textContent;
 
   // ---- state ---------------------------------------------------------------------------------------
-  const state = { peer: "", role: ownRole, room: "", members: [], peers: new Map() };
+  // caucus: the caucus in progress ("caucus-claimant" / "caucus-respondent"), as the server last said, or null.
+  const state = { peer: "", role: ownRole, room: "", caucus: null, members: [], peers: new Map() };
   window.__mediationRoom = state;
   const entries = new Map(); // peer id -> {peer, pc, role, name, tile, video, quality, ...}
   let iceServers = [];
@@ -70,14 +73,7 @@ if (root) {
   const seenChat = new Set();
 
   // A polite live region for arrivals and departures (the room indicator announces room changes).
-  const announcer = document.createElement("p");
-  announcer.className = "visually-hidden";
-  announcer.setAttribute("aria-live", "polite");
-  document.body.append(announcer);
-  const announce = (text) => {
-    announcer.textContent = "";
-    window.setTimeout(() => { announcer.textContent = text; }, 50);
-  };
+  const announce = politeAnnouncer();
 
   const roleLabel = (role) => strings[`role_${role}`] || role;
   const setConnection = (stateName, text) => {
@@ -497,15 +493,17 @@ if (root) {
   // ---- rooms ---------------------------------------------------------------------------------------
   function roomText(room) {
     if (room === "waiting") return strings.room_waiting;
-    if (room === "joint") return strings.room_joint;
+    // A party left in the joint room while the mediator is with the other party is told so.
+    if (room === "joint") return state.caucus && !isMediator ? strings.room_joint_caucus : strings.room_joint;
     if (room.startsWith("caucus-")) {
       return isMediator ? strings[`room_${room.replace("-", "_")}`] : strings.room_caucus_party;
     }
     return notConnectedText;
   }
 
-  function setRoom(room) {
+  function setRoom(room, caucus) {
     state.room = room;
+    state.caucus = caucus || null;
     ui.indicator.dataset.room = room;
     ui.indicator.textContent = roomText(room);
     ui.waitingNotice.hidden = room !== "waiting";
@@ -672,18 +670,19 @@ if (root) {
         setConnection("live", strings.live);
         removeAllPeers();
         pendingChat.clear();
-        setRoom(frame.room);
+        setRoom(frame.room, frame.caucus);
         showChat(frame.chat || []);
         reconcile(frame.members || [], { announceChanges: false });
         break;
       case "room.state":
         if (frame.room !== state.room) break;
+        if ((frame.caucus || null) !== state.caucus) setRoom(state.room, frame.caucus);
         reconcile(frame.members || [], { announceChanges: true });
         break;
       case "moved":
         // Another room: nothing of the old one carries over.
         removeAllPeers();
-        setRoom(frame.room);
+        setRoom(frame.room, frame.caucus);
         showChat(frame.chat || []);
         reconcile(frame.members || [], { announceChanges: false });
         break;

@@ -3,6 +3,8 @@
 // reconnects with backoff and asks the server for everything after the last message it holds (the server
 // sends each message to a socket once, so nothing needs to be dropped as a duplicate here).
 
+import { liveRefresher, politeAnnouncer } from "./live-part.js";
+
 const room = document.getElementById("room");
 if (room) {
   const labels = JSON.parse(document.getElementById("room-labels").textContent);
@@ -30,14 +32,7 @@ if (room) {
   const pending = new Map(); // ref -> form awaiting its ack
 
   // A polite live region for events that are not messages (offers, bids, settlement).
-  const announcer = document.createElement("p");
-  announcer.className = "visually-hidden";
-  announcer.setAttribute("aria-live", "polite");
-  document.body.append(announcer);
-  const announce = (text) => {
-    announcer.textContent = "";
-    window.setTimeout(() => { announcer.textContent = text; }, 50);
-  };
+  const announce = politeAnnouncer();
 
   const setConnection = (state, text) => {
     connection.dataset.state = state;
@@ -102,36 +97,10 @@ if (room) {
   }
   document.addEventListener("visibilitychange", markRead);
 
-  let refreshSeq = 0;
-  let refreshDeferred = false;
+  // Never wipe a half-typed offer or figure: the panels refresh once the field is left or the form sent.
   const userIsTyping = () => [...panels.querySelectorAll("input:not([type=hidden]), textarea")]
     .some((field) => field.value && field.value.trim() !== "");
-
-  async function refreshPanels() {
-    // Never wipe a half-typed offer or figure: refresh once the field is left or the form sent.
-    if (userIsTyping()) { refreshDeferred = true; return; }
-    refreshDeferred = false;
-    const seq = ++refreshSeq;
-    const hadFocus = Boolean(document.activeElement && panels.contains(document.activeElement));
-    const focusedId = hadFocus ? document.activeElement.id : null;
-    try {
-      const response = await fetch(room.dataset.panelsUrl, { credentials: "same-origin" });
-      if (!response.ok || seq !== refreshSeq) return; // a newer refresh is on its way
-      panels.innerHTML = await response.text();
-      if (hadFocus) keepPlace(focusedId);
-    } catch { /* the next event or a reload brings the panels up to date */ }
-  }
-
-  // Focus stays where the keyboard user was: on the same control if it is still there, otherwise on the
-  // panels' first heading (an accepted offer's button, say, is gone), never lost to the page's start.
-  function keepPlace(focusedId) {
-    const again = focusedId ? document.getElementById(focusedId) : null;
-    const landing = again || panels.querySelector("h2, h3");
-    if (!landing) return;
-    if (!again && !landing.hasAttribute("tabindex")) landing.setAttribute("tabindex", "-1");
-    landing.focus();
-  }
-  panels.addEventListener("focusout", () => { if (refreshDeferred) window.setTimeout(refreshPanels, 200); });
+  const refreshPanels = liveRefresher(panels, () => room.dataset.panelsUrl, { isBusy: userIsTyping, headings: "h2, h3" });
 
   function showError(form, text) {
     const target = form || messageForm || panels;

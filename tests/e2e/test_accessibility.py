@@ -185,12 +185,15 @@ def test_filing_and_account_pages(make_draft, claimant, claimant_org, live_serve
 
 def test_party_pages(negotiation_case, claimant, respondent, asgi_live_server_url, new_page):
     """A party's case list, the case in negotiation, its live room with more messages than its box shows
-    (so it scrolls) and the filing form's first step."""
-    from cases.services.negotiation import message_post
+    (so it scrolls), the confirmation before accepting an offer and the filing form's first step."""
+    from decimal import Decimal
+
+    from cases.services.negotiation import message_post, offer_make
 
     for n in range(30):
         message_post(case=negotiation_case, user=(claimant, respondent)[n % 2], body=f"Message {n}.")
     base = asgi_live_server_url
+    offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("9000.00"), terms="Paid in 14 days.")
     sessions = [session_cookie(claimant), session_cookie(respondent)]
     found: list[str] = []
     for language in LANGUAGES:
@@ -200,6 +203,7 @@ def test_party_pages(negotiation_case, claimant, respondent, asgi_live_server_ur
                 audit(page, base + path, found, ready=ready)
         page = open_as(new_page, base, language, sessions[0])
         audit(page, f"{base}/cases/file/", found)
+        audit(page, f"{base}/cases/{negotiation_case.public_id}/negotiation/offers/{offer.pk}/accept/", found)
     assert_none(found)
 
 

@@ -222,6 +222,8 @@ def test_mediator_admits_parties_holds_a_private_caucus_and_returns_to_the_joint
     bob.wait_for_function("() => window.__pcToClaimant.connectionState === 'closed'", timeout=UI_MS)
     assert room_snapshot(bob) == {"peer": bob_peer, "room": "joint", "peers": {}}
     expect(bob.locator("#room-indicator")).to_have_attribute("data-room", "joint")
+    # ... and reads where the mediator went, not that everyone can see and hear each other.
+    expect(bob.locator("#room-indicator")).to_have_text("The mediator is in a private session with the other party.")
 
     # Chat is per room: the caucus's history is its own, and what is said there stays there.
     expect(alice.locator("#chat-log")).not_to_contain_text("Good morning, everyone.")
@@ -256,6 +258,7 @@ def test_mediator_admits_parties_holds_a_private_caucus_and_returns_to_the_joint
         wait_connected(page, "joint", others)
         wait_media_flowing(page, others)
         expect(page.locator("#room-indicator")).to_have_attribute("data-room", "joint")
+    expect(bob.locator("#room-indicator")).to_have_text("Joint session: everyone can see and hear each other.")
     expect(mia.get_by_role("button", name="Private caucus with the claimant")).to_be_focused()
     for page in (mia, alice):
         expect(page.locator("#chat-log")).to_contain_text(JOINT_MESSAGE)
@@ -286,7 +289,7 @@ SOCKET_RECORDER = """
 """
 
 
-def test_a_party_who_drops_out_rejoins_through_the_waiting_room_then_leaves_and_the_session_ends(
+def test_an_admitted_party_who_drops_out_rejoins_directly_then_leaves_and_the_session_ends(
     live_session, mediator, claimant, asgi_live_server_url, new_page
 ):
     from django.utils import timezone
@@ -317,18 +320,19 @@ def test_a_party_who_drops_out_rejoins_through_the_waiting_room_then_leaves_and_
     mia.evaluate("(peer) => { window.__pcToFirst = window.__mediationRoom.peers.get(peer); }", first_peer)
 
     # The claimant's connection drops: her page reconnects by itself, as a new peer, and the server
-    # puts her back in the waiting room; the mediator's connection to the old peer closes.
+    # puts her straight back in the joint session (she was admitted once); the mediator's connection to
+    # the old peer closes and one to the new peer opens, with nobody admitting her again.
     alice.evaluate("window.__sockets.at(-1).close()")
     alice.wait_for_function(
         "(old) => window.__mediationRoom.peer && window.__mediationRoom.peer !== old", arg=first_peer, timeout=UI_MS
     )
-    expect(alice.locator("#room-indicator")).to_have_attribute("data-room", "waiting")
+    expect(alice.locator("#room-indicator")).to_have_attribute("data-room", "joint")
     expect(alice.locator("#mediation-connection")).to_have_attribute("data-state", "live")
-    expect(alice.get_by_text("Please wait: the mediator will admit you.")).to_be_visible()
+    expect(alice.get_by_text("Please wait: the mediator will admit you.")).to_be_hidden()
     second_peer = room_snapshot(alice)["peer"]
     mia.wait_for_function("() => window.__pcToFirst.connectionState === 'closed'", timeout=UI_MS)
     expect(mia.locator(f'video[data-peer="{first_peer}"]')).to_have_count(0)
-    mia.get_by_role("button", name="Admit alice@example.com").click()
+    expect(mia.get_by_role("button", name="Admit alice@example.com")).to_have_count(0)
     wait_connected(mia, "joint", [second_peer])
     wait_connected(alice, "joint", [mia_peer])
     wait_media_flowing(mia, [second_peer])

@@ -38,6 +38,10 @@ def test_parties_exchange_messages_and_settle_by_offer(negotiation_case, asgi_li
     accept = claimant.get_by_role("button", name="Accept HK$9,000.50")
     expect(accept).to_be_visible()
     accept.click()
+    # Accepting binds: the claimant reads the terms and confirms before anything happens.
+    expect(claimant.get_by_text("Paid by bank transfer within 14 days.")).to_be_visible()
+    expect(respondent.get_by_role("heading", name="The negotiation has ended")).to_have_count(0)
+    claimant.get_by_role("button", name="Yes, accept and be bound").click()
 
     for page in (claimant, respondent):
         expect(page.get_by_role("heading", name="The negotiation has ended")).to_be_visible()

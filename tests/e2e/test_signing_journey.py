@@ -30,7 +30,7 @@ def _sign(page, name: str) -> None:
 
 
 def test_parties_sign_and_download_the_executed_agreement(
-    negotiation_case, claimant, respondent, seal, run_tasks, live_server, new_page
+    negotiation_case, claimant, respondent, seal, run_tasks, asgi_live_server_url, new_page
 ):
     def agree_terms() -> None:
         offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("7500.00"), terms="Paid in 14 days.")
@@ -38,7 +38,7 @@ def test_parties_sign_and_download_the_executed_agreement(
         run_tasks()  # the worker renders the draft PDF
 
     off_the_browser_thread(agree_terms)
-    base = live_server.url
+    base = asgi_live_server_url
     case_url = f"{base}/cases/{negotiation_case.public_id}/"
 
     alice = new_page()
@@ -51,10 +51,14 @@ def test_parties_sign_and_download_the_executed_agreement(
     sign_in(bob, base, "bob@example.com", PASSWORD)
     bob.goto(case_url)
     _sign(bob, "Bob Lee")
+    # The claimant's open page shows the respondent's signature without a reload ...
+    expect(alice.get_by_text("Bob Lee (Bravo Services Limited)")).to_be_visible()
+    expect(alice.locator("#agreement-live")).not_to_contain_text("being prepared")
 
     off_the_browser_thread(run_tasks)  # the worker seals the executed copy and closes the case
-    bob.reload()
-    expect(bob.get_by_role("heading", name="Executed and sealed")).to_be_visible()
+    # ... and both open pages the sealed copy.
+    for page in (alice, bob):
+        expect(page.get_by_role("heading", name="Executed and sealed")).to_be_visible()
     with bob.expect_download() as download:
         bob.get_by_role("link", name="Download the executed agreement (PDF)").click()
     content = Path(download.value.path()).read_bytes()
