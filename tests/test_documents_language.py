@@ -3,6 +3,7 @@ the documents are in the one they share (English or Traditional Chinese), or in 
 they differ or the Centre asks for it. Switching the pages' language later changes no document."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -91,6 +92,13 @@ def test_an_award_in_chinese(chinese_claimant, chinese_respondent, proceedings, 
     text = _text(executed)
     for expected in ("仲裁裁決", "申索人", "港幣壹萬零伍佰元伍角", "Arthur Arbitrator", "2026年"):
         assert expected in text, expected
+    # The signature page names the signatory's role in Chinese too.
+    assert "仲裁員 ·" in text
+    assert "Arbitrator ·" not in text
+    # Chinese sentences end and pause with full-width punctuation, never ASCII, and no space before it.
+    assert not re.findall(r"[\u4e00-\u9fff][.,;:]", text)
+    assert not re.findall(r"\s[\uff0c\u3002\uff1b\uff1a]", text)  # full-width comma, full stop, semicolon, colon
+    assert "答辯人須向申索人支付訟費" in text
 
 
 def test_a_receipt_is_in_the_language_of_the_case(
@@ -134,3 +142,15 @@ def test_switching_the_pages_language_changes_no_document(
     text = _text(executed)
     assert "Arbitral Award" in text or "ARBITRAL AWARD" in text.upper()
     assert "仲裁裁決" not in text
+
+
+def test_an_award_names_who_pays_one_way(proceedings, arbitrator):
+    """Seen: "The Respondent pays costs" beside "The respondent pays the claimant" in one award."""
+    from tests.test_arbitration import _all_due, _issue
+
+    _all_due(proceedings)
+    text = _text(_issue(proceedings, arbitrator))
+    assert "The respondent pays the claimant HK$10,000.00." in text
+    assert "The respondent pays the claimant costs of HK$500.50." in text
+    assert "The respondent pays the claimant HK$10,500.50 by " in text
+    assert "The Respondent" not in text
