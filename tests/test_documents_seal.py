@@ -26,6 +26,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from weasyprint import HTML
 
+from documents.management.commands.create_dev_seal_key import SEAL_KEY_USAGE
 from documents.sealing import SEAL_FIELD, check_seal, seal_pdf
 
 PDF = HTML(string="<h1>Settlement agreement</h1><p>和解協議</p>").write_pdf(pdf_variant="pdf/a-3b")
@@ -46,20 +47,7 @@ def _certificate(
         .not_valid_before(now - timedelta(minutes=5))
         .not_valid_after(options.get("until", now + timedelta(days=365)))
         .add_extension(x509.BasicConstraints(ca=options.get("ca", False), path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=options.get("ca", False),
-                crl_sign=options.get("ca", False),
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(SEAL_KEY_USAGE, critical=True)
     )
     if options.get("timestamping"):
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
