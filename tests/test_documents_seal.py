@@ -2,6 +2,8 @@
 validation data embedded, so a sealed document still verifies once the seal's certificate has expired."""
 
 import io
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings as django_settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
@@ -200,3 +203,19 @@ def test_a_sealed_document_still_verifies_after_the_seals_certificate_expired(se
     expired_now = validate_pdf_signature(_seal_of(sealed), ValidationContext(trust_roots=roots))
     assert not expired_now.trusted  # checked as of today alone, the expired certificate fails
     assert check_seal(sealed).ok  # checked as of its trusted timestamp, the seal holds
+
+
+@pytest.mark.parametrize("missing", ["ODR_TSA_URL", "ODR_TSA_TRUST_ROOTS_PATH"])
+def test_production_does_not_start_without_a_timestamp_authority(missing):
+    from tests.test_accounts import PRODUCTION_ENV
+
+    environment = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = subprocess.run(
+        [sys.executable, str(Path(django_settings.BASE_DIR) / "manage.py"), "check"],
+        env={"DJANGO_SETTINGS_MODULE": "odr.settings", "PATH": "/usr/bin:/bin", **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
