@@ -104,5 +104,6 @@ def register_documents() -> None:
             extra_context=_award_context,
             on_executed=_award_executed,
             executed_email=None,  # the award's own notice goes to both parties when it is issued
+            drafts_visible_to_parties=False,
         ),
     )

@@ -259,6 +259,11 @@ class Award(models.Model):
         return f"award:{self.pk}"
 
     @property
+    def correction_number(self) -> int:
+        """Number 2 is the first correction: "Correction 1"."""
+        return self.number - 1
+
+    @property
     def net_payee_role(self) -> str:
         if not self.net_payer_role:
             return ""

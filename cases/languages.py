@@ -19,6 +19,13 @@ def language_of(user_id: int) -> str:
     return UserPreference.objects.filter(user_id=user_id).values_list("language", flat=True).first() or ""
 
 
+def joining_language(user_id: int) -> str:
+    """The language a party's documents are in on a case it joins now: the one its account chose, else
+    the one its pages are in (the browser's), else the platform's."""
+    chosen = language_of(user_id) or translation.get_language() or ""
+    return chosen if chosen in SUPPORTED else settings.LANGUAGE_CODE
+
+
 def languages_of(emails: Iterable[str]) -> dict[str, str]:
     """Each address's chosen language, for the people who chose one (one query)."""
     rows = get_user_model().objects.filter(email__in=list(emails), preference__language__gt="")

@@ -6,9 +6,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.models import Case, NeutralRole, PartyRole
 
 
 class IssuedKind(models.TextChoices):
@@ -56,6 +57,9 @@ class IssuedDocument(models.Model):
     executed_from = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="executed_copy"
     )
+    # An issued document that corrects an earlier one (an award's correction of clerical errors); the
+    # earlier one stays on record, and /verify/ says it was corrected.
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -78,6 +82,33 @@ class IssuedDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version} ({self.status}) for {self.case}"
 
+    @property
+    def correction_number(self) -> int:
+        """1 for the first correction of a document, 2 for the correction of that correction, ...; 0 for
+        a document that corrects nothing."""
+        number, corrected = 0, self.corrects
+        while corrected is not None:
+            number, corrected = number + 1, corrected.corrects
+        return number
+
+    @property
+    def original(self) -> IssuedDocument:
+        """The document a chain of corrections started from (itself, when it corrects nothing)."""
+        document = self
+        while document.corrects is not None:
+            document = document.corrects
+        return document
+
+    @property
+    def title(self) -> str:
+        """What lists and /verify/ call it: its kind, or which correction of which document it is."""
+        if self.corrects_id is None:
+            return str(self.get_kind_display())
+        return gettext("Correction %(number)s of the award %(reference)s") % {
+            "number": self.correction_number,
+            "reference": self.original.verification_reference,
+        }
+
 
 class DocumentSignature(models.Model):
     """A party's signature on one exact draft: the SHA-256 of the PDF bytes it reviewed and signed."""
@@ -98,3 +129,9 @@ class DocumentSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} on {self.document}"
+
+    @property
+    def role_label(self) -> str:
+        """The signatory's role in the active language ("Claimant", "仲裁員")."""
+        labels = {**dict(PartyRole.choices), **dict(NeutralRole.choices)}
+        return str(labels.get(self.role, self.role))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cases.models import Case
 from documents.access import visible_documents
@@ -30,9 +30,9 @@ AGREEMENT_KINDS = (
 def executed_documents(case: Case) -> list[IssuedDocument]:
     """The case's sealed agreements, declarations and awards, oldest first."""
     return list(
-        IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED, kind__in=AGREEMENT_KINDS).order_by(
-            "created_at"
-        )
+        IssuedDocument.objects.filter(case=case, status=IssuedStatus.EXECUTED, kind__in=AGREEMENT_KINDS)
+        .select_related("corrects__corrects")
+        .order_by("created_at")
     )
 
 
@@ -41,6 +41,9 @@ class Verification:
     document: IssuedDocument | None
     seal: SealCheck | None
     signatures: list[DocumentSignature]
+    # The later documents that correct this one (and correct its corrections), oldest first: the file
+    # is authentic, but it is not the last word.
+    corrections: list[IssuedDocument] = field(default_factory=list)
 
     @property
     def authentic(self) -> bool:
@@ -54,13 +57,26 @@ def _signatures_of(document: IssuedDocument | None) -> list[DocumentSignature]:
     return list(document.executed_from.signatures.all())
 
 
+def corrections_of(document: IssuedDocument | None) -> list[IssuedDocument]:
+    found: list[IssuedDocument] = []
+    corrected = [document] if document is not None else []
+    while corrected:
+        corrected = list(
+            IssuedDocument.objects.filter(corrects__in=corrected, status=IssuedStatus.EXECUTED).order_by("created_at")
+        )
+        found.extend(corrected)
+    return found
+
+
 def verify_upload(content: bytes) -> Verification:
     """The executed document these exact bytes are, with its seal checked; or nothing."""
     digest = hashlib.sha256(content).hexdigest()
     document = IssuedDocument.objects.filter(sha256=digest, status=IssuedStatus.EXECUTED).first()
     seal = check_seal(content)
     signatures = _signatures_of(document)
-    return Verification(document=document if seal.ok else None, seal=seal, signatures=signatures)
+    if not seal.ok:
+        return Verification(document=None, seal=seal, signatures=signatures)
+    return Verification(document=document, seal=seal, signatures=signatures, corrections=corrections_of(document))
 
 
 def verify_reference(reference: str, sha256: str) -> Verification:
@@ -68,7 +84,7 @@ def verify_reference(reference: str, sha256: str) -> Verification:
         verification_reference=reference.strip().upper(), sha256=sha256.strip().lower(), status=IssuedStatus.EXECUTED
     ).first()
     signatures = _signatures_of(document)
-    return Verification(document=document, seal=None, signatures=signatures)
+    return Verification(document=document, seal=None, signatures=signatures, corrections=corrections_of(document))
 
 
 def issued_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:

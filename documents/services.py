@@ -26,7 +26,7 @@ from cases.realtime import broadcast_document_changed
 from cases.services import ServiceError
 from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
-from documents.rendering import RenderedDocument, document_language, renderer
+from documents.rendering import MissingGlyphs, RenderedDocument, document_language, renderer
 from documents.sealing import seal_pdf
 
 if TYPE_CHECKING:
@@ -65,6 +65,8 @@ class AgreementKind:
     extra_context: Callable[[IssuedDocument], dict[str, object]] | None = None
     on_executed: Callable[[IssuedDocument], None] | None = None
     executed_email: str | None = "agreement_executed"
+    # Whether the parties see what happens to it before it is issued (not the arbitrator's award).
+    drafts_visible_to_parties: bool = True
 
 
 AGREEMENTS: dict[str, AgreementKind] = {
@@ -155,7 +157,7 @@ def draft_version_create(
         terms=terms,
         created_by=actor,
         subject=subject,
-        language=document_language(list(case.parties.values_list("user_id", flat=True))),
+        language=document_language(case),
     )
     log_action(
         case=case,
@@ -249,17 +251,44 @@ def _store_pdf(document: IssuedDocument, filename: str, content: bytes, save: Ca
         raise
 
 
+def render_document(
+    *,
+    document: IssuedDocument,
+    template: str,
+    context: dict[str, object],
+    filename: str,
+    visible_to_parties: bool = True,
+) -> RenderedDocument:
+    """``document``'s PDF, in its language. A document the server's fonts cannot show is refused before
+    anything is stored or sealed: the refusal is audited on the case (committed on its own, so it stays on
+    record while the caller issues nothing), logged for the staff, and raised as a ServiceError."""
+    try:
+        return renderer.render(template=template, context=context, filename=filename, language=document.language)
+    except MissingGlyphs as exc:
+        with transaction.atomic():
+            log_action(
+                case=document.case,
+                actor=None,
+                action="document.refused",
+                visible_to_parties=visible_to_parties,
+                data={"kind": document.kind, "characters": "".join(exc.characters)},
+            )
+        logger.error("%s for case %s not produced: %s", document.kind, document.case_id, exc)
+        raise ServiceError(exc.message) from exc
+
+
 def render_draft(*, document_id: int) -> IssuedDocument:
     """Task body: render a draft's PDF once (the bytes the parties review and sign)."""
     document = IssuedDocument.objects.select_related("case").get(pk=document_id)
     if document.sha256:
         return document
     spec = AGREEMENTS[document.kind]
-    rendered = renderer.render(
+    rendered = render_document(
+        document=document,
         template=spec.template,
         context=_context(document),
         filename=f"{document.case.reference}-{spec.slug}-v{document.version}-draft.pdf",
-        language=document.language,
+        visible_to_parties=spec.drafts_visible_to_parties,
     )
     with transaction.atomic():
         locked = IssuedDocument.objects.select_for_update().get(pk=document_id)
@@ -370,11 +399,12 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
         executed_from=draft,
     )
     spec = AGREEMENTS[draft.kind]
-    rendered = renderer.render(
+    rendered = render_document(
+        document=executed,
         template=spec.template,
         context=_context(executed, signatures=signatures),
         filename=f"{draft.case.reference}-{spec.slug}-executed.pdf",
-        language=draft.language,
+        visible_to_parties=spec.drafts_visible_to_parties,
     )
     sealed = seal_pdf(rendered.content, reason=f"{draft.get_kind_display()} {draft.case.reference} executed")
     try:
@@ -438,14 +468,14 @@ def issue_odr_agreement(*, case_id: int) -> IssuedDocument:
         status=IssuedStatus.EXECUTED,
         amount=case.amount_claimed or Decimal("0"),
         terms="",
-        language=document_language(list(case.parties.values_list("user_id", flat=True))),
+        language=document_language(case),
     )
     parties = list(case.parties.select_related("organisation", "user").order_by("role"))
-    rendered = renderer.render(
+    rendered = render_document(
+        document=document,
         template="documents/pdf/odr_agreement.html",
         context={"document": document, "case": case, "parties": parties},
         filename=f"{case.reference}-odr-agreement.pdf",
-        language=document.language,
     )
     stored = issue_sealed(document, rendered, reason=f"ODR agreement {case.reference}")
     return stored or IssuedDocument.objects.get(case=case, kind=kind, status=IssuedStatus.EXECUTED)

@@ -416,6 +416,16 @@ ODR_DEADLINE_SWEEP_SECONDS = env_int("ODR_DEADLINE_SWEEP_SECONDS", 60, minimum=1
 # The platform's document seal (PAdES). Development: `manage.py create_dev_seal_key` writes these.
 ODR_SEAL_KEY_PATH = env_str("ODR_SEAL_KEY_PATH", str(BASE_DIR / "var" / "seal" / "key.pem"))
 ODR_SEAL_CERT_PATH = env_str("ODR_SEAL_CERT_PATH", str(BASE_DIR / "var" / "seal" / "cert.pem"))
+# The seal carries a trusted timestamp (PAdES B-T) from this RFC 3161 timestamp authority, whose root
+# certificate(s) (PEM) ODR_TSA_TRUST_ROOTS_PATH names. Production requires both. In development, left
+# unset, the seal's own key stamps the time in-process (documents/sealing.py): still B-LT, but a
+# timestamp nobody outside the platform vouches for.
+ODR_TSA_URL = env_required("ODR_TSA_URL") if PRODUCTION else env_str("ODR_TSA_URL", "")
+if ODR_TSA_URL and not ODR_TSA_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"ODR_TSA_URL must be an http(s) URL, got {ODR_TSA_URL!r}")
+ODR_TSA_TRUST_ROOTS_PATH = (
+    env_required("ODR_TSA_TRUST_ROOTS_PATH") if PRODUCTION else env_str("ODR_TSA_TRUST_ROOTS_PATH", "")
+)
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 

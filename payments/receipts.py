@@ -4,8 +4,8 @@ the platform issues. Built by a background task, once per payment or refund howe
 from __future__ import annotations
 
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
-from documents.rendering import document_language, renderer
-from documents.services import issue_sealed
+from documents.rendering import document_language
+from documents.services import issue_sealed, render_document
 from payments.models import Payment, Refund
 
 
@@ -25,7 +25,7 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
     if existing is not None:
         return existing
     amount = refund.amount if refund is not None else (payment.amount_received or payment.amount)
-    # The payer's own document: in the payer's language.
+    # The payer's own document, in the case's documents' language like every other.
     document = IssuedDocument(
         case=case,
         kind=kind,
@@ -34,9 +34,10 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
         status=IssuedStatus.EXECUTED,
         amount=amount,
         terms="",
-        language=document_language([payment.charge.party.user_id]),
+        language=document_language(case),
     )
-    rendered = renderer.render(
+    rendered = render_document(
+        document=document,
         template="payments/pdf/receipt.html",
         context={
             "document": document,
@@ -48,7 +49,7 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
             "amount": amount,
         },
         filename=f"{case.reference}-{kind.replace('_', '-')}-{str(payment.public_id)[:8]}.pdf",
-        language=document.language,
+        visible_to_parties=False,
     )
     stored = issue_sealed(
         document, rendered, reason=f"{document.get_kind_display()} {case.reference}", visible_to_parties=False

@@ -155,6 +155,8 @@ PRODUCTION_ENV = {
     "STRIPE_SECRET_KEY": "sk_live_deploycheck",
     "STRIPE_PUBLISHABLE_KEY": "pk_live_deploycheck",
     "STRIPE_WEBHOOK_SECRET": "whsec_deploycheck",
+    "ODR_TSA_URL": "https://tsa.example.org/tsr",
+    "ODR_TSA_TRUST_ROOTS_PATH": "/etc/odr/tsa-roots.pem",
 }
 
 

@@ -1,10 +1,13 @@
-"""Documents in the language their people chose: English, Traditional Chinese, or both side by side when
-they chose differently or the Centre asks for it."""
+"""Documents in the language of the case: each party's language is recorded when it joins the case, and
+the documents are in the one they share (English or Traditional Chinese), or in both side by side when
+they differ or the Centre asks for it. Switching the pages' language later changes no document."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from cases.models import UserPreference
@@ -17,6 +20,17 @@ def _text(document) -> str:
         return "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages).replace("\n", "")
 
 
+@pytest.fixture
+def chinese_claimant(claimant):
+    """The claimant chose Chinese before filing (requested before the case fixtures, so it joins in it)."""
+    UserPreference.objects.create(user=claimant, language="zh-hant")
+
+
+@pytest.fixture
+def chinese_respondent(respondent):
+    UserPreference.objects.create(user=respondent, language="zh-hant")
+
+
 def _settlement_draft(case, claimant, respondent, capture):
     with capture(execute=True):
         offer = offer_make(case=case, user=respondent, amount=Decimal("12345.67"), terms="Paid within 14 days.")
@@ -27,10 +41,14 @@ def _settlement_draft(case, claimant, respondent, capture):
 
 
 def test_a_settlement_agreement_in_chinese(
-    negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal
+    chinese_claimant,
+    chinese_respondent,
+    negotiation_case,
+    claimant,
+    respondent,
+    django_capture_on_commit_callbacks,
+    seal,
 ):
-    for user in (claimant, respondent):
-        UserPreference.objects.create(user=user, language="zh-hant")
     draft = _settlement_draft(negotiation_case, claimant, respondent, django_capture_on_commit_callbacks)
     assert draft.language == "zh-hant"
     text = _text(draft)
@@ -41,9 +59,12 @@ def test_a_settlement_agreement_in_chinese(
 
 
 def test_parties_with_different_languages_get_both_side_by_side(
-    negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal
+    chinese_respondent, negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal
 ):
-    UserPreference.objects.create(user=respondent, language="zh-hant")
+    assert dict(negotiation_case.parties.values_list("role", "language")) == {
+        "claimant": "en",
+        "respondent": "zh-hant",
+    }
     draft = _settlement_draft(negotiation_case, claimant, respondent, django_capture_on_commit_callbacks)
     assert draft.language == "bilingual"
     text = _text(draft)
@@ -62,26 +83,32 @@ def test_the_centre_may_ask_for_bilingual_documents(
     assert ("和解協議" in _text(draft)) is bilingual
 
 
-def test_an_award_in_chinese(proceedings, arbitrator, claimant, respondent):
+def test_an_award_in_chinese(chinese_claimant, chinese_respondent, proceedings, arbitrator):
     from tests.test_arbitration import _all_due, _issue, _terms
 
-    for user in (claimant, respondent):
-        UserPreference.objects.create(user=user, language="zh-hant")
     _all_due(proceedings)
     executed = _issue(proceedings, arbitrator, _terms())
     assert executed.language == "zh-hant"
     text = _text(executed)
     for expected in ("仲裁裁決", "申索人", "港幣壹萬零伍佰元伍角", "Arthur Arbitrator", "2026年"):
         assert expected in text, expected
+    # The signature page names the signatory's role in Chinese too.
+    assert "仲裁員 ·" in text
+    assert "Arbitrator ·" not in text
+    # Chinese sentences end and pause with full-width punctuation, never ASCII, and no space before it.
+    assert not re.findall(r"[\u4e00-\u9fff][.,;:]", text)
+    assert not re.findall(r"\s[\uff0c\u3002\uff1b\uff1a]", text)  # full-width comma, full stop, semicolon, colon
+    assert "答辯人須向申索人支付訟費" in text
 
 
-def test_a_receipt_is_in_the_payers_language(negotiation_case, claimant, fee_schedule, seal, run_tasks):
+def test_a_receipt_is_in_the_language_of_the_case(
+    chinese_claimant, chinese_respondent, negotiation_case, claimant, fee_schedule, seal, run_tasks
+):
     from cases.services.negotiation import mediation_request
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
     from tests.conftest import make_user
 
-    UserPreference.objects.create(user=claimant, language="zh-hant")
     mediation_request(case=negotiation_case, user=claimant)
     charge = Charge.objects.get(case=negotiation_case, party__role="claimant")
     payment = payment_execute(
@@ -96,3 +123,34 @@ def test_a_receipt_is_in_the_payers_language(negotiation_case, claimant, fee_sch
     receipt = IssuedDocument.objects.get(case=negotiation_case, kind=IssuedKind.FEE_RECEIPT)
     assert receipt.language == "zh-hant"
     assert "港幣壹仟元正" in _text(receipt)
+
+
+def test_switching_the_pages_language_changes_no_document(
+    proceedings, arbitrator, claimant, respondent, client_for, settings
+):
+    """Seen: an award came out bilingual only because the respondent had switched its pages to Chinese
+    before the arbitrator drafted it. Both parties joined the case in English: the award is in English."""
+    from tests.test_arbitration import _all_due, _issue
+
+    settings.ODR_BILINGUAL_DOCUMENTS = False
+    switched = client_for(respondent).post(reverse("cases:language"), {"language": "zh-hant", "next": "/"})
+    assert switched.status_code == 302
+    assert UserPreference.objects.get(user=respondent).language == "zh-hant"  # the pages are in Chinese now
+    _all_due(proceedings)
+    executed = _issue(proceedings, arbitrator)
+    assert executed.language == "en"
+    text = _text(executed)
+    assert "Arbitral Award" in text or "ARBITRAL AWARD" in text.upper()
+    assert "仲裁裁決" not in text
+
+
+def test_an_award_names_who_pays_one_way(proceedings, arbitrator):
+    """Seen: "The Respondent pays costs" beside "The respondent pays the claimant" in one award."""
+    from tests.test_arbitration import _all_due, _issue
+
+    _all_due(proceedings)
+    text = _text(_issue(proceedings, arbitrator))
+    assert "The respondent pays the claimant HK$10,000.00." in text
+    assert "The respondent pays the claimant costs of HK$500.50." in text
+    assert "The respondent pays the claimant HK$10,500.50 by " in text
+    assert "The Respondent" not in text

@@ -145,10 +145,11 @@ def notdef_warnings(caplog):
 def test_a_settlement_agreement_with_very_long_terms(
     negotiation_case, claimant, respondent, django_capture_on_commit_callbacks, seal, notdef_warnings, language
 ):
+    # As if the parties had joined the case in these languages.
     if language != "en":
-        UserPreference.objects.create(user=respondent, language="zh-hant")
+        negotiation_case.parties.filter(user=respondent).update(language="zh-hant")
     if language == "zh-hant":
-        UserPreference.objects.create(user=claimant, language="zh-hant")
+        negotiation_case.parties.filter(user=claimant).update(language="zh-hant")
     with django_capture_on_commit_callbacks(execute=True):
         offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("12345.67"), terms=TERMS)
         offer_accept(case=negotiation_case, user=claimant, offer_id=offer.pk)

@@ -223,6 +223,9 @@ def award_executed(document: IssuedDocument) -> None:
             data={"document": document.pk, "reference": document.verification_reference},
         )
     else:
+        # The sealed correction records the sealed award it corrects, so /verify/ can say so of both.
+        document.corrects = issued_document_of(award.corrects) if award.corrects is not None else None
+        document.save(update_fields=["corrects"])
         log_action(
             case=case,
             actor=None,

@@ -151,6 +151,11 @@ class CaseParty(models.Model):
     terms_accepted_ip = models.GenericIPAddressField(null=True, blank=True)
     consents_to_mediation = models.BooleanField(default=True)
     consents_to_arbitration = models.BooleanField(default=False)
+    # The language of the case's documents for this party, fixed when it joins the case (documents/
+    # rendering.py's document_language): switching the pages' language later does not change it.
+    language = models.CharField(
+        _("language of documents"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -69,6 +69,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
                 "reference": p.case.reference,
                 "role": p.role,
                 "business": p.organisation.name,
+                "documents_language": p.language,
                 "status": p.case.status,
                 "filed_at": _when(p.case.filed_at),
             }

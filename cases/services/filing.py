@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cases.access import may_file
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.eligibility import check_eligibility
+from cases.languages import joining_language
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseParty, CaseStatus, Membership, Organisation, PartyRole, ReferenceCounter
 from cases.services import ServiceError
@@ -59,7 +60,9 @@ def claim_draft_start(*, user: User, organisation: Organisation, meta: RequestMe
         raise ServiceError(_("This account cannot file disputes."))
     _check_member(user, organisation)
     case = Case.objects.create(created_by=user)
-    CaseParty.objects.create(case=case, role=PartyRole.CLAIMANT, organisation=organisation, user=user)
+    CaseParty.objects.create(
+        case=case, role=PartyRole.CLAIMANT, organisation=organisation, user=user, language=joining_language(user.pk)
+    )
     log_action(case=case, actor=user, action="case.draft_started", meta=meta, data={"organisation": organisation.name})
     return case
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.hooks import parties_consented
+from cases.languages import joining_language
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseParty, CaseResponse, DocumentKind, Invitation, Membership, Organisation, PartyRole
 from cases.notifications import queue_email
@@ -42,7 +43,9 @@ def _join_as_respondent(
     invitation.used_at = timezone.now()
     invitation.used_by = user
     invitation.save(update_fields=["used_at", "used_by"])
-    party = CaseParty.objects.create(case=case, role=PartyRole.RESPONDENT, organisation=organisation, user=user)
+    party = CaseParty.objects.create(
+        case=case, role=PartyRole.RESPONDENT, organisation=organisation, user=user, language=joining_language(user.pk)
+    )
     log_action(
         case=case,
         actor=user,

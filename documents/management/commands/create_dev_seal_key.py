@@ -11,6 +11,19 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+# Signs documents (with non-repudiation, as a seal must) and, self-signed, its own certificate.
+SEAL_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=True,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=True,
+    crl_sign=True,
+    encipher_only=False,
+    decipher_only=False,
+)
+
 
 class Command(BaseCommand):
     help = "Create a self-signed RSA-2048 seal key and certificate at ODR_SEAL_KEY_PATH / ODR_SEAL_CERT_PATH."
@@ -42,20 +55,7 @@ class Command(BaseCommand):
             .not_valid_before(now - timedelta(minutes=5))
             .not_valid_after(now + timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(SEAL_KEY_USAGE, critical=True)
             .sign(key, hashes.SHA256())
         )
         key_path.parent.mkdir(parents=True, exist_ok=True)
