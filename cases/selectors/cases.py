@@ -159,6 +159,12 @@ def _compliance_steps(case: Case, roles: frozenset[Role], detail: str) -> list[N
     return steps
 
 
+def held_stage(case: Case) -> Action | None:
+    """The stage the case waits to start behind its gates (e.g. unpaid fees), if any."""
+    pending = PendingStage.objects.filter(case=case).values_list("action", flat=True).first()
+    return Action(pending) if pending else None
+
+
 def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
     """What the person looking at the case needs to do next, in plain words."""
     steps: list[NextStep] = []
@@ -204,7 +210,7 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
         steps += _compliance_steps(case, roles, detail)
         if not steps:
             steps.append(NextStep(_("This case is closed. Nothing more is needed from you.")))
-    pending = PendingStage.objects.filter(case=case).values_list("action", flat=True).first()
+    pending = held_stage(case)
     if pending and case.is_open:
         steps.insert(
             0,
