@@ -92,6 +92,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text emails (templates/emails/*.txt, rendered by cases.notifications) are not HTML: what people
+    # typed is written as typed ("A & B <Ltd>"), never HTML-escaped. Pages stay on the escaping engine above.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Data stores -------------------------------------------------------------------------------
