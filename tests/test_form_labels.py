@@ -29,13 +29,20 @@ def _project_forms() -> list[type[forms.Form]]:
 
 def _instance(cls: type[forms.Form]) -> forms.Form:
     from cases.models import Organisation
+    from cases.roles_setup import ARBITRATOR_GROUP
+    from tests.conftest import make_user
 
     wanted = {
         name for klass in cls.__mro__ if "__init__" in vars(klass) for name in inspect.signature(klass).parameters
     }
     extra: dict[str, Any] = {
         name: value
-        for name, value in {"eligible": [], "organisations": Organisation.objects.none(), "actions": []}.items()
+        for name, value in {
+            "eligible": [],
+            "organisations": Organisation.objects.none(),
+            "actions": [],
+            "signer": make_user("signer", ARBITRATOR_GROUP, mfa=True),
+        }.items()
         if name in wanted
     }
     return cls(**extra)
