@@ -11,7 +11,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.access import cases_visible_to
-from cases.eligibility import format_hkd
 from cases.hooks import timeline_texts
 from cases.lifecycle import ACTION_LABELS, Action, allowed_actions
 from cases.models import (
@@ -24,6 +23,7 @@ from cases.models import (
     PartyRole,
     PendingStage,
 )
+from cases.money import format_hkd
 from cases.roles import Role
 
 if TYPE_CHECKING:
@@ -88,10 +88,10 @@ _TIMELINE_TEXT = {
     "counterclaim.answered": lambda e: _("Claimant answered the counterclaim"),
     "case.draft_updated": lambda e: _("Claim draft updated"),
     "case.agree_settlement": lambda e: (
-        _("Settlement terms agreed: HK$%(amount)s") % {"amount": e.data.get("amount", "")}
+        _("Settlement terms agreed: %(amount)s") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "case.deadline_extended": lambda e: _("Deadline extended: %(reason)s") % {"reason": e.data.get("reason", "")},
-    "offer.made": lambda e: _("Offer made: HK$%(amount)s") % {"amount": e.data.get("amount", "")},
+    "offer.made": lambda e: _("Offer made: %(amount)s") % {"amount": format_hkd(e.data.get("amount"))},
     "offer.accepted": lambda e: _("Offer accepted"),
     "offer.rejected": lambda e: _("Offer rejected"),
     "offer.withdrawn": lambda e: _("Offer withdrawn"),

@@ -8,14 +8,14 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.eligibility import format_hkd
+from cases.money import format_hkd
 
 register = template.Library()
 
 
 @register.filter
 def hkd(amount: Decimal | None) -> str:
-    return "" if amount is None else format_hkd(Decimal(amount))
+    return format_hkd(amount)
 
 
 @register.inclusion_tag("includes/countdown.html")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.money import in_cents
+from cases.money import format_hkd, in_cents
 from cases.services import ServiceError
 from cases.services.stages import stage_release
 from payments.models import (
@@ -234,7 +234,7 @@ def payment_refund(
         raise ServiceError(_("Enter an amount in HK$ above zero."), field="amount")
     if amount > locked.refundable:
         raise ServiceError(
-            _("At most HK$%(amount)s of this payment can be refunded.") % {"amount": locked.refundable},
+            _("At most %(amount)s of this payment can be refunded.") % {"amount": format_hkd(locked.refundable)},
             field="amount",
         )
     refund = Refund.objects.create(
