@@ -24,6 +24,7 @@ from cases.models import (
     PendingStage,
 )
 from cases.money import format_hkd
+from cases.names import display_name
 from cases.roles import Role
 
 if TYPE_CHECKING:
@@ -122,17 +123,28 @@ def _party_label(role: str | None) -> str:
 class TimelineItem:
     entry: AuditEntry
     text: str
+    who: str  # who did it, named as everywhere else (cases.names); "" for the platform itself
+
+
+def _who(entry: AuditEntry) -> str:
+    if entry.actor is not None and entry.actor.is_active:
+        return display_name(entry.actor)
+    # A closed account is named by the pseudonym its entries keep.
+    return "" if entry.actor_label == "system" else entry.actor_label
 
 
 def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
-    entries = AuditEntry.objects.filter(case=case).select_related("actor")
+    entries = AuditEntry.objects.filter(case=case).select_related(
+        "actor", "actor__mediator_profile", "actor__arbitrator_profile"
+    )
     if Role.ADMINISTRATOR not in roles:
         entries = entries.filter(visible_to_parties=True)
     items = []
     texts = {**_TIMELINE_TEXT, **timeline_texts()}
     for entry in entries:
         describe = texts.get(entry.action)
-        items.append(TimelineItem(entry=entry, text=describe(entry) if describe else _("Case record updated")))
+        text = describe(entry) if describe else _("Case record updated")
+        items.append(TimelineItem(entry=entry, text=text, who=_who(entry)))
     return items
 
 

@@ -54,6 +54,14 @@ def iso_datetime(value: str | None) -> datetime | None:
 
 
 @register.filter
+def person_name(user: Any) -> str:
+    """Everyone is named by one rule (cases.names): a neutral by the panel name, others by full name or email."""
+    from cases.names import display_name
+
+    return "" if user is None else display_name(user)
+
+
+@register.filter
 def party_label(role: str | None) -> str:
     from cases.models import PartyRole
 
