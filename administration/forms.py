@@ -11,6 +11,7 @@ from administration.selectors.audit import AuditFilter
 from administration.selectors.caselist import DEFAULT_SORT, CaseFilter
 from cases.forms import Form
 from cases.models import CaseStatus, Category
+from cases.names import display_name
 from cases.roles_setup import ARBITRATOR_GROUP, MEDIATOR_GROUP
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,7 +51,10 @@ class CaseFilterForm(Form):
         field = self.fields["neutral"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("Anyone"))] + [
-            (user.pk, user.get_full_name() or user.email) for user in neutrals.order_by("first_name", "email")
+            (user.pk, display_name(user))
+            for user in neutrals.select_related("mediator_profile", "arbitrator_profile").order_by(
+                "first_name", "email"
+            )
         ]
 
     def clean(self) -> dict[str, Any]:

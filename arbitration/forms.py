@@ -61,7 +61,7 @@ class AcceptForm(Form):
         required=True,
     )
     disclosures = forms.CharField(
-        label=_("Disclosures (optional)"),
+        label=_("Disclosures"),
         help_text=_("Anything the parties should know, even if you consider it no conflict."),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -111,7 +111,7 @@ class QuestionForm(Form):
         label=_("To"), choices=[(PartyRole.CLAIMANT, _("The claimant")), (PartyRole.RESPONDENT, _("The respondent"))]
     )
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
-    due = forms.DateField(label=_("Answer due (optional)"), widget=DATE, required=False)
+    due = forms.DateField(label=_("Answer due"), widget=DATE, required=False)
 
 
 class AnswerForm(Form):

@@ -109,7 +109,12 @@ def load_case_for(user: AnyUser, public_id: Any) -> tuple[Case, frozenset[Role]]
     case = (
         cases_visible_to(user)
         .select_related("response")
-        .prefetch_related("parties__organisation", "parties__user", "assignments__user")
+        .prefetch_related(
+            "parties__organisation",
+            "parties__user",
+            "assignments__user__mediator_profile",
+            "assignments__user__arbitrator_profile",
+        )
         .filter(public_id=public_id)
         .first()
     )

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
+
+from cases.money import format_hkd
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +18,6 @@ class Eligibility:
     @property
     def eligible(self) -> bool:
         return not self.reasons
-
-
-def format_hkd(amount: Decimal) -> str:
-    return f"HK${intcomma(f'{amount:.2f}')}"
 
 
 def check_eligibility(

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.amounts import AmountError, parse_amount
-from cases.eligibility import format_hkd
 from cases.models import Case, Organisation
 from cases.models.organisations import br_number_validator
+from cases.money import format_hkd
 
 
 class AccessibleFormMixin:

@@ -14,6 +14,9 @@ from django.utils import translation
 
 from cases.tasks import send_email
 
+# The template engine without HTML escaping (odr/settings.py): emails are plain text.
+TEXT_ENGINE = "text"
+
 
 def queue_email(
     *,
@@ -38,8 +41,8 @@ def queue_email(
         code = language or chosen.get(recipient) or settings.LANGUAGE_CODE
         if code not in rendered:
             with translation.override(code):
-                subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-                rendered[code] = (subject, render_to_string(f"emails/{template}.txt", context))
+                subject = render_to_string(f"emails/{template}_subject.txt", context, using=TEXT_ENGINE).strip()
+                rendered[code] = (subject, render_to_string(f"emails/{template}.txt", context, using=TEXT_ENGINE))
         subject, body = rendered[code]
         send_email.enqueue(
             to=[recipient],

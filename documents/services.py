@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action, case_transition
@@ -303,6 +304,7 @@ def render_draft(*, document_id: int) -> IssuedDocument:
     return locked
 
 
+TWO_FACTOR_CODE_MISSING = gettext_lazy("Enter your two-factor code.")
 SIGNING_ATTEMPTS = 5
 SIGNING_WINDOW_SECONDS = 15 * 60
 
@@ -317,6 +319,8 @@ def check_reauthentication(user: User, password: str, totp_code: str) -> None:
         cache.incr(key)
         raise ServiceError(_("The password is not correct."), field="password")
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None and not totp_code.strip():
+        raise ServiceError(str(TWO_FACTOR_CODE_MISSING), field="totp_code")
     if authenticator is not None and not TOTP(authenticator).validate_code(totp_code.strip()):
         raise ServiceError(_("The two-factor code is not correct."), field="totp_code")
 

@@ -56,7 +56,8 @@ def _page(
         "can_propose": bool(roles & {Role.CLAIMANT, Role.RESPONDENT})
         or (Role.MEDIATOR in roles and settled_in_mediation(case)),
         "signed_by_me": bool(draft and any(s.user_id == request.user.pk for s in draft.signatures.all())),
-        "sign_form": forms.get("sign_form") or SignForm(initial={"full_name": request.user.get_full_name()}),
+        "sign_form": forms.get("sign_form")
+        or SignForm(initial={"full_name": request.user.get_full_name()}, signer=request.user),
         "revise_form": forms.get("revise_form") or ReviseForm(initial={"terms": draft.terms if draft else ""}),
     }
     if request.GET.get("partial") == "live":
@@ -90,7 +91,7 @@ def agreement_sign_view(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], document_id: int
 ) -> HttpResponse:
     document = get_object_or_404(IssuedDocument, case=case, pk=document_id, kind__in=PARTY_AGREEMENTS)
-    form = SignForm(*form_data(request))
+    form = SignForm(*form_data(request), signer=request.user)
     if form.is_valid():
         try:
             agreement_sign(

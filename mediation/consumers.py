@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from cases import ratelimit
 from cases.consumers import _language
 from cases.models import RefusalReason
+from cases.names import display_name
 from cases.security_events import record_socket_refusal
 from cases.sockets import UserSocketMixin
 from mediation.access import SessionAccess, session_access
@@ -65,7 +66,7 @@ def chat_payload(message: RoomMessage) -> dict[str, Any]:
     return {
         "id": message.pk,
         "role": message.author_role,
-        "name": author.get_full_name() or author.email,
+        "name": display_name(author),
         "body": message.body,
         "at": message.created_at.isoformat(),
     }

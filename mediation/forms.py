@@ -80,7 +80,7 @@ class ProposalAnswerForm(forms.Form):
         required=False,
     )
     declaration = forms.CharField(
-        label=_("Anything you wish to disclose (optional)"),
+        label=_("Anything you wish to disclose"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,

@@ -29,6 +29,8 @@ SECRET_KEY = env_required("SECRET_KEY") if PRODUCTION else env_str("SECRET_KEY",
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# The Centre's name, as account emails ("Hello from ...") and authenticator apps show it.
+ODR_CENTRE_NAME = env_str("ODR_CENTRE_NAME", "ODR Centre")
 
 INSTALLED_APPS = [
     "daphne",
@@ -93,6 +95,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # Plain-text emails (templates/emails/*.txt, rendered by cases.notifications) are not HTML: what people
+    # typed is written as typed ("A & B <Ltd>"), never HTML-escaped. Pages stay on the escaping engine above.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -212,7 +222,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "ODR Centre")
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", ODR_CENTRE_NAME)
 
 # --- Email: console by default, SMTP from EMAIL_URL=smtp://user:pass@host:587?tls=1 ---------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ODR Centre <no-reply@odr.example>")

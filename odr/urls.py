@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import include, path
 
 from cases.access import must_enable_mfa
-from cases.views.pages import home
+from cases.views.pages import favicon, home
 from odr.health import healthz
 
 # The admin signs in through allauth (rate limits, two-factor), never its own password-only form,
@@ -22,6 +22,7 @@ admin.site.has_permission = _admin_permission  # type: ignore[method-assign]
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

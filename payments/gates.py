@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from cases.lifecycle import Action
 from cases.models import Case
+from cases.money import format_hkd
 from payments.selectors import fees_for_case
 from payments.services.fees import charges_for_stage, stage_fees_cancel
 
@@ -18,7 +19,9 @@ def fees_gate(case: Case, action: Action) -> str | None:
     if not due:
         return None
     return _("Waiting for fees: %(fees)s") % {
-        "fees": ", ".join(f"{c.get_kind_display()} ({c.party.get_role_display()}) HK${c.amount_due}" for c in due)
+        "fees": ", ".join(
+            f"{c.get_kind_display()} ({c.party.get_role_display()}) {format_hkd(c.amount_due)}" for c in due
+        )
     }
 
 

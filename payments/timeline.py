@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from cases.hooks import TimelineText
 from cases.models import AuditEntry, PartyRole
+from cases.money import format_hkd
 from payments.models import FeeKind
 
 
@@ -22,8 +23,8 @@ def _party(entry: AuditEntry) -> str:
 
 TIMELINE_TEXTS: dict[str, TimelineText] = {
     "fee.charged": lambda e: (
-        _("%(fee)s of HK$%(amount)s due from the %(party)s")
-        % {"fee": _fee(e), "amount": e.data.get("amount_due", ""), "party": _party(e)}
+        _("%(fee)s of %(amount)s due from the %(party)s")
+        % {"fee": _fee(e), "amount": format_hkd(e.data.get("amount_due")), "party": _party(e)}
     ),
     "fee.paid": lambda e: _("A fee was paid"),
     "fee.waived": lambda e: (

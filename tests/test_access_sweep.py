@@ -115,6 +115,7 @@ URLS: dict[str, Url] = {
     # --- public pages
     "home": Url(EVERYONE),
     "healthz": Url(EVERYONE),
+    "favicon": Url(EVERYONE, redirect="/static/img/favicon.svg"),
     "documents:verify": Url(EVERYONE),
     "administration:statistics": Url(EVERYONE),
     "cases:timezone": Url(EVERYONE, method=FORM),

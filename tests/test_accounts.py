@@ -178,3 +178,18 @@ def test_production_refuses_to_start_without_a_mail_server():
     result = _start_django(env)
     assert result.returncode != 0
     assert "EMAIL_URL" in result.stderr
+
+
+def test_account_emails_name_the_centre(client, claimant, db, run_tasks, settings):
+    settings.ODR_CENTRE_NAME = "Harbour ODR Centre"
+    settings.SITE_URL = "https://odr.example.hk"
+    client.post(reverse("account_reset_password"), {"email": claimant.email})
+    client.post(
+        reverse("account_signup"),
+        {"email": "new@example.com", "password1": "a long enough phrase 1", "password2": "a long enough phrase 1"},
+    )
+    sent = run_tasks()
+    assert len(sent) == 2
+    for message in sent:
+        assert "Hello from Harbour ODR Centre!" in message.body
+        assert "Thank you for using Harbour ODR Centre!\nodr.example.hk" in message.body

@@ -15,7 +15,7 @@ from cases.models import ArbitrationEntry, CaseStatus
 from documents.models import IssuedDocument, IssuedKind
 from documents.services import render_draft
 from mediation.services.sessions import outcome_record
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 
 def _close(response):
@@ -243,3 +243,45 @@ def test_the_parties_rank_the_panel_on_the_page(arbitration_case, arbitrator_pro
     refused = client_for(claimant).post(_action(arbitration_case, "rank"), {f"rank-{arbitrator_profile.pk}": "one"})
     assert refused.status_code == 400
     assert "whole numbers" in refused.text
+
+
+def _two_factor_field(page: str) -> str:
+    start = page.index('for="id_totp_code"')
+    return page[start : page.index("</label>", start)]
+
+
+def test_signing_the_declaration_asks_for_the_two_factor_code_as_required(
+    arbitration_case, administrator, arbitrator, arbitrator_profile, client_for
+):
+    appointment = arbitrator_appoint(case=arbitration_case, actor=administrator, arbitrator=arbitrator_profile)
+    url = reverse("arbitration:proposal", kwargs={"appointment_id": appointment.pk})
+    client = client_for(arbitrator)
+    client.post(url, {"action": "accept", "independent": "on"})
+    render_draft(
+        document_id=IssuedDocument.objects.get(case=arbitration_case, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE).pk
+    )
+    page = client.get(url).text
+    assert "(optional)" not in _two_factor_field(page)
+    assert "Only if your account uses two-factor" not in page
+    sign = {"action": "sign", "full_name": "Arthur Arbitrator", "password": PASSWORD, "consent": "on"}
+    response = client.post(url, sign)
+    assert response.status_code == 400
+    assert "Enter your two-factor code." in response.text
+    assert "is not correct" not in response.text
+
+
+def test_signing_the_award_asks_for_the_two_factor_code_as_required(proceedings, arbitrator, client_for):
+    from arbitration.services.award import award_draft_save
+    from tests.test_arbitration import _all_due, _terms
+
+    _all_due(proceedings)
+    render_draft(document_id=award_draft_save(case=proceedings, user=arbitrator, terms=_terms()).pk)
+    client = client_for(arbitrator)
+    page = client.get(_page(proceedings)).text
+    assert "(optional)" not in _two_factor_field(page)
+    sign = {"full_name": "Arthur Arbitrator", "password": PASSWORD, "consent": "on"}
+    response = client.post(_action(proceedings, "sign"), sign)
+    assert response.status_code == 400
+    assert "Enter your two-factor code." in response.text
+    assert "is not correct" not in response.text
+    assert not IssuedDocument.objects.filter(case=proceedings, kind=IssuedKind.ARBITRAL_AWARD, status="issued")

@@ -297,3 +297,10 @@ def test_wrong_passwords_when_signing_are_limited(draft, claimant):
             agreement_sign(document=draft, user=claimant, password="guess", full_name="A", consent=True)
     with pytest.raises(ServiceError, match="Too many wrong attempts"):
         agreement_sign(document=draft, user=claimant, password=PASSWORD, full_name="A", consent=True)
+
+
+def test_a_party_without_two_factor_is_not_asked_for_a_code(draft, claimant, client_for):
+    page = client_for(claimant).get(reverse("documents:agreement", kwargs={"case_id": draft.case.public_id}))
+    assert page.status_code == 200
+    assert "Your password" in page.text
+    assert "id_totp_code" not in page.text

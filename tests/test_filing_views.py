@@ -131,3 +131,30 @@ def test_neutrals_and_administrators_cannot_file(mediator, administrator, client
         refused = client.post(reverse("cases:file_start"), {"organisation": organisation.pk})
         assert refused.status_code == 403
         assert not Case.objects.filter(created_by=user).exists()
+
+
+def _file_through_the_wizard(client, case):
+    assert client.post(step_url(case, 4), {"continue": "1"})["Location"] == step_url(case, 5)
+    return client.post(step_url(case, 5), {"accept_terms": "on"}, follow=True)
+
+
+def test_filing_while_the_registration_fee_is_due_says_the_invitation_waits_for_it(
+    make_draft, claimant, client_for, fee_schedule, run_tasks
+):
+    case = make_draft()
+    page = _file_through_the_wizard(client_for(claimant), case).text
+    assert "We have emailed the respondent" not in page
+    assert "We will email the respondent an invitation as soon as your registration fee is paid" in page
+    assert not any("bob@example.com" in m.to for m in run_tasks())
+
+
+def test_filing_with_the_registration_fee_waived_says_the_respondent_is_invited(
+    make_draft, claimant, client_for, fee_schedule, run_tasks
+):
+    micro = make_organisation(claimant, "Micro Crafts Limited")
+    micro.size_band = "micro"
+    micro.save(update_fields=["size_band"])
+    case = make_draft(organisation=micro)
+    page = _file_through_the_wizard(client_for(claimant), case).text
+    assert "We have emailed the respondent an invitation" in page
+    assert any("bob@example.com" in m.to for m in run_tasks())

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
-from cases.eligibility import format_hkd
 from cases.models import Case, UserPreference
+from cases.money import format_hkd
 from cases.notifications import queue_email
 from cases.services.negotiation import message_post, offer_make
 
@@ -123,3 +123,34 @@ def test_emails_write_dates_in_the_recipients_language(negotiation_case, claiman
     sent = {message.to[0]: message.body for message in run_tasks()}
     assert "4 March 2030, 15:05 (Hong Kong time)" in sent[claimant.email]
     assert "2030年3月4日 15:05" in sent[respondent.email]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_timeline_amounts_are_grouped_like_every_other_amount(
+    negotiation_case, claimant, respondent, client_for, fee_schedule, language
+):
+    from cases.services.negotiation import offer_accept
+
+    offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("9000.00"), terms="")
+    offer_accept(case=negotiation_case, user=claimant, offer_id=offer.pk)
+    text = _page(client_for(claimant), f"/cases/{negotiation_case.public_id}/", language)
+    assert text.count("HK$9,000.00") >= 2  # the offer and the agreed settlement
+    assert "HK$9000.00" not in text
+
+
+def test_error_messages_write_amounts_like_every_other_amount(proceedings, arbitrator):
+    from arbitration.services.award import award_draft_save
+    from cases.services import ServiceError
+    from tests.test_arbitration import _all_due, _terms
+
+    _all_due(proceedings)
+    with pytest.raises(ServiceError) as refused:
+        award_draft_save(
+            case=proceedings,
+            user=arbitrator,
+            terms=_terms(claim_awarded=Decimal("41000.00"), net_amount=Decimal("41500.50")),
+        )
+    assert "HK$12,345.67" in refused.value.message
+    with pytest.raises(ServiceError) as refused:
+        award_draft_save(case=proceedings, user=arbitrator, terms=_terms(net_amount=Decimal("1.00")))
+    assert "pays HK$10,500.50." in refused.value.message

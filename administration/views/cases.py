@@ -38,7 +38,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponseBase:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
         return response
-    rows = cases.prefetch_related("parties__organisation", "assignments__user")
+    rows = cases.prefetch_related(
+        "parties__organisation", "assignments__user__mediator_profile", "assignments__user__arbitrator_profile"
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

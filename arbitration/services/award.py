@@ -23,7 +23,7 @@ from arbitration.services.timetable import require_arbitrator
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseOutcome, CaseStatus, PartyRole
-from cases.money import in_cents
+from cases.money import format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.compliance import obligation_from_award
@@ -106,13 +106,14 @@ def validate_terms(case: Case, terms: AwardTerms) -> None:
     claim_ceiling, counterclaim_ceiling = _ceilings(case)
     if terms.claim_awarded > claim_ceiling:
         raise ServiceError(
-            _("The sum awarded on the claim exceeds what was claimed (HK$%(amount)s).") % {"amount": claim_ceiling},
+            _("The sum awarded on the claim exceeds what was claimed (%(amount)s).")
+            % {"amount": format_hkd(claim_ceiling)},
             field="claim_awarded",
         )
     if terms.counterclaim_awarded > counterclaim_ceiling:
         raise ServiceError(
-            _("The sum awarded on the counterclaim exceeds what was counterclaimed (HK$%(amount)s).")
-            % {"amount": counterclaim_ceiling},
+            _("The sum awarded on the counterclaim exceeds what was counterclaimed (%(amount)s).")
+            % {"amount": format_hkd(counterclaim_ceiling)},
             field="counterclaim_awarded",
         )
     net, payer = net_of(terms)
@@ -122,8 +123,8 @@ def validate_terms(case: Case, terms: AwardTerms) -> None:
         else:
             message = _(
                 "The sums do not add up: after setting off the claim, the counterclaim and costs, the %(payer)s "
-                "pays HK$%(amount)s."
-            ) % {"payer": PartyRole(payer).label.lower(), "amount": f"{net:,.2f}"}
+                "pays %(amount)s."
+            ) % {"payer": PartyRole(payer).label.lower(), "amount": format_hkd(net)}
         raise ServiceError(message, field="net_amount")
     if net > 0 and terms.pay_by is None:
         raise ServiceError(_("Say by when the sum is to be paid."), field="pay_by")

@@ -140,7 +140,8 @@ def _render(
         "unplaced_errors": _unplaced_errors(forms_, step_rows + question_rows),
         "question_form": forms_.get("ask") or QuestionForm(),
         "award_form": forms_.get("award") or AwardForm(initial=_award_initial(overview)),
-        "sign_form": forms_.get("sign") or ArbitratorSignForm(initial={"full_name": request.user.get_full_name()}),
+        "sign_form": forms_.get("sign")
+        or ArbitratorSignForm(initial={"full_name": request.user.get_full_name()}, signer=request.user),
     }
     return render(request, "arbitration/case.html", context, status=status)
 
@@ -264,7 +265,7 @@ STEPS: dict[str, Step] = {
     ),
     "sign": Step(
         ARBITRATOR,
-        lambda r, c: ArbitratorSignForm(r.POST),
+        lambda r, c: ArbitratorSignForm(r.POST, signer=r.user),
         _sign,
         gettext_lazy("You signed the award. It is being sealed and issued to both parties."),
     ),

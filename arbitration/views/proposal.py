@@ -90,7 +90,7 @@ def proposal_page(request: AuthenticatedRequest, appointment_id: int) -> HttpRes
                     messages.info(request, _("You declined. Thank you for telling us why."))
                     return redirect("cases:my_cases")
             elif action == "sign":
-                forms["sign"] = form = ArbitratorSignForm(*form_data(request))
+                forms["sign"] = form = ArbitratorSignForm(*form_data(request), signer=request.user)
                 draft = _declaration_draft(appointment)
                 if form.is_valid():
                     if draft is None:
@@ -115,7 +115,8 @@ def proposal_page(request: AuthenticatedRequest, appointment_id: int) -> HttpRes
         "draft": draft,
         "accept_form": forms.get("accept") or AcceptForm(initial={"disclosures": appointment.disclosures}),
         "decline_form": forms.get("decline") or DeclineForm(),
-        "sign_form": forms.get("sign") or ArbitratorSignForm(initial={"full_name": request.user.get_full_name()}),
+        "sign_form": forms.get("sign")
+        or ArbitratorSignForm(initial={"full_name": request.user.get_full_name()}, signer=request.user),
     }
     return render(request, "arbitration/proposal.html", context, status=400 if forms else 200)
 

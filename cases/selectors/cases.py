@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from cases.access import cases_visible_to
 from cases.audit import about_private_draft, private_draft_documents
-from cases.eligibility import format_hkd
 from cases.hooks import timeline_texts
 from cases.lifecycle import ACTION_LABELS, Action, allowed_actions
 from cases.models import (
@@ -25,6 +24,8 @@ from cases.models import (
     PartyRole,
     PendingStage,
 )
+from cases.money import format_hkd
+from cases.names import display_name
 from cases.roles import Role
 
 if TYPE_CHECKING:
@@ -89,10 +90,10 @@ _TIMELINE_TEXT = {
     "counterclaim.answered": lambda e: _("Claimant answered the counterclaim"),
     "case.draft_updated": lambda e: _("Claim draft updated"),
     "case.agree_settlement": lambda e: (
-        _("Settlement terms agreed: HK$%(amount)s") % {"amount": e.data.get("amount", "")}
+        _("Settlement terms agreed: %(amount)s") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "case.deadline_extended": lambda e: _("Deadline extended: %(reason)s") % {"reason": e.data.get("reason", "")},
-    "offer.made": lambda e: _("Offer made: HK$%(amount)s") % {"amount": e.data.get("amount", "")},
+    "offer.made": lambda e: _("Offer made: %(amount)s") % {"amount": format_hkd(e.data.get("amount"))},
     "offer.accepted": lambda e: _("Offer accepted"),
     "offer.rejected": lambda e: _("Offer rejected"),
     "offer.withdrawn": lambda e: _("Offer withdrawn"),
@@ -123,10 +124,20 @@ def _party_label(role: str | None) -> str:
 class TimelineItem:
     entry: AuditEntry
     text: str
+    who: str  # who did it, named as everywhere else (cases.names); "" for the platform itself
+
+
+def _who(entry: AuditEntry) -> str:
+    if entry.actor is not None and entry.actor.is_active:
+        return display_name(entry.actor)
+    # A closed account is named by the pseudonym its entries keep.
+    return "" if entry.actor_label == "system" else entry.actor_label
 
 
 def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
-    entries = AuditEntry.objects.filter(case=case).select_related("actor")
+    entries = AuditEntry.objects.filter(case=case).select_related(
+        "actor", "actor__mediator_profile", "actor__arbitrator_profile"
+    )
     if Role.ADMINISTRATOR not in roles:
         entries = entries.filter(visible_to_parties=True)
     items = []
@@ -137,7 +148,8 @@ def case_timeline(case: Case, roles: frozenset[Role]) -> list[TimelineItem]:
         if about_private_draft(entry.data, private_documents):
             continue
         describe = texts.get(entry.action)
-        items.append(TimelineItem(entry=entry, text=describe(entry) if describe else _("Case record updated")))
+        text = describe(entry) if describe else _("Case record updated")
+        items.append(TimelineItem(entry=entry, text=text, who=_who(entry)))
     return items
 
 
@@ -162,6 +174,12 @@ def _compliance_steps(case: Case, roles: frozenset[Role], detail: str) -> list[N
             text = _("The other party reports paying %(amount)s. Confirm it once the money arrives, or dispute it.")
             steps.append(NextStep(text % {"amount": amount}, detail + "#compliance-heading", _("Answer now")))
     return steps
+
+
+def held_stage(case: Case) -> Action | None:
+    """The stage the case waits to start behind its gates (e.g. unpaid fees), if any."""
+    pending = PendingStage.objects.filter(case=case).values_list("action", flat=True).first()
+    return Action(pending) if pending else None
 
 
 def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
@@ -209,7 +227,7 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
         steps += _compliance_steps(case, roles, detail)
         if not steps:
             steps.append(NextStep(_("This case is closed. Nothing more is needed from you.")))
-    pending = PendingStage.objects.filter(case=case).values_list("action", flat=True).first()
+    pending = held_stage(case)
     if pending and case.is_open:
         steps.insert(
             0,

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.eligibility import format_hkd
 from cases.models import (
     Case,
     CaseOutcome,
@@ -25,7 +24,7 @@ from cases.models import (
     PartyRole,
     PaymentReport,
 )
-from cases.money import in_cents
+from cases.money import format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.documents import document_upload
@@ -210,23 +209,19 @@ def overdue_notify(now: datetime) -> int:
     return count
 
 
-def _hkd(value: str | None) -> str:
-    return format_hkd(Decimal(value)) if value else ""
-
-
 COMPLIANCE_TIMELINE = {
     "compliance.obligation": lambda e: (
-        _("Sum of %(amount)s to be paid under the award") % {"amount": _hkd(e.data.get("amount"))}
+        _("Sum of %(amount)s to be paid under the award") % {"amount": format_hkd(e.data.get("amount"))}
         if e.data.get("source") == "award"
-        else _("Settlement sum of %(amount)s to be paid") % {"amount": _hkd(e.data.get("amount"))}
+        else _("Settlement sum of %(amount)s to be paid") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "compliance.obligation_corrected": lambda e: (
-        _("Under the corrected award, the sum to be paid is now %(amount)s") % {"amount": _hkd(e.data.get("amount"))}
+        _("Under the corrected award, the sum to be paid is now %(amount)s") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "compliance.obligation_cancelled": lambda e: _("Nothing is to be paid under the corrected award"),
     "compliance.reported": lambda e: (
         _("Payment of %(amount)s reported, paid on %(date)s")
-        % {"amount": _hkd(e.data.get("amount")), "date": e.data.get("paid_on")}
+        % {"amount": format_hkd(e.data.get("amount")), "date": e.data.get("paid_on")}
     ),
     "compliance.confirmed": lambda e: _("Payment confirmed by the receiving party"),
     "compliance.disputed": lambda e: _("Payment disputed: %(reason)s") % {"reason": e.data.get("reason", "")},

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.eligibility import format_hkd
 from cases.hooks import settlement_agreed
 from cases.lifecycle import Action, case_deadline_extend, case_transition
 from cases.models import (
@@ -40,7 +39,7 @@ from cases.models import (
     ReadMarker,
     SettlementSource,
 )
-from cases.money import CENT, in_cents
+from cases.money import CENT, format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.realtime import (
     broadcast_bid,

@@ -8,14 +8,14 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.eligibility import format_hkd
+from cases.money import format_hkd
 
 register = template.Library()
 
 
 @register.filter
 def hkd(amount: Decimal | None) -> str:
-    return "" if amount is None else format_hkd(Decimal(amount))
+    return format_hkd(amount)
 
 
 @register.inclusion_tag("includes/countdown.html")
@@ -51,6 +51,14 @@ def iso_datetime(value: str | None) -> datetime | None:
     from django.utils.dateparse import parse_datetime
 
     return parse_datetime(value) if value else None
+
+
+@register.filter
+def person_name(user: Any) -> str:
+    """Everyone is named by one rule (cases.names): a neutral by the panel name, others by full name or email."""
+    from cases.names import display_name
+
+    return "" if user is None else display_name(user)
 
 
 @register.filter

@@ -25,9 +25,10 @@ from cases.forms import (
     ReviewStepForm,
     add_service_error,
 )
+from cases.lifecycle import Action
 from cases.models import Case, CaseStatus, Document
 from cases.ratelimit import invitation_allowed
-from cases.selectors import case_documents, organisations_of
+from cases.selectors import case_documents, held_stage, organisations_of
 from cases.services import ServiceError
 from cases.services.documents import document_remove_from_draft, document_upload
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
@@ -205,11 +206,14 @@ def _review_step(request: AuthenticatedRequest, case: Case) -> HttpResponse:
                 return redirect("cases:detail", case_id=case.public_id)
             add_service_error(form, exc.message, exc.field)
         else:
-            messages.success(
-                request,
-                _("Your claim %(reference)s is filed. We have emailed the respondent an invitation.")
-                % {"reference": case.reference},
-            )
+            if held_stage(case) == Action.INVITE:
+                filed = _(
+                    "Your claim %(reference)s is filed. We will email the respondent an invitation as soon as "
+                    "your registration fee is paid or waived: you can pay it on this page."
+                )
+            else:
+                filed = _("Your claim %(reference)s is filed. We have emailed the respondent an invitation.")
+            messages.success(request, filed % {"reference": case.reference})
             return redirect("cases:detail", case_id=case.public_id)
     return render(
         request,

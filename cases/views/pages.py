@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from cases.access import AuthenticatedRequest
 from cases.hooks import my_cases_sections
@@ -10,6 +11,11 @@ from cases.selectors import my_cases as select_my_cases
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links to: send them to the icon the pages link."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @login_required

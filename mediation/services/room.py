@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases.audit import log_action
 from cases.models import Case
+from cases.names import display_name
 from mediation.access import SessionAccess
 from mediation.models import MediationSession, Participant, RoomKind, RoomMessage
 
@@ -52,7 +53,7 @@ def _present(session_id: int) -> list[Participant]:
     fresh = timezone.now() - timedelta(seconds=settings.ODR_MEDIATION_PRESENCE_SECONDS)
     return list(
         Participant.objects.filter(session_id=session_id, left_at__isnull=True, last_seen__gte=fresh)
-        .select_related("user")
+        .select_related("user", "user__mediator_profile", "user__arbitrator_profile")
         .order_by("joined_at", "pk")
     )
 
@@ -68,7 +69,7 @@ def open_caucus(*, session_id: int) -> str | None:
 
 
 def peer_view(participant: Participant) -> PeerView:
-    name = participant.user.get_full_name() or participant.user.email
+    name = display_name(participant.user)
     return PeerView(
         peer=participant.peer_id,
         role=participant.role,
@@ -120,7 +121,9 @@ def room_join(*, access: SessionAccess, user: User, channel_name: str) -> Partic
         data={"session": access.session_id, "role": access.role, "peer": participant.peer_id},
         visible_to_parties=False,
     )
-    return Participant.objects.select_related("user").get(pk=participant.pk)
+    return Participant.objects.select_related("user", "user__mediator_profile", "user__arbitrator_profile").get(
+        pk=participant.pk
+    )
 
 
 def _mediator_in(session_id: int, peer_id: str) -> Participant:
@@ -216,7 +219,11 @@ def room_chat(*, session_id: int, sender_peer: str, body: str) -> RoomMessage:
 
 
 def room_chat_history(*, session_id: int, room: str, limit: int = 50) -> list[RoomMessage]:
-    messages = RoomMessage.objects.filter(session_id=session_id, room=room).select_related("author").order_by("-pk")
+    messages = (
+        RoomMessage.objects.filter(session_id=session_id, room=room)
+        .select_related("author", "author__mediator_profile", "author__arbitrator_profile")
+        .order_by("-pk")
+    )
     return list(reversed(messages[:limit]))
 
 

@@ -9,7 +9,7 @@ Times use the 24-hour clock in both languages, as the Hong Kong Government stamp
 ("Issued at HKT 15:05" / "香港時間15時05分"): a deadline at 12:00 cannot be read as midnight, and it is
 what documents and emails already said. Numbers are grouped in threes with commas in both languages
 (Django's Chinese default groups in fours with no separator). HK$ amounts are written the same in both:
-``cases.eligibility.format_hkd``.
+``cases.money.format_hkd``.
 
 Django has no name for two formats pages need; they are set here as well and read with ``named_format``
 (the ``local_datetime`` template filter): ``WEEKDAY_DATETIME_FORMAT`` (a proposed meeting time) and

@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.eligibility import format_hkd
-from cases.money import in_cents
+from cases.money import format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.stages import stage_release
@@ -416,7 +415,7 @@ def _refund(
         raise ServiceError(_("Enter an amount in HK$ above zero."), field="amount")
     if amount > locked.refundable:
         raise ServiceError(
-            _("At most HK$%(amount)s of this payment can be refunded.") % {"amount": locked.refundable},
+            _("At most %(amount)s of this payment can be refunded.") % {"amount": format_hkd(locked.refundable)},
             field="amount",
         )
     refund = Refund.objects.create(

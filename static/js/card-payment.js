@@ -2,8 +2,33 @@
 // our server charges the amount it decides, and Stripe.js handles 3-D Secure when the bank asks for it.
 const form = document.getElementById("card-form");
 
+// The demo's card form is localstripe's fake Stripe.js: a month box and a year box, and it sends the year
+// with "20" put in front of whatever was typed (so "2030" became 202030, which its server answered with
+// "Bad request"). Real Stripe.js checks the expiry date itself and exposes no `value`: this does nothing there.
+const EXPIRY = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/;
+
+// True when the expiry date reads as MM/YY or MM/YYYY (the year in its box, or both in the month box), and
+// then leaves it as the fake server wants it: month and four-digit year.
+function demoExpiryIsValid(card) {
+  const typed = card.value && card.value.card;
+  if (!typed) {
+    return true;
+  }
+  const year = String(typed.exp_year || "").replace(/^20/, "");
+  const match = EXPIRY.exec(year ? `${typed.exp_month}/${year}` : String(typed.exp_month || ""));
+  const month = match ? Number(match[1]) : 0;
+  if (month < 1 || month > 12) {
+    return false;
+  }
+  typed.exp_month = String(month);
+  typed.exp_year = match[2].length === 2 ? `20${match[2]}` : match[2];
+  return true;
+}
+
+// The page's messages, translated, in a <template> (whose content is not part of the document).
 function text(key) {
-  const node = document.querySelector(`#card-messages [data-key="${key}"]`);
+  const messages = document.getElementById("card-messages");
+  const node = messages && messages.content.querySelector(`[data-key="${key}"]`);
   return node ? node.textContent : key;
 }
 
@@ -29,6 +54,10 @@ if (form && typeof window.Stripe === "function") {
     error.hidden = true;
     button.disabled = true;
     button.setAttribute("aria-busy", "true");
+    if (!demoExpiryIsValid(card)) {
+      showError(text("expiry"));
+      return;
+    }
     status.textContent = text("working");
     const tokenResult = await stripe.createToken(card);
     if (!tokenResult || tokenResult.error || !tokenResult.token) {

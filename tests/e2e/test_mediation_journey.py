@@ -162,7 +162,7 @@ def test_mediator_admits_parties_holds_a_private_caucus_and_returns_to_the_joint
         expect(page.get_by_text("Please wait: the mediator will admit you.")).to_be_hidden()
     expect(bob.locator(f'video[data-peer="{alice_peer}"]')).to_have_attribute("data-role", "claimant")
     expect(bob.locator(f'li[data-peer="{alice_peer}"] figcaption')).to_have_text("alice@example.com (Claimant)")
-    expect(bob.locator(f'li[data-peer="{mia_peer}"] figcaption')).to_have_text("mia@example.com (Mediator)")
+    expect(bob.locator(f'li[data-peer="{mia_peer}"] figcaption')).to_have_text("Mia Mediator (Mediator)")
     expect(bob.locator(f'li[data-peer="{alice_peer}"] .video-quality')).to_have_text(
         re.compile(r"^Connection: (good|fair|poor)$"), timeout=UI_MS
     )

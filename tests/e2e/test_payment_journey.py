@@ -53,11 +53,11 @@ def _watch_posts_to(page, base: str) -> list[str]:
     return bodies
 
 
-def _enter_card(page, number: str) -> None:
+def _enter_card(page, number: str, month: str = "12", year: str = "30") -> None:
     card = page.locator("#card-element")
     card.get_by_placeholder("number", exact=True).fill(number)
-    card.get_by_placeholder("exp_month", exact=True).fill("12")
-    card.get_by_placeholder("exp_year", exact=True).fill("30")  # localstripe makes it 2030
+    card.get_by_placeholder("exp_month", exact=True).fill(month)
+    card.get_by_placeholder("exp_year", exact=True).fill(year)
     card.get_by_placeholder("cvc", exact=True).fill("123")
     card.get_by_placeholder("postal_code", exact=True).fill("00000")
 
@@ -243,3 +243,40 @@ def test_two_tabs_pay_one_fee_and_it_is_taken_once(
     # cardholder's authentication could not take the money; HK$200 is all that was taken.
     first_intent = stripe_client().v1.payment_intents.retrieve(left_waiting.provider_reference).to_dict()
     assert (first_intent["status"], first_intent.get("amount_received") or 0) == ("canceled", 0)
+
+
+def test_demo_card_form_takes_the_expiry_as_people_write_it(
+    fee_schedule, filed_case, stripe_settings, seal, run_tasks, asgi_live_server_url, new_page
+):
+    """The demo's card form (localstripe's fake Stripe.js) has a month and a year box: a year in two or four
+    digits, or "MM/YY" or "MM/YYYY" typed in the month box, all work; anything else is a clear error."""
+    charge = _registration_charge(filed_case)
+    page = new_page()
+    _open_pay_page(page, asgi_live_server_url, filed_case)
+    for month, year in [("13", "30"), ("12", "3"), ("12/203", ""), ("ab", "cd")]:
+        _enter_card(page, GOOD, month, year)
+        _pay_button(page).click()
+        expect(page.locator("#card-error")).to_have_text(
+            "Enter the card's expiry date as MM/YY or MM/YYYY, for example 12/30."
+        )
+        expect(_pay_button(page)).to_be_enabled()
+    _assert_still_due(filed_case, charge)
+    assert not charge.payments.exists()
+
+    _enter_card(page, GOOD, "12", "2030")
+    _pay_button(page).click()
+    expect(page.get_by_role("heading", name="Payment received")).to_be_visible(timeout=PROCESSOR)
+    _assert_paid_once(filed_case, charge)
+
+
+@pytest.mark.parametrize("month", ["12/30", "12/2030"])
+def test_demo_card_form_takes_month_and_year_in_one_box(
+    month, fee_schedule, filed_case, stripe_settings, seal, run_tasks, asgi_live_server_url, new_page
+):
+    charge = _registration_charge(filed_case)
+    page = new_page()
+    _open_pay_page(page, asgi_live_server_url, filed_case)
+    _enter_card(page, GOOD, month, "")
+    _pay_button(page).click()
+    expect(page.get_by_role("heading", name="Payment received")).to_be_visible(timeout=PROCESSOR)
+    _assert_paid_once(filed_case, charge)
