@@ -216,7 +216,8 @@ COMPLIANCE_TIMELINE = {
         else _("Settlement sum of %(amount)s to be paid") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "compliance.obligation_corrected": lambda e: (
-        _("Under the corrected award, the sum to be paid is now %(amount)s") % {"amount": format_hkd(e.data.get("amount"))}
+        _("Under the corrected award, the sum to be paid is now %(amount)s")
+        % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "compliance.obligation_cancelled": lambda e: _("Nothing is to be paid under the corrected award"),
     "compliance.reported": lambda e: (
