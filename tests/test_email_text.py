@@ -45,7 +45,7 @@ def _value(name: str) -> Any:
         return uuid.uuid4()
     if name == "pk":
         return 1
-    if name.endswith("amount") or name.endswith("amount_due"):
+    if name.startswith("amount") or name.endswith(("amount", "amount_due")):
         return Decimal("1234.50")
     if name in {"count", "hours"}:
         return 2

@@ -39,6 +39,7 @@ def _instance(cls: type[forms.Form]) -> forms.Form:
         name: value
         for name, value in {
             "eligible": [],
+            "apply_to": [],
             "organisations": Organisation.objects.none(),
             "actions": [],
             "signer": make_user("signer", ARBITRATOR_GROUP, mfa=True),

@@ -11,7 +11,6 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cases.languages import language_remember
 from cases.models import AuditEntry
 from cases.services import ServiceError
 from documents.models import IssuedDocument, IssuedKind
@@ -160,7 +159,8 @@ def test_a_late_success_for_a_settled_fee_is_recorded_flagged_and_refunded(
 def test_a_refund_receipt_says_to_whom_the_money_went_back(
     language, refunded_to, received_from, charge, claimant, administrator, run_tasks, seal
 ):
-    language_remember(user_id=claimant.pk, language=language)
+    # Receipts are issued in the case's document language: the language its parties joined it in.
+    charge.case.parties.update(language=language)
     payment = manual_payment_confirm(
         payment=declared_transfer(charge, claimant), actor=administrator, amount_received=Decimal("200.00")
     )
