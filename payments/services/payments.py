@@ -193,13 +193,12 @@ def _duplicate_refund(payment: Payment, *, meta: RequestMeta) -> None:
     """Money arrived for a fee already settled: refund it in full where the provider can by itself (a
     card), tell the payer, and audit it. A refund the provider refuses leaves the payment flagged for an
     administrator; a bank transfer is not confirmed this way at all (``manual_payment_confirm_surplus``)."""
-    log_action(
-        case=payment.charge.case,
+    _payment_audit(
+        payment,
         actor=None,
         action="payment.duplicate",
         meta=meta,
-        visible_to_parties=False,
-        data={"payment": str(payment.public_id), "charge": str(payment.charge.public_id), "fee": payment.charge.status},
+        data={"charge": str(payment.charge.public_id), "fee": payment.charge.status},
     )
     # A bank transfer is refunded (or applied elsewhere) by the administrator who confirms it.
     if get_provider(payment.provider).refunds_automatically:
@@ -209,15 +208,25 @@ def _duplicate_refund(payment: Payment, *, meta: RequestMeta) -> None:
                 _refund(payment, actor=None, amount=payment.refundable, reason=str(DUPLICATE_REASON), meta=meta)
             refunded = True
         except ServiceError as exc:
-            log_action(
-                case=payment.charge.case,
-                actor=None,
-                action="payment.duplicate_refund_failed",
-                meta=meta,
-                visible_to_parties=False,
-                data={"payment": str(payment.public_id), "error": exc.message},
+            _payment_audit(
+                payment, actor=None, action="payment.duplicate_refund_failed", meta=meta, data={"error": exc.message}
             )
         _duplicate_notify(payment, refunded=refunded)
+
+
+def _payment_audit(
+    payment: Payment, *, actor: User | None, action: str, meta: RequestMeta, data: dict[str, str]
+) -> None:
+    """An entry about one payment on its case's audit trail, for the staff only (the parties follow their
+    fees, not the provider's workings)."""
+    log_action(
+        case=payment.charge.case,
+        actor=actor,
+        action=action,
+        meta=meta,
+        visible_to_parties=False,
+        data={"payment": str(payment.public_id), **data},
+    )
 
 
 def _duplicate_notify(payment: Payment, *, refunded: bool) -> None:
@@ -311,13 +320,12 @@ def manual_payment_confirm_surplus(
                 % {"received": format_hkd(amount_received), "due": format_hkd(target.amount_due)},
                 field="use",
             )
-        log_action(
-            case=locked.charge.case,
+        _payment_audit(
+            locked,
             actor=actor,
             action="payment.reapplied",
             meta=meta,
-            visible_to_parties=False,
-            data={"payment": str(locked.public_id), "from": str(locked.charge.public_id), "to": str(target.public_id)},
+            data={"from": str(locked.charge.public_id), "to": str(target.public_id)},
         )
         locked.charge, locked.amount = target, target.amount_due
         locked.save(update_fields=["charge", "amount", "updated_at"])
@@ -355,13 +363,12 @@ def _transfer_received(
     if reference.strip():
         locked.provider_reference = reference.strip()[:100]
         locked.save(update_fields=["provider_reference", "updated_at"])
-    log_action(
-        case=locked.charge.case,
+    _payment_audit(
+        locked,
         actor=actor,
         action="payment.confirmed_by_hand",
         meta=meta,
-        visible_to_parties=False,
-        data={"payment": str(locked.public_id), "amount_received": str(amount_received)},
+        data={"amount_received": str(amount_received)},
     )
     result = ProviderResult(
         status=PaymentStatus.SUCCEEDED,
@@ -381,14 +388,7 @@ def manual_payment_reject(*, payment: Payment, actor: User, reason: str, meta: R
     if not reason.strip():
         raise ServiceError(_("Give the reason."), field="reason")
     result = ProviderResult(status=PaymentStatus.FAILED, failure_message=reason.strip()[:300])
-    log_action(
-        case=locked.charge.case,
-        actor=actor,
-        action="payment.rejected_by_hand",
-        meta=meta,
-        visible_to_parties=False,
-        data={"payment": str(locked.public_id), "reason": reason.strip()},
-    )
+    _payment_audit(locked, actor=actor, action="payment.rejected_by_hand", meta=meta, data={"reason": reason.strip()})
     return payment_apply_result(payment=locked, result=result, source="administrator", meta=meta)
 
 
@@ -431,14 +431,12 @@ def _refund(
         raise ServiceError(exc.message) from None
     refund.save(update_fields=["provider_reference"])
     _record_refunded(locked, amount)
-    log_action(
-        case=locked.charge.case,
+    _payment_audit(
+        locked,
         actor=actor,
         action="payment.refunded",
         meta=meta,
-        visible_to_parties=False,
         data={
-            "payment": str(locked.public_id),
             "refund": str(refund.public_id),
             "amount": str(amount),
             "reason": refund.reason,
@@ -466,13 +464,12 @@ def payment_refund_reconcile(
         provider_reference=reference[:100],
     )
     _record_refunded(locked, refund.amount)
-    log_action(
-        case=locked.charge.case,
+    _payment_audit(
+        locked,
         actor=None,
         action="payment.refunded",
         meta=meta,
-        visible_to_parties=False,
-        data={"payment": str(locked.public_id), "refund": str(refund.public_id), "amount": str(refund.amount)},
+        data={"refund": str(refund.public_id), "amount": str(refund.amount)},
     )
     _receipt_on_commit(locked.pk, refund_id=refund.pk)
     return refund
