@@ -262,9 +262,3 @@ class Award(models.Model):
     def correction_number(self) -> int:
         """Number 2 is the first correction: "Correction 1"."""
         return self.number - 1
-
-    @property
-    def net_payee_role(self) -> str:
-        if not self.net_payer_role:
-            return ""
-        return PartyRole.RESPONDENT if self.net_payer_role == PartyRole.CLAIMANT else PartyRole.CLAIMANT

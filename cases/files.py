@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -94,7 +93,3 @@ def sniff_upload(stream: IO[bytes], *, max_bytes: int) -> SniffedFile:
         )
     content_type, extension = detected
     return SniffedFile(content_type=content_type, extension=extension, sha256=digest.hexdigest(), size=size)
-
-
-def sniff_bytes(data: bytes, *, max_bytes: int) -> SniffedFile:
-    return sniff_upload(io.BytesIO(data), max_bytes=max_bytes)

@@ -19,7 +19,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from cases.layer_watch import LAYER_ERRORS, report_layer_failure
 from cases.models import BlindBid, Case, Message, Offer
@@ -241,10 +240,6 @@ def broadcast_offer(offer: Offer) -> None:
 
 def broadcast_bid(bid: BlindBid) -> None:
     broadcast_on_commit(bid.case_id, {"kind": "bid", "data": bid_payload(bid)})
-
-
-def now_iso() -> str:
-    return timezone.now().isoformat()
 
 
 def broadcast_document_changed(case_id: int, kind: str) -> None:

@@ -28,10 +28,3 @@ def send_email(
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
     return message.send()
-
-
-@task()
-def sweep_deadlines() -> dict[str, int]:
-    from cases.services.deadlines import deadlines_sweep
-
-    return deadlines_sweep()

@@ -41,11 +41,6 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def latest_version(self) -> DocumentVersion | None:
-        versions = list(self.versions.all())
-        return max(versions, key=lambda v: v.number) if versions else None
-
 
 class DocumentVersion(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from cases.models.cases import Case
 
@@ -26,7 +25,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation to {self.email} for {self.case}"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()

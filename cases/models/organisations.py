@@ -15,10 +15,6 @@ class SizeBand(models.TextChoices):
     MEDIUM = "medium", _("Medium (50 to 99 employees)")
     LARGE = "large", _("Large (100 employees or more)")
 
-    @property
-    def is_msme(self) -> bool:
-        return self is not SizeBand.LARGE
-
 
 class Organisation(models.Model):
     name = models.CharField(_("business name"), max_length=200)

@@ -16,8 +16,6 @@ from cases.models import (
     Message,
     NegotiationState,
     Offer,
-    OfferStatus,
-    PartyRole,
     RoomPresence,
 )
 from cases.realtime import (
@@ -127,10 +125,6 @@ def room_state(case_id: int, role: Role | None, *, can_write: bool) -> RoomState
         "can_bid": can_bid,
         "bid_rounds_total": settings.ODR_BLIND_BID_ROUNDS,
     }
-
-
-def open_offer_of(case_id: int, role: PartyRole) -> Offer | None:
-    return Offer.objects.filter(case_id=case_id, maker_role=role, status=OfferStatus.OPEN).first()
 
 
 def offer_to_accept(case: Case, role: Role, offer_id: int) -> Offer:

@@ -32,8 +32,6 @@ from cases.services.documents import document_upload
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-OPEN_OBLIGATION = (ObligationStatus.DUE, ObligationStatus.REPORTED, ObligationStatus.DISPUTED)
-
 
 def obligation_from_settlement(case: Case) -> None:
     """Hook (in the closing transition's transaction): a case closed as settled owes its settlement sum."""

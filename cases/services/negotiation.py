@@ -478,12 +478,6 @@ def bid_submit(*, case: Case, user: User, amount: Decimal, meta: RequestMeta = S
     return bid
 
 
-def bid_figures_for(case: Case, role: PartyRole) -> dict[int, Decimal | None]:
-    """A party's own figures by round: the only figures any page may show it."""
-    field = "claimant_figure" if role == PartyRole.CLAIMANT else "respondent_figure"
-    return {bid.number: getattr(bid, field) for bid in BlindBid.objects.filter(case=case)}
-
-
 # --- Extension and escalation -------------------------------------------------------------------
 
 
