@@ -1,4 +1,5 @@
-"""Recognising an uploaded file by its content, never by its name or the browser's word."""
+"""Recognising an uploaded file by its content (libmagic, through python-magic), never by its name or the
+browser's word."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 
+import magic
 from django.utils.translation import gettext as _
 
 _SNIFF_BYTES = 8192
@@ -51,19 +53,23 @@ def _is_plain_text(head: bytes) -> bool:
     return True
 
 
+# What libmagic names -> what we accept it as. A zip archive is accepted only when it opens as a Word
+# document, and text only when it is UTF-8 without control characters: it is kept and served as plain text.
+_ACCEPTED = {
+    "application/pdf": ("application/pdf", "pdf"),
+    "image/jpeg": ("image/jpeg", "jpg"),
+    "image/png": ("image/png", "png"),
+}
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def _content_type(stream: IO[bytes], head: bytes) -> tuple[str, str] | None:
-    if head.startswith(b"%PDF-"):
-        return "application/pdf", "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if head.startswith(b"PK\x03\x04"):
-        # A zip archive is accepted only when it is a Word document.
-        if _is_docx(stream):
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
-        return None
-    if head and _is_plain_text(head):
+    detected = magic.from_buffer(head, mime=True)
+    if detected in _ACCEPTED:
+        return _ACCEPTED[detected]
+    if detected in (_DOCX, "application/zip"):
+        return (_DOCX, "docx") if _is_docx(stream) else None
+    if detected.startswith("text/") and _is_plain_text(head):
         return "text/plain", "txt"
     return None
 

@@ -11,7 +11,11 @@ from cases.services import ServiceError
 from cases.services.documents import document_add_version, document_upload
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A whole 1x1 PNG: its signature and header chunk, as a camera or a screenshot writes them.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
