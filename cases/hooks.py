@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from cases.models import AuditEntry, Case, CaseSettlement
+from cases.models import Action, AuditEntry, Case, CaseSettlement
 
 SettlementHandler = Callable[[Case, CaseSettlement], None]
 _settlement_handlers: list[SettlementHandler] = []
@@ -156,3 +156,39 @@ def register_personal_data(source: PersonalDataSource) -> None:
 
 def personal_data_sources() -> list[PersonalDataSource]:
     return list(_personal_data_sources.values())
+
+
+# --- Stage gates: other apps hold a stage back until a condition is met ---------------------------------
+# The payments app registers one ("this stage's fees are not settled"). The core never asks what a gate
+# checks; it asks every gate whether it holds, and applies the stage change when none does.
+
+# gate(case, action) -> a reason it holds the stage (shown to people), or None when it lets it start.
+# Called inside the transaction that requests or releases the stage, with the case row locked; a gate
+# may write (e.g. create the charges the stage needs) in that transaction.
+StageGate = Callable[[Case, Action], str | None]
+# handler(case, action): the pending stage will never start (the case moved on another way).
+StageDroppedHandler = Callable[[Case, Action], None]
+
+_gates: list[StageGate] = []
+_dropped_handlers: list[StageDroppedHandler] = []
+
+
+def register_stage_gate(gate: StageGate) -> StageGate:
+    if gate not in _gates:
+        _gates.append(gate)
+    return gate
+
+
+def on_stage_dropped(handler: StageDroppedHandler) -> StageDroppedHandler:
+    if handler not in _dropped_handlers:
+        _dropped_handlers.append(handler)
+    return handler
+
+
+def holding_reasons(case: Case, action: Action) -> list[str]:
+    return [reason for gate in list(_gates) if (reason := gate(case, action))]
+
+
+def stage_dropped(case: Case, action: Action) -> None:
+    for handler in list(_dropped_handlers):
+        handler(case, action)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -18,30 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.access import case_roles
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.hooks import status_entered
-from cases.models import OPEN_STATUSES, AuditEntry, Case, CaseOutcome, CaseStatus, PendingStage
+from cases.errors import ServiceError
+from cases.hooks import stage_dropped, status_entered
+from cases.models import OPEN_STATUSES, Action, AuditEntry, Case, CaseOutcome, CaseStatus, PendingStage
 from cases.realtime import broadcast_case_status
 from cases.roles import Role
-from cases.stages import stage_dropped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-
-class Action(StrEnum):
-    FILE = "file"
-    INVITE = "invite"
-    RESPOND = "respond"
-    DECLINE = "decline"
-    WITHDRAW = "withdraw"
-    ESCALATE_TO_MEDIATION = "escalate_to_mediation"
-    ESCALATE_TO_ARBITRATION = "escalate_to_arbitration"
-    AGREE_SETTLEMENT = "agree_settlement"
-    SETTLE = "settle"
-    ISSUE_AWARD = "issue_award"
-    EXPIRE = "expire"
-    END_MEDIATION_UNSETTLED = "end_mediation_unsettled"
-    END_MEDIATION_PARTLY_SETTLED = "end_mediation_partly_settled"
 
 
 ACTION_LABELS = {
@@ -134,12 +117,8 @@ TRANSITIONS: dict[tuple[CaseStatus, Action], Transition] = {
 }
 
 
-class TransitionError(Exception):
+class TransitionError(ServiceError):
     """A transition that the table does not allow, or that this actor may not make."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def allowed_actions(case: Case, roles: frozenset[Role]) -> set[Action]:

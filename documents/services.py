@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,8 +102,6 @@ def settlement_agreement_start(case: Case, settlement: CaseSettlement) -> None:
 
 
 def _enqueue_render(document: IssuedDocument) -> None:
-    from documents.tasks import render_draft_task
-
     render_draft_task.enqueue(document_id=document.pk)
 
 
@@ -377,8 +376,6 @@ def agreement_sign(
     _tell_open_pages(locked)
     signed_roles = set(locked.signatures.values_list("role", flat=True))
     if signed_roles >= spec.signer_roles:
-        from documents.tasks import execute_agreement_task
-
         transaction.on_commit(lambda: execute_agreement_task.enqueue(document_id=locked.pk))
     return signature
 
@@ -453,8 +450,6 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
 
 def odr_agreement_start(case: Case) -> None:
     """Hook: both parties accepted the ODR terms; issue the sealed ODR agreement in the background."""
-    from documents.tasks import issue_odr_agreement_task
-
     issue_odr_agreement_task.enqueue(case_id=case.pk)
 
 
@@ -522,3 +517,19 @@ def issue_sealed(
     except IntegrityError:
         return None  # the uniqueness constraint's word for the same (its own file is already gone)
     return document
+
+
+# The same services, run by the task worker: queued in a service's transaction, so they run if it commits.
+@task()
+def render_draft_task(*, document_id: int) -> str:
+    return render_draft(document_id=document_id).sha256
+
+
+@task()
+def execute_agreement_task(*, document_id: int) -> str:
+    return execute_agreement(document_id=document_id).sha256
+
+
+@task()
+def issue_odr_agreement_task(*, case_id: int) -> str:
+    return issue_odr_agreement(case_id=case_id).sha256

@@ -1,18 +1,6 @@
-from django.tasks import task
+"""The paths under which the worker found these tasks before they moved beside the services that queue
+them: a task queued by an earlier release still runs."""
 
-from documents.services import execute_agreement, issue_odr_agreement, render_draft
+from documents.services import execute_agreement_task, issue_odr_agreement_task, render_draft_task
 
-
-@task()
-def render_draft_task(*, document_id: int) -> str:
-    return render_draft(document_id=document_id).sha256
-
-
-@task()
-def execute_agreement_task(*, document_id: int) -> str:
-    return execute_agreement(document_id=document_id).sha256
-
-
-@task()
-def issue_odr_agreement_task(*, case_id: int) -> str:
-    return issue_odr_agreement(case_id=case_id).sha256
+__all__ = ["execute_agreement_task", "issue_odr_agreement_task", "render_draft_task"]

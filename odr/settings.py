@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "mediation",
     "arbitration",
     "administration",
+    # The demo runner and seeding commands (the top of the house: no app imports it).
+    "demo",
 ]
 
 MIDDLEWARE = [

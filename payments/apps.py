@@ -10,8 +10,13 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Plug into the core: fees gate stages, the case page shows what each party owes, and a receipt
         # goes to the party who paid.
-        from cases.hooks import on_case_page, register_personal_data, register_timeline_texts
-        from cases.stages import on_stage_dropped, register_stage_gate
+        from cases.hooks import (
+            on_case_page,
+            on_stage_dropped,
+            register_personal_data,
+            register_stage_gate,
+            register_timeline_texts,
+        )
         from documents.access import register_payers_of
         from payments.gates import fees_gate, fees_section, stage_fees_cancel
         from payments.personal_data import PAYMENTS_PERSONAL_DATA

@@ -16,7 +16,7 @@ from cases.services.responses import case_respond
 from documents.models import IssuedDocument, IssuedKind
 from documents.sealing import check_seal
 from payments.models import Charge, ChargeStatus, FeeSchedule, Payment, PaymentStatus
-from payments.services.fees import charge_waive, fee_schedule_create
+from payments.services.fees import fee_schedule_create
 from payments.services.payments import (
     manual_payment_confirm,
     manual_payment_reject,
@@ -24,6 +24,7 @@ from payments.services.payments import (
     payment_refund,
     payment_start,
 )
+from payments.services.waivers import charge_waive
 from tests.conftest import make_organisation
 
 

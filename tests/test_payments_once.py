@@ -16,8 +16,8 @@ from cases.services import ServiceError
 from documents.models import IssuedDocument, IssuedKind
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus
 from payments.providers.stripe import client as stripe_api
-from payments.services.fees import charge_waive
 from payments.services.payments import manual_payment_confirm, payment_execute, payment_refund, payment_start
+from payments.services.waivers import charge_waive
 from tests.test_payments_stripe import _authenticate, _event, _signed, pay_url
 
 THREE_D_SECURE = "4000002500003155"

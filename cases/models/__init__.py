@@ -1,6 +1,7 @@
 from cases.models.audit import AppendOnlyError, AuditEntry
 from cases.models.cases import (
     OPEN_STATUSES,
+    Action,
     Case,
     CaseAssignment,
     CaseOutcome,
@@ -35,6 +36,7 @@ from cases.models.stages import ArbitrationEntry, PendingStage
 
 __all__ = [
     "OPEN_STATUSES",
+    "Action",
     "AppendOnlyError",
     "ArbitrationEntry",
     "AuditEntry",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -33,6 +34,24 @@ OPEN_STATUSES = frozenset(
         CaseStatus.SETTLEMENT,
     }
 )
+
+
+# What moves a case from one status to the next (cases.lifecycle.TRANSITIONS says where each leads and who
+# may take it). Here, beside the statuses, because a pending stage stores the action it waits to take.
+class Action(StrEnum):
+    FILE = "file"
+    INVITE = "invite"
+    RESPOND = "respond"
+    DECLINE = "decline"
+    WITHDRAW = "withdraw"
+    ESCALATE_TO_MEDIATION = "escalate_to_mediation"
+    ESCALATE_TO_ARBITRATION = "escalate_to_arbitration"
+    AGREE_SETTLEMENT = "agree_settlement"
+    SETTLE = "settle"
+    ISSUE_AWARD = "issue_award"
+    EXPIRE = "expire"
+    END_MEDIATION_UNSETTLED = "end_mediation_unsettled"
+    END_MEDIATION_PARTLY_SETTLED = "end_mediation_partly_settled"
 
 
 class CaseOutcome(models.TextChoices):

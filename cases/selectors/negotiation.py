@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.errors import ServiceError
 from cases.models import (
     BidOutcome,
     BlindBid,
@@ -16,6 +17,7 @@ from cases.models import (
     Message,
     NegotiationState,
     Offer,
+    OfferStatus,
     RoomPresence,
 )
 from cases.realtime import (
@@ -30,7 +32,6 @@ from cases.realtime import (
     offer_payload,
 )
 from cases.roles import Role
-from cases.services import ServiceError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -127,11 +128,23 @@ def room_state(case_id: int, role: Role | None, *, can_write: bool) -> RoomState
     }
 
 
+def still_open(offer: Offer | None) -> Offer:
+    """``offer`` if it may still be answered; otherwise ServiceError saying why not."""
+    if offer is None:
+        raise ServiceError(_("That offer does not exist."))
+    if offer.status == OfferStatus.OPEN and offer.expires_at and offer.expires_at <= timezone.now():
+        # Refused as expired; the sweep records the expiry (a write's transaction rolls back on the error).
+        raise ServiceError(_("That offer has expired."))
+    if offer.status != OfferStatus.OPEN:
+        raise ServiceError(
+            _("That offer is no longer open: it was %(status)s.") % {"status": offer.get_status_display().lower()}
+        )
+    return offer
+
+
 def offer_to_accept(case: Case, role: Role, offer_id: int) -> Offer:
     """The offer ``role`` is about to accept, for the page that asks it to confirm; ServiceError says why it
     cannot (the same reasons ``offer_accept`` gives, checked again there under the case's lock)."""
-    from cases.services.negotiation import still_open  # here: the negotiation services import this module
-
     offer = still_open(Offer.objects.filter(case=case, pk=offer_id).first())
     if offer.maker_role == role:
         raise ServiceError(_("You cannot accept your own offer."))

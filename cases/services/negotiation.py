@@ -50,7 +50,7 @@ from cases.realtime import (
     plain_message_payload,
     send_collected,
 )
-from cases.selectors.negotiation import is_online
+from cases.selectors.negotiation import is_online, still_open
 from cases.services import ServiceError
 from cases.services.stages import stage_advance
 from odr import adb
@@ -289,20 +289,6 @@ def offer_make(
     return _create_offer(
         case=locked, user=user, role=role, amount=amount, terms=terms, expires_at=expires_at, counter_to=None, meta=meta
     )
-
-
-def still_open(offer: Offer | None) -> Offer:
-    """``offer`` if it may still be answered; otherwise ServiceError saying why not."""
-    if offer is None:
-        raise ServiceError(_("That offer does not exist."))
-    if offer.status == OfferStatus.OPEN and offer.expires_at and offer.expires_at <= timezone.now():
-        # Refused as expired; the sweep records the expiry (a write's transaction rolls back on the error).
-        raise ServiceError(_("That offer has expired."))
-    if offer.status != OfferStatus.OPEN:
-        raise ServiceError(
-            _("That offer is no longer open: it was %(status)s.") % {"status": offer.get_status_display().lower()}
-        )
-    return offer
 
 
 def _locked_open_offer(case: Case, offer_id: int) -> Offer:

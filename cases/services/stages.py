@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.hooks import holding_reasons
 from cases.lifecycle import TRANSITIONS, Action, case_transition, copy_case_state, pending_drop
 from cases.models import Case, CaseStatus, PendingStage
 from cases.services.invitations import invitation_send
-from cases.stages import holding_reasons
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -17,7 +17,6 @@ from cases.models import Case, CaseParty, PartyRole
 from cases.money import in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
-from cases.services.stages import stage_release
 from payments.models import (
     Charge,
     ChargeStatus,
@@ -48,7 +47,7 @@ class WaiverRuleInput:
     fee_kind: str = ""  # blank: every fee
 
 
-def _check_waiver(percent: Decimal, reason: str, *, fields: tuple[str, str]) -> None:
+def waiver_check(percent: Decimal, reason: str, *, fields: tuple[str, str]) -> None:
     """A waiver, standing or for one charge: a percentage above zero, at most 100, with its reason."""
     if not (Decimal("0") < percent <= Decimal("100")):
         raise ServiceError(_("A waiver is between 0.01% and 100%."), field=fields[0])
@@ -92,7 +91,7 @@ def fee_schedule_create(
         created_by=actor,
     )
     for rule in waiver_rules or []:
-        _check_waiver(rule.percent, rule.reason, fields=("waiver_percent", "waiver_reason"))
+        waiver_check(rule.percent, rule.reason, fields=("waiver_percent", "waiver_reason"))
         FeeWaiverRule.objects.create(
             schedule=schedule,
             fee_kind=rule.fee_kind,
@@ -205,44 +204,6 @@ def charge_settle_if_paid(charge: Charge) -> bool:
     charge.save(update_fields=["status", "settled_at"])
     log_action(case=charge.case, actor=None, action="fee.paid", data={"charge": str(charge.public_id)})
     return True
-
-
-@transaction.atomic
-def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, meta: RequestMeta = SYSTEM) -> Charge:
-    """A case administrator waives part or all of a due fee, with a reason; the stage may then start."""
-    locked = Charge.objects.select_for_update().select_related("case").get(pk=charge.pk)
-    if locked.status != ChargeStatus.DUE:
-        raise ServiceError(_("Only a fee that is still due can be waived."))
-    _check_waiver(percent, reason, fields=("percent", "reason"))
-    locked.waived_percent = percent
-    locked.waiver_reason = reason.strip()[:300]
-    locked.amount_due = apply_percent_off(locked.base_amount, percent)
-    if locked.amount_due == 0:
-        locked.status = ChargeStatus.WAIVED
-        locked.settled_at = timezone.now()
-    locked.save()
-    log_action(
-        case=locked.case,
-        actor=actor,
-        action="fee.waived",
-        meta=meta,
-        data={"charge": str(locked.public_id), "percent": str(percent), "reason": locked.waiver_reason},
-    )
-    charge_settle_if_paid(locked)
-    if locked.is_settled:
-        charge_open_payments_cancel_later(locked)
-        stage_release(case=locked.case, meta=meta)
-    return locked
-
-
-def charge_open_payments_cancel_later(charge: Charge) -> None:
-    """The fee is settled: any payment of it still open at a provider (a card left at 3-D Secure) is
-    cancelled there by the worker, as a provider is never asked while the charge is locked. Queued in the
-    caller's transaction, so it happens if and only if the settlement commits."""
-    if charge.payments.filter(status=PaymentStatus.PENDING).exclude(provider_reference="").exists():
-        from payments.tasks import cancel_open_payments_task
-
-        cancel_open_payments_task.enqueue(charge_id=charge.pk)
 
 
 def stage_fees_cancel(case: Case, action: Action) -> None:

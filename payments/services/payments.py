@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +31,8 @@ from payments.models import (
     Refund,
 )
 from payments.providers import ProviderError, ProviderResult, get_provider
-from payments.services.fees import charge_open_payments_cancel_later, charge_settle_if_paid
+from payments.receipts import issue_receipt
+from payments.services.fees import charge_settle_if_paid
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -81,6 +83,19 @@ def payments_cancel_open(*, charge: Charge, meta: RequestMeta = SYSTEM) -> None:
     for open_payment in charge.payments.filter(status=PaymentStatus.PENDING).exclude(provider_reference=""):
         result = get_provider(open_payment.provider).cancel(payment=open_payment)
         payment_apply_result(payment=open_payment, result=result, source="cancelled by the platform", meta=meta)
+
+
+def charge_open_payments_cancel_later(charge: Charge) -> None:
+    """The fee is settled: any payment of it still open at a provider (a card left at 3-D Secure) is
+    cancelled there by the worker, as a provider is never asked while the charge is locked. Queued in the
+    caller's transaction, so it happens if and only if the settlement commits."""
+    if charge.payments.filter(status=PaymentStatus.PENDING).exclude(provider_reference="").exists():
+        cancel_open_payments_task.enqueue(charge_id=charge.pk)
+
+
+@task()
+def cancel_open_payments_task(*, charge_id: int) -> None:
+    payments_cancel_open(charge=Charge.objects.get(pk=charge_id))
 
 
 @transaction.atomic
@@ -488,6 +503,9 @@ def _record_refunded(payment: Payment, amount: Decimal) -> None:
 
 def _receipt_on_commit(payment_id: int, *, refund_id: int | None = None) -> None:
     """Queue the receipt in this transaction: the task row commits with the payment or not at all."""
-    from payments.tasks import issue_receipt_task
-
     issue_receipt_task.enqueue(payment_id=payment_id, refund_id=refund_id)
+
+
+@task()
+def issue_receipt_task(*, payment_id: int, refund_id: int | None = None) -> str:
+    return issue_receipt(payment_id=payment_id, refund_id=refund_id).verification_reference

@@ -34,7 +34,7 @@ from payments.models import Charge, FeeSchedule, Payment
 from payments.providers import ProviderError
 from payments.receipts import receipt_for
 from payments.selectors import PaymentFilters, charges_to_apply_a_transfer_to, payments_for_reconciliation
-from payments.services.fees import WaiverRuleInput, charge_waive, fee_schedule_create, schedule_in_force
+from payments.services.fees import WaiverRuleInput, fee_schedule_create, schedule_in_force
 from payments.services.payments import (
     manual_payment_confirm,
     manual_payment_confirm_surplus,
@@ -42,6 +42,7 @@ from payments.services.payments import (
     payment_refund,
     payment_sync,
 )
+from payments.services.waivers import charge_waive
 
 PAGE_SIZE = 50
 CSV_HEADER = [

@@ -108,7 +108,7 @@ def charge(fee_schedule, filed_case) -> Charge:
 
 
 def receipt_tasks() -> int:
-    return DBTaskResult.objects.filter(task_path="payments.tasks.issue_receipt_task").count()
+    return DBTaskResult.objects.filter(task_path="payments.services.payments.issue_receipt_task").count()
 
 
 def test_stripe_down_during_a_payment_then_back_charges_once(charge, claimant, client_for, own_stripe):

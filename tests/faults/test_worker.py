@@ -218,7 +218,7 @@ def test_a_worker_killed_while_sealing_an_agreement_leaves_one_sealed_copy(
 ):
     draft = signed_long_agreement
     case = draft.case
-    job = DBTaskResult.objects.get(task_path="documents.tasks.execute_agreement_task")
+    job = DBTaskResult.objects.get(task_path="documents.services.execute_agreement_task")
 
     first = start_worker("worker-one")
     wait_until(lambda: task_status(job.pk) == "RUNNING", seconds=60, what="the first worker to take the job")
@@ -305,14 +305,18 @@ class IssuingJob:
 def issuing_job(request, private_storage: Path) -> IssuingJob:
     if request.param == "settlement agreement":
         case = request.getfixturevalue("signed_long_agreement").case
-        kind, task_path, action = IssuedKind.SETTLEMENT_AGREEMENT, "documents.tasks.execute_agreement_task", "executed"
+        kind, task_path, action = (
+            IssuedKind.SETTLEMENT_AGREEMENT,
+            "documents.services.execute_agreement_task",
+            "executed",
+        )
     else:
         request.getfixturevalue("seal")
         request.getfixturevalue("fee_schedule")  # before the case is filed, so that it owes a fee
         case = request.getfixturevalue("filed_case")
         charge = Charge.objects.get(case=case)
         pay_by_transfer(charge, request.getfixturevalue("claimant"), request.getfixturevalue("administrator"))
-        kind, task_path, action = IssuedKind.FEE_RECEIPT, "payments.tasks.issue_receipt_task", "issued"
+        kind, task_path, action = IssuedKind.FEE_RECEIPT, "payments.services.payments.issue_receipt_task", "issued"
     assert DBTaskResult.objects.filter(task_path=task_path, status="READY").count() == 1
     return IssuingJob(task_path, case.pk, private_storage / "issued" / str(case.public_id), kind, f"document.{action}")
 
