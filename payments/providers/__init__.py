@@ -46,6 +46,25 @@ class ProviderResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ProviderEvent:
+    """What a provider's event (a webhook) means for us, once the provider has been asked again: the event
+    itself only says which payment to look at, never what state it is in."""
+
+    # A kind of event we act on; anything else is recorded and ignored.
+    handled: bool
+    # The payment it concerns, when we know it; its state read again from the provider.
+    payment: Payment | None = None
+    result: ProviderResult | None = None
+    # An attempt made for ``stray_of`` that we never recorded (our request's answer was lost and the payer
+    # went on with another): a payment of its own if it took money.
+    stray_of: Payment | None = None
+    # For a refund: how much the provider says is refunded in all, and the provider's reference for it.
+    is_refund: bool = False
+    refunded_total: Decimal | None = None
+    refund_reference: str = ""
+
+
 class PaymentProvider(ABC):
     identifier: str
     verbose_name: StrOrPromise

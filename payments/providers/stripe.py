@@ -8,6 +8,7 @@ the server asks Stripe again. The same code runs against localstripe when ``STRI
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,11 +19,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.money import CENT
-from payments.models import PaymentStatus
-from payments.providers import PaymentProvider, ProviderError, ProviderResult
+from payments.models import Payment, PaymentStatus
+from payments.providers import PaymentProvider, ProviderError, ProviderEvent, ProviderResult
 
 if TYPE_CHECKING:
-    from payments.models import Payment, Refund
+    from payments.models import Refund
+
+# The events the webhook acts on besides "charge.refunded": each names a PaymentIntent to read again.
+INTENT_EVENTS = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.processing",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+        "payment_intent.requires_action",
+    }
+)
 
 UNREACHABLE = gettext_lazy(
     "Card payments are not available right now: we could not reach the card processor. "
@@ -37,6 +49,11 @@ def to_minor_units(amount: Decimal) -> int:
 
 def from_minor_units(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
+
+
+def event_verify(*, payload: bytes, signature: str) -> Any:
+    """The event Stripe signed, or ValueError / stripe.SignatureVerificationError."""
+    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
 
 
 def client() -> stripe.StripeClient:
@@ -193,3 +210,72 @@ class StripeProvider(PaymentProvider):
                 retryable=False,
             ) from None
         return str(made["id"])
+
+    def read_event(self, event: Any) -> ProviderEvent:
+        """Which payment a verified event is about, and its state asked of Stripe again. Raises
+        ProviderError (retryable) when Stripe cannot be asked now, so the event is delivered again."""
+        event_type = str(event["type"])
+        if event_type == "charge.refunded":
+            return self._read_refund(event["data"]["object"])
+        if event_type in INTENT_EVENTS:
+            intent = event["data"]["object"].to_dict() if hasattr(event["data"]["object"], "to_dict") else {}
+            return self._read_intent(intent)
+        return ProviderEvent(handled=False)
+
+    def _read_refund(self, charge: Any) -> ProviderEvent:
+        payment = Payment.objects.filter(provider="stripe", provider_reference=str(charge["payment_intent"])).first()
+        seen = ProviderEvent(handled=True, is_refund=True, refund_reference=str(charge["id"]))
+        if payment is None:
+            return seen
+        try:
+            refunded_total = self.refunded_total(charge_id=str(charge["id"]))
+        except ProviderError as exc:
+            raise ProviderError(exc.message, retryable=True) from None
+        result = None
+        if payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+            # The refund overtook the success it follows (events arrive in any order): take the payment's
+            # own state from Stripe first, so the refund has a payment to apply to.
+            try:
+                result = self.fetch(payment=payment)
+            except ProviderError as exc:
+                if exc.retryable:
+                    raise
+        return ProviderEvent(
+            handled=True,
+            payment=payment,
+            result=result,
+            is_refund=True,
+            refunded_total=refunded_total,
+            refund_reference=str(charge["id"]),
+        )
+
+    def _read_intent(self, intent: dict[str, Any]) -> ProviderEvent:
+        intent_id = str(intent.get("id", ""))
+        payment = Payment.objects.filter(provider="stripe", provider_reference=intent_id).first()
+        stray_of = None
+        if payment is None:
+            # Stripe took the money but we never stored the intent's id (the answer to our request was
+            # lost): the intent's metadata names our payment. Stripe itself confirms it below. If that
+            # payment went on with another intent (the payer tried again), this one is a payment of its own.
+            claimed = str((intent.get("metadata") or {}).get("payment", ""))
+            if _is_uuid(claimed):
+                payment = Payment.objects.filter(provider="stripe", public_id=claimed).first()
+                if payment is not None and payment.provider_reference:
+                    stray_of = payment
+        if payment is None:
+            return ProviderEvent(handled=True)
+        try:
+            result = self.fetch_intent(intent_id=intent_id, payment=payment)
+        except ProviderError as exc:
+            if exc.retryable:
+                raise
+            return ProviderEvent(handled=True)
+        return ProviderEvent(handled=True, payment=payment, result=result, stray_of=stray_of)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
