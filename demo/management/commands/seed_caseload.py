@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from arbitration.models import ArbitrationState
 from cases.models import (
     OPEN_STATUSES,
     AuditEntry,
@@ -38,6 +40,8 @@ from cases.models import (
     SettlementSource,
 )
 from cases.roles_setup import ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
+from mediation.models import MediationState
+from payments.models import Charge, ChargeStatus, FeeSchedule, Payment, PaymentStatus
 
 # (status, outcome, share of cases, tiers reached)
 MIX: list[tuple[str, str, int, tuple[str, ...]]] = [
@@ -188,79 +192,107 @@ class Command(BaseCommand):
         businesses: list[Organisation],
         neutrals: dict[str, list[User]],
     ) -> None:
-        from arbitration.models import ArbitrationState
-        from mediation.models import MediationState
-        from payments.models import Charge, ChargeStatus, FeeSchedule, Payment, PaymentStatus
-
         schedule = FeeSchedule.objects.order_by("-effective_from").first()
-        parties, responses, mediation, arbitration, assignments = [], [], [], [], []
-        settlements, audit, documents, charges = [], [], [], []
+        rows = _DetailRows()
         for case, (status, outcome, _share, tiers), index in zip(cases, kinds, claimants, strict=True):
-            claimant_user, respondent_user = people[index], people[(index + 1) % len(people)]
-            claimant_org, respondent_org = businesses[index], businesses[(index + 1) % len(businesses)]
-            claimant_party = CaseParty(case=case, role="claimant", organisation=claimant_org, user=claimant_user)
-            parties.append(claimant_party)
-            if tiers or outcome == "declined":
-                parties.append(
-                    CaseParty(case=case, role="respondent", organisation=respondent_org, user=respondent_user)
-                )
-            audit.append(AuditEntry(case=case, actor=claimant_user, action="case.file", to_status="filed"))
-            audit.append(AuditEntry(case=case, actor=None, action="case.invite", to_status="awaiting_response"))
-            if "negotiation" in tiers:
-                responses.append(CaseResponse(case=case, response_text="We dispute it.", submitted_by=respondent_user))
-                audit.append(
-                    AuditEntry(case=case, actor=respondent_user, action="case.respond", to_status="negotiation")
-                )
-            if "mediation" in tiers:
-                mediation.append(
-                    MediationState(case=case, phase="ended", ranking_deadline_at=case.filed_at or case.created_at)
-                )
-                assignments.append(
-                    CaseAssignment(case=case, user=rng.choice(neutrals["mediator"]), role=NeutralRole.MEDIATOR)
-                )
-            if "arbitration" in tiers:
-                arbitration.append(
-                    ArbitrationState(
-                        case=case, phase="proceedings", ranking_deadline_at=case.filed_at or case.created_at
-                    )
-                )
-                assignments.append(
-                    CaseAssignment(case=case, user=rng.choice(neutrals["arbitrator"]), role=NeutralRole.ARBITRATOR)
-                )
-            if outcome == "settled" or status == "settlement":
-                source = SettlementSource.MEDIATION if "mediation" in tiers else SettlementSource.OFFER
-                settlements.append(CaseSettlement(case=case, amount=case.amount_claimed or 0, source=source))
-            if status == "closed":
-                audit.append(AuditEntry(case=case, actor=None, action="case.close", to_status="closed"))
-            documents.append(Document(case=case, title="Invoice", party_role="claimant", created_by=claimant_user))
+            claimant = CaseParty(case=case, role="claimant", organisation=businesses[index], user=people[index])
+            respondent = CaseParty(
+                case=case,
+                role="respondent",
+                organisation=businesses[(index + 1) % len(businesses)],
+                user=people[(index + 1) % len(people)],
+            )
+            rows.add_case(rng, case, status, outcome, tiers, claimant, respondent, neutrals)
             if schedule is not None and rng.random() < 0.6:
-                paid = rng.random() < 0.8
-                charges.append(
-                    Charge(
-                        case=case,
-                        party=claimant_party,
-                        kind="registration",
-                        stage_action="invite",
-                        schedule=schedule,
-                        base_amount=schedule.registration_fee,
-                        amount_due=schedule.registration_fee,
-                        status=ChargeStatus.PAID if paid else ChargeStatus.DUE,
-                    )
-                )
+                rows.add_registration_fee(schedule, claimant, paid=rng.random() < 0.8)
+        rows.insert(rng)
+
+
+@dataclass
+class _DetailRows:
+    """The rows that make each seeded case look lived in (parties, answers, tiers, neutrals, settlements,
+    audit trail, evidence, fees), collected case by case and inserted in bulk."""
+
+    parties: list[CaseParty] = field(default_factory=list)
+    responses: list[CaseResponse] = field(default_factory=list)
+    mediation: list[MediationState] = field(default_factory=list)
+    arbitration: list[ArbitrationState] = field(default_factory=list)
+    assignments: list[CaseAssignment] = field(default_factory=list)
+    settlements: list[CaseSettlement] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    charges: list[Charge] = field(default_factory=list)
+
+    def add_case(
+        self,
+        rng: random.Random,
+        case: Case,
+        status: str,
+        outcome: str,
+        tiers: tuple[str, ...],
+        claimant: CaseParty,
+        respondent: CaseParty,
+        neutrals: dict[str, list[User]],
+    ) -> None:
+        self.parties.append(claimant)
+        if tiers or outcome == "declined":
+            self.parties.append(respondent)
+        self.audit.append(AuditEntry(case=case, actor=claimant.user, action="case.file", to_status="filed"))
+        self.audit.append(AuditEntry(case=case, actor=None, action="case.invite", to_status="awaiting_response"))
+        if "negotiation" in tiers:
+            self.responses.append(CaseResponse(case=case, response_text="We dispute it.", submitted_by=respondent.user))
+            self.audit.append(
+                AuditEntry(case=case, actor=respondent.user, action="case.respond", to_status="negotiation")
+            )
+        began = case.filed_at or case.created_at
+        if "mediation" in tiers:
+            self.mediation.append(MediationState(case=case, phase="ended", ranking_deadline_at=began))
+            mediator = rng.choice(neutrals["mediator"])
+            self.assignments.append(CaseAssignment(case=case, user=mediator, role=NeutralRole.MEDIATOR))
+        if "arbitration" in tiers:
+            self.arbitration.append(ArbitrationState(case=case, phase="proceedings", ranking_deadline_at=began))
+            arbitrator = rng.choice(neutrals["arbitrator"])
+            self.assignments.append(CaseAssignment(case=case, user=arbitrator, role=NeutralRole.ARBITRATOR))
+        if outcome == "settled" or status == "settlement":
+            source = SettlementSource.MEDIATION if "mediation" in tiers else SettlementSource.OFFER
+            self.settlements.append(CaseSettlement(case=case, amount=case.amount_claimed or 0, source=source))
+        if status == "closed":
+            self.audit.append(AuditEntry(case=case, actor=None, action="case.close", to_status="closed"))
+        self.documents.append(Document(case=case, title="Invoice", party_role="claimant", created_by=claimant.user))
+
+    def add_registration_fee(self, schedule: FeeSchedule, claimant: CaseParty, *, paid: bool) -> None:
+        self.charges.append(
+            Charge(
+                case=claimant.case,
+                party=claimant,
+                kind="registration",
+                stage_action="invite",
+                schedule=schedule,
+                base_amount=schedule.registration_fee,
+                amount_due=schedule.registration_fee,
+                status=ChargeStatus.PAID if paid else ChargeStatus.DUE,
+            )
+        )
+
+    def insert(self, rng: random.Random) -> None:
         for model, rows in (
-            (CaseParty, parties),
-            (CaseResponse, responses),
-            (MediationState, mediation),
-            (ArbitrationState, arbitration),
-            (CaseAssignment, assignments),
-            (CaseSettlement, settlements),
-            (AuditEntry, audit),
+            (CaseParty, self.parties),
+            (CaseResponse, self.responses),
+            (MediationState, self.mediation),
+            (ArbitrationState, self.arbitration),
+            (CaseAssignment, self.assignments),
+            (CaseSettlement, self.settlements),
+            (AuditEntry, self.audit),
         ):
             for chunk in _chunks(rows):
                 model.objects.bulk_create(chunk)
-        created_documents: list[Document] = []
-        for chunk in _chunks(documents):
-            created_documents += Document.objects.bulk_create(chunk)
+        self._insert_evidence(rng)
+        self._insert_fees()
+
+    def _insert_evidence(self, rng: random.Random) -> None:
+        created: list[Document] = []
+        for chunk in _chunks(self.documents):
+            created += Document.objects.bulk_create(chunk)
         versions = [
             DocumentVersion(
                 document=document,
@@ -272,13 +304,15 @@ class Command(BaseCommand):
                 sha256=f"{rng.getrandbits(256):064x}",
                 uploaded_by=document.created_by,
             )
-            for document in created_documents
+            for document in created
         ]
         for chunk in _chunks(versions):
             DocumentVersion.objects.bulk_create(chunk)
-        created_charges: list[Charge] = []
-        for chunk in _chunks(charges):
-            created_charges += Charge.objects.bulk_create(chunk)
+
+    def _insert_fees(self) -> None:
+        created: list[Charge] = []
+        for chunk in _chunks(self.charges):
+            created += Charge.objects.bulk_create(chunk)
         payments = [
             Payment(
                 charge=charge,
@@ -290,7 +324,7 @@ class Command(BaseCommand):
                 provider_reference=f"SEED-{charge.pk}",
                 created_by=charge.party.user,
             )
-            for charge in created_charges
+            for charge in created
             if charge.status == ChargeStatus.PAID
         ]
         for chunk in _chunks(payments):
