@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseStatus, NeutralRole
+from cases.models.panel import AppointmentStatus
 from documents.models import IssuedDocument, IssuedKind
 from documents.services import AgreementKind, Signer, register_document_kind
 
@@ -28,7 +29,7 @@ def _appointment_of(document: IssuedDocument) -> object:
 
 def _declarant(case: Case, user: User) -> Signer | None:
     """Who signs a declaration: the arbitrator it was proposed to, while the proposal stands."""
-    from arbitration.models import AppointmentStatus, ArbitratorAppointment
+    from arbitration.models import ArbitratorAppointment
 
     proposal = (
         ArbitratorAppointment.objects.filter(case=case, status=AppointmentStatus.PROPOSED, arbitrator__user=user)

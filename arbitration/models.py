@@ -8,7 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Document, Organisation, PartyRole
-from cases.models.panel import PanelProfile
+from cases.models.panel import (
+    LIVE_APPOINTMENT,
+    PanelAppointment,
+    PanelProfile,
+    PanelRanking,
+    PanelState,
+)
 
 
 class ArbitratorProfile(PanelProfile):
@@ -30,27 +36,19 @@ class ArbitrationPhase(models.TextChoices):
     AWARDED = "awarded", _("Award issued")
 
 
-class ArbitrationState(models.Model):
+class ArbitrationState(PanelState):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="arbitration")
     phase = models.CharField(max_length=12, choices=ArbitrationPhase.choices, default=ArbitrationPhase.RANKING)
-    ranking_deadline_at = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Arbitration of {self.case} ({self.phase})"
 
 
-class ArbitratorRanking(models.Model):
-    """One party's preference: 1 is most preferred. Arbitrators left out are not acceptable to it."""
-
+class ArbitratorRanking(PanelRanking):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="arbitrator_rankings")
-    party_role = models.CharField(max_length=12, choices=PartyRole.choices)
     arbitrator = models.ForeignKey(ArbitratorProfile, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["case", "party_role", "rank"]
+    class Meta(PanelRanking.Meta):
         constraints = [
             models.UniqueConstraint(fields=["case", "party_role", "arbitrator"], name="rank_each_arbitrator_once"),
             models.UniqueConstraint(fields=["case", "party_role", "rank"], name="one_arbitrator_per_rank"),
@@ -60,33 +58,19 @@ class ArbitratorRanking(models.Model):
         return f"{self.party_role} ranks {self.arbitrator} #{self.rank} on {self.case}"
 
 
-class AppointmentStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    REPLACED = "replaced", _("Replaced")
-
-
-class ArbitratorAppointment(models.Model):
+class ArbitratorAppointment(PanelAppointment):
     """A proposal to an arbitrator. It is accepted when the arbitrator signs a declaration of independence
     (a document of the documents app, sealed like the others)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="arbitrator_appointments")
     arbitrator = models.ForeignKey(ArbitratorProfile, on_delete=models.PROTECT, related_name="appointments")
-    status = models.CharField(max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.PROPOSED)
-    proposed_by = models.CharField(max_length=14)  # "ranking" or "administrator"
     disclosures = models.TextField(blank=True)
-    decline_reason = models.CharField(max_length=300, blank=True)
-    replaced_reason = models.CharField(max_length=300, blank=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["case", "created_at"]
+    class Meta(PanelAppointment.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
-                condition=models.Q(status__in=("proposed", "accepted")),
+                condition=models.Q(status__in=LIVE_APPOINTMENT),
                 name="one_live_arbitrator_appointment",
             )
         ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases.audit import log_action
 from cases.hooks import PersonalDataSource
 from cases.models import Case, Membership
+from cases.models.panel import AppointmentStatus
 from cases.notifications import queue_email
 from cases.services import ServiceError
 
@@ -28,6 +29,12 @@ def is_linked_to_parties(*, user_id: int, linked_organisation_ids: Iterable[int]
     if Membership.objects.filter(user_id=user_id, organisation_id__in=organisation_ids).exists():
         return True
     return bool(organisation_ids & set(linked_organisation_ids))
+
+
+def is_conflicted(neutral: Any, case: Case) -> bool:
+    """``neutral`` (a panel profile: its user and its linked businesses) may not act on ``case``."""
+    linked = [organisation.pk for organisation in neutral.linked_organisations.all()]
+    return is_linked_to_parties(user_id=neutral.user_id, linked_organisation_ids=linked, case=case)
 
 
 def best_common_choice(ranks: dict[int, dict[str, int]], *, eligible: Iterable[int]) -> int | None:
@@ -54,17 +61,47 @@ class PanelAppointments:
 
     prefix: str  # the app's name: audit actions "<prefix>.ranked", emails "<prefix>_proposed", ...
     case_status: str
-    state_model: type[Model]  # one per case: phase, ranking_deadline_at
-    ranking_model: type[Model]  # case, party_role, <neutral>, rank
-    appointment_model: type[Model]  # case, <neutral>, proposed_by, status
+    profile_model: type[Model]  # the panel (cases.models.panel.PanelProfile)
+    state_model: type[Model]  # one per case: phase, ranking_deadline_at (PanelState)
+    ranking_model: type[Model]  # case, party_role, <neutral>, rank (PanelRanking)
+    appointment_model: type[Model]  # case, <neutral>, proposed_by, status (PanelAppointment)
     neutral: str  # the name of the profile field on rankings and appointments
-    eligible: Callable[[Case], list[Any]]
-    ranking_closed: Any  # the refusals, in the app's words
+    not_in_stage: Any  # the refusals, in the app's words
+    parties_only: Any
+    ranking_closed: Any
     choose_one: Any
     rank_once: Any
     cannot_act: Any
     phases: dict[str, str] = field(default_factory=dict)  # "ranking", "admin", "proposed" -> the app's values
     ranking_days_setting: str = ""  # the setting that gives the parties' time to rank
+    # A bar of the app's own besides a conflict (arbitration: the case's mediator, unless both parties agree).
+    barred: Callable[[Any, Case], bool] | None = None
+
+    def eligible(self, case: Case) -> list[Any]:
+        """The panel as the case's parties may rank it: active neutrals without a conflict or another bar,
+        who have not declined or been replaced on this case."""
+        gone = self.appointment_model.objects.filter(  # type: ignore[attr-defined]
+            case=case, status__in=(AppointmentStatus.DECLINED, AppointmentStatus.REPLACED)
+        ).values(f"{self.neutral}_id")
+        panel = self.profile_model.objects.filter(active=True).exclude(pk__in=gone)  # type: ignore[attr-defined]
+        return [
+            neutral
+            for neutral in panel.select_related("user").prefetch_related("linked_organisations")
+            if not is_conflicted(neutral, case) and not (self.barred and self.barred(neutral, case))
+        ]
+
+    def state_for_update(self, case: Case) -> Any:
+        """The case's appointment state, locked; refused when the case is not in this stage."""
+        state = self.state_model.objects.select_for_update().filter(case=case).first()  # type: ignore[attr-defined]
+        if state is None or case.status != self.case_status:
+            raise ServiceError(str(self.not_in_stage))
+        return state
+
+    def party_role_of(self, case: Case, user: Any) -> str:
+        role = case.parties.filter(user=user).values_list("role", flat=True).first()
+        if role is None:
+            raise ServiceError(str(self.parties_only))
+        return str(role)
 
     def open_ranking(self, case: Case) -> None:
         """The case entered the stage (in the transition's transaction): the ranking window opens."""

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Organisation, PartyRole
-from cases.models.panel import PanelProfile
+from cases.models.panel import (
+    LIVE_APPOINTMENT,
+    PanelAppointment,
+    PanelProfile,
+    PanelRanking,
+    PanelState,
+)
 
 
 class MediatorProfile(PanelProfile):
@@ -33,31 +39,23 @@ class MediationPhase(models.TextChoices):
     ENDED = "ended", _("Mediation ended")
 
 
-class MediationState(models.Model):
+class MediationState(PanelState):
     """Where a case's mediation stands."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="mediation")
     phase = models.CharField(max_length=12, choices=MediationPhase.choices, default=MediationPhase.RANKING)
-    ranking_deadline_at = models.DateTimeField()
     extension_requested_by = models.CharField(max_length=12, choices=PartyRole.choices, blank=True)
     extended_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Mediation of {self.case} ({self.phase})"
 
 
-class MediatorRanking(models.Model):
-    """One party's preference: 1 is most preferred. Parties may leave out mediators they do not accept."""
-
+class MediatorRanking(PanelRanking):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediator_rankings")
-    party_role = models.CharField(max_length=12, choices=PartyRole.choices)
     mediator = models.ForeignKey(MediatorProfile, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["case", "party_role", "rank"]
+    class Meta(PanelRanking.Meta):
         constraints = [
             models.UniqueConstraint(fields=["case", "party_role", "mediator"], name="rank_each_mediator_once"),
             models.UniqueConstraint(fields=["case", "party_role", "rank"], name="one_mediator_per_rank"),
@@ -67,30 +65,12 @@ class MediatorRanking(models.Model):
         return f"{self.party_role} ranks {self.mediator} #{self.rank} on {self.case}"
 
 
-class AppointmentStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    REPLACED = "replaced", _("Replaced")
-
-
-LIVE_APPOINTMENT = ("proposed", "accepted")
-
-
-class MediatorAppointment(models.Model):
+class MediatorAppointment(PanelAppointment):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mediator_appointments")
     mediator = models.ForeignKey(MediatorProfile, on_delete=models.PROTECT, related_name="appointments")
-    status = models.CharField(max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.PROPOSED)
-    # "ranking" when both parties' lists agreed on them, "administrator" otherwise.
-    proposed_by = models.CharField(max_length=14)
     conflict_declaration = models.TextField(blank=True)
-    decline_reason = models.CharField(max_length=300, blank=True)
-    replaced_reason = models.CharField(max_length=300, blank=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["case", "created_at"]
+    class Meta(PanelAppointment.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=models.Q(status__in=LIVE_APPOINTMENT), name="one_live_appointment"

@@ -17,7 +17,8 @@ def mediation_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str,
 
 def proposals_section(user: Any) -> tuple[str, dict[str, object]] | None:
     """A mediator's proposals awaiting an answer, on "My cases"."""
-    from mediation.models import AppointmentStatus, MediatorAppointment
+    from cases.models.panel import AppointmentStatus
+    from mediation.models import MediatorAppointment
 
     if not user.is_authenticated:
         return None

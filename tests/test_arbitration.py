@@ -11,7 +11,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from arbitration.models import (
-    AppointmentStatus,
     ArbitrationPhase,
     ArbitrationState,
     ArbitratorAppointment,
@@ -37,6 +36,7 @@ from cases.models import (
     Obligation,
     PendingStage,
 )
+from cases.models.panel import AppointmentStatus
 from cases.roles_setup import ARBITRATOR_GROUP
 from cases.services import ServiceError
 from cases.services.arbitration_entry import arbitration_consent

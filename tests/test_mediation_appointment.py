@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AuditEntry, CaseAssignment, CaseStatus, Membership
+from cases.models.panel import AppointmentStatus
 from cases.services import ServiceError
 from cases.services.deadlines import deadlines_sweep
 from cases.services.negotiation import mediation_request
 from mediation.models import (
-    AppointmentStatus,
     MediationPhase,
     MediationState,
     MediatorAppointment,

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from arbitration.models import (
-    AppointmentStatus,
     ArbitrationPhase,
     ArbitrationState,
     ArbitratorAppointment,
@@ -28,8 +27,9 @@ from arbitration.models import (
 )
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, PartyRole
+from cases.models.panel import AppointmentStatus
 from cases.notifications import queue_email
-from cases.panels import PanelAppointments, is_linked_to_parties
+from cases.panels import PanelAppointments, is_conflicted
 from cases.services import ServiceError
 from documents.models import IssuedKind
 from documents.services import draft_version_create
@@ -38,11 +38,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 LIVE = (AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED)
-
-
-def is_conflicted(arbitrator: ArbitratorProfile, case: Case) -> bool:
-    linked = [organisation.pk for organisation in arbitrator.linked_organisations.all()]
-    return is_linked_to_parties(user_id=arbitrator.user_id, linked_organisation_ids=linked, case=case)
 
 
 def mediated_case(arbitrator: ArbitratorProfile, case: Case) -> bool:
@@ -69,15 +64,8 @@ def barred_as_former_mediator(arbitrator: ArbitratorProfile, case: Case) -> bool
 def eligible_arbitrators(case: Case) -> list[ArbitratorProfile]:
     """The panel as this case's parties may rank it: active arbitrators without a conflict, who have not
     declined or been replaced on it, and not its mediator unless both parties agreed to that in writing."""
-    gone = ArbitratorAppointment.objects.filter(
-        case=case, status__in=(AppointmentStatus.DECLINED, AppointmentStatus.REPLACED)
-    ).values("arbitrator_id")
-    panel = ArbitratorProfile.objects.filter(active=True).exclude(pk__in=gone).select_related("user")
-    return [
-        arbitrator
-        for arbitrator in panel.prefetch_related("linked_organisations")
-        if not is_conflicted(arbitrator, case) and not barred_as_former_mediator(arbitrator, case)
-    ]
+    arbitrators: list[ArbitratorProfile] = PANEL.eligible(case)
+    return arbitrators
 
 
 def former_mediator_on_panel(case: Case) -> ArbitratorProfile | None:
@@ -92,27 +80,25 @@ def arbitration_open(case: Case) -> None:
 
 
 def state_for_update(case: Case) -> ArbitrationState:
-    state = ArbitrationState.objects.select_for_update().filter(case=case).first()
-    if state is None or case.status != CaseStatus.ARBITRATION:
-        raise ServiceError(_("This case is not in arbitration."))
+    state: ArbitrationState = PANEL.state_for_update(case)
     return state
 
 
 def party_role_of(case: Case, user: User) -> str:
-    role = case.parties.filter(user=user).values_list("role", flat=True).first()
-    if role is None:
-        raise ServiceError(_("Only the parties can do this."))
-    return str(role)
+    return PANEL.party_role_of(case, user)
 
 
 PANEL = PanelAppointments(
     prefix="arbitration",
     case_status=CaseStatus.ARBITRATION,
+    profile_model=ArbitratorProfile,
     state_model=ArbitrationState,
     ranking_model=ArbitratorRanking,
     appointment_model=ArbitratorAppointment,
     neutral="arbitrator",
-    eligible=eligible_arbitrators,
+    not_in_stage=gettext_lazy("This case is not in arbitration."),
+    parties_only=gettext_lazy("Only the parties can do this."),
+    barred=barred_as_former_mediator,
     ranking_closed=gettext_lazy("The time to rank arbitrators has ended."),
     choose_one=gettext_lazy("Choose at least one arbitrator you would accept."),
     rank_once=gettext_lazy("Rank each arbitrator once."),

@@ -18,17 +18,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from arbitration.forms import AcceptForm, ArbitratorSignForm, DeclineForm
-from arbitration.models import AppointmentStatus, ArbitratorAppointment
+from arbitration.models import ArbitratorAppointment
 from arbitration.services.appointment import (
     appointment_accept,
     appointment_decline,
     barred_as_former_mediator,
-    is_conflicted,
 )
 from cases.access import AccessRefused, AuthenticatedRequest, must_enable_mfa
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import RefusalReason
+from cases.models.panel import AppointmentStatus
+from cases.panels import is_conflicted
 from cases.roles import Role
 from cases.services import ServiceError
 from cases.views import form_data

@@ -1,11 +1,13 @@
-"""What the centre's panels of neutrals (mediators, arbitrators) have in common."""
+"""What the centre's panels of neutrals (mediators, arbitrators) have in common: the profile, a case's
+appointment state, the parties' rankings and the appointments. Each panel's models add the case and the
+neutral (their names and related names are the panel's own)."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.cases import Category
+from cases.models.cases import Category, PartyRole
 
 
 class Language(models.TextChoices):
@@ -41,3 +43,51 @@ class PanelProfile(models.Model):
     def get_specialisms_display(self) -> list[str]:
         labels = dict(Category.choices)
         return [str(labels.get(code, code)) for code in self.specialisms]
+
+
+class PanelState(models.Model):
+    """Where a case's appointment of a neutral stands; each panel adds the case and its own phases."""
+
+    ranking_deadline_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class PanelRanking(models.Model):
+    """One party's preference: 1 is most preferred. Neutrals left out are not acceptable to it."""
+
+    party_role = models.CharField(max_length=12, choices=PartyRole.choices)
+    rank = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["case", "party_role", "rank"]
+
+
+class AppointmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    REPLACED = "replaced", _("Replaced")
+
+
+# A proposal waiting for an answer, or accepted: one per case at a time.
+LIVE_APPOINTMENT = (AppointmentStatus.PROPOSED, AppointmentStatus.ACCEPTED)
+
+
+class PanelAppointment(models.Model):
+    """A neutral proposed for a case, by the parties' rankings or by a case administrator, and the answer."""
+
+    status = models.CharField(max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.PROPOSED)
+    proposed_by = models.CharField(max_length=14)  # "ranking" or "administrator"
+    decline_reason = models.CharField(max_length=300, blank=True)
+    replaced_reason = models.CharField(max_length=300, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["case", "created_at"]

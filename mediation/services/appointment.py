@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import case_deadline_extend
 from cases.models import Case, CaseAssignment, CaseStatus, NeutralRole, PartyRole
+from cases.models.panel import AppointmentStatus
 from cases.notifications import queue_email
-from cases.panels import PanelAppointments, is_linked_to_parties
+from cases.panels import PanelAppointments, is_conflicted
 from cases.services import ServiceError
 from mediation.models import (
-    AppointmentStatus,
     MediationPhase,
     MediationState,
     MediatorAppointment,
@@ -36,20 +36,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def is_conflicted(mediator: MediatorProfile, case: Case) -> bool:
-    linked = [organisation.pk for organisation in mediator.linked_organisations.all()]
-    return is_linked_to_parties(user_id=mediator.user_id, linked_organisation_ids=linked, case=case)
-
-
 def eligible_mediators(case: Case) -> list[MediatorProfile]:
     """The panel as this case's parties may rank it: active mediators without an automatic conflict."""
-    declined = MediatorAppointment.objects.filter(
-        case=case, status__in=(AppointmentStatus.DECLINED, AppointmentStatus.REPLACED)
-    ).values("mediator_id")
-    panel = MediatorProfile.objects.filter(active=True).exclude(pk__in=declined).select_related("user")
-    return [
-        mediator for mediator in panel.prefetch_related("linked_organisations") if not is_conflicted(mediator, case)
-    ]
+    mediators: list[MediatorProfile] = PANEL.eligible(case)
+    return mediators
 
 
 def mediation_open(case: Case) -> None:
@@ -58,27 +48,20 @@ def mediation_open(case: Case) -> None:
 
 
 def _state_for_update(case: Case) -> MediationState:
-    state = MediationState.objects.select_for_update().filter(case=case).first()
-    if state is None or case.status != CaseStatus.MEDIATION:
-        raise ServiceError(_("This case is not in mediation."))
+    state: MediationState = PANEL.state_for_update(case)
     return state
-
-
-def _party_role(case: Case, user: User) -> str:
-    role = case.parties.filter(user=user).values_list("role", flat=True).first()
-    if role is None:
-        raise ServiceError(_("Only the parties rank mediators."))
-    return str(role)
 
 
 PANEL = PanelAppointments(
     prefix="mediation",
     case_status=CaseStatus.MEDIATION,
+    profile_model=MediatorProfile,
     state_model=MediationState,
     ranking_model=MediatorRanking,
     appointment_model=MediatorAppointment,
     neutral="mediator",
-    eligible=eligible_mediators,
+    not_in_stage=gettext_lazy("This case is not in mediation."),
+    parties_only=gettext_lazy("Only the parties rank mediators."),
     ranking_closed=gettext_lazy("The time to rank mediators has ended."),
     choose_one=gettext_lazy("Choose at least one mediator you would accept."),
     rank_once=gettext_lazy("Rank each mediator once."),
@@ -97,7 +80,7 @@ def rankings_submit(*, case: Case, user: User, mediator_ids: list[int], meta: Re
     """A party's ordered list (most preferred first); mediators left out are not acceptable to it."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     state = _state_for_update(locked)
-    PANEL.save_ranking(locked, state, _party_role(locked, user), mediator_ids, user, meta)
+    PANEL.save_ranking(locked, state, PANEL.party_role_of(locked, user), mediator_ids, user, meta)
     return state
 
 

@@ -16,10 +16,12 @@ from cases.access import AccessRefused, AuthenticatedRequest, must_enable_mfa
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import RefusalReason
+from cases.models.panel import AppointmentStatus
+from cases.panels import is_conflicted
 from cases.services import ServiceError
 from mediation.forms import ProposalAnswerForm
-from mediation.models import AppointmentStatus, MediatorAppointment
-from mediation.services.appointment import appointment_respond, is_conflicted
+from mediation.models import MediatorAppointment
+from mediation.services.appointment import appointment_respond
 
 
 @login_required
