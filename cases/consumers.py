@@ -2,9 +2,9 @@
 
 Protocol (JSON text frames; every client frame has a ``type`` and may carry a ``ref`` echoed in errors):
   client -> server  message.send {body, document_id?} | typing {active} | history {before_id} |
-                    sync {after_id} | read {up_to} | ping | offer.make {amount, terms, expires_at?} |
+                    sync {after_id} | read {up_to} | ping | offer.make {amount, terms, expires_at?, pay_by?} |
                     offer.accept {offer_id, confirm: true} | offer.reject / offer.withdraw {offer_id} |
-                    offer.counter {offer_id, amount, terms, expires_at?} | bid.submit {amount} |
+                    offer.counter {offer_id, amount, terms, expires_at?, pay_by?} | bid.submit {amount} |
                     extension.request | mediation.request
   server -> client  hello {state, messages, has_more, after_id?} | message {message} |
                     history {messages, has_more} | sync {messages, state} | offer {offer} | bid {round} |
@@ -28,7 +28,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -43,7 +42,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -52,6 +50,7 @@ from cases.access import RoomAccess, room_access
 from cases.amounts import AmountError, parse_amount
 from cases.layer_watch import LAYER_ERRORS, LayerWatch, layer_watch, report_layer_failure
 from cases.models import Case, ReadMarker, RefusalReason, RoomPresence
+from cases.offer_dates import offer_dates
 from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
 from cases.room_recheck import access_recheck
 from cases.security_events import record_socket_refusal
@@ -110,17 +109,12 @@ def _text(content: dict[str, Any], key: str, *, required: bool = True) -> str:
     return raw
 
 
-def _expiry(content: dict[str, Any]) -> datetime | None:
-    raw = content.get("expires_at")
-    if raw in (None, ""):
-        return None
+def _offer_dates(content: dict[str, Any]) -> dict[str, Any]:
+    """The frame's expiry and date to pay by, read as the plain form's are (cases.offer_dates)."""
     try:
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-    except ValueError:  # well-formed but impossible, e.g. month 13
-        parsed = None
-    if parsed is None:
-        raise FrameError("invalid", _("The expiry is not a valid date and time."))
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        return offer_dates(content).arguments()
+    except ServiceError as exc:
+        raise FrameError("invalid", exc.message) from None
 
 
 def _after_id(scope: dict[str, Any]) -> int | None:
@@ -302,7 +296,8 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         async with self._frames:
             if self.closing:
                 return  # it came after the close was sent: never stored, the client sees it unconfirmed
-            await self._receive_frame(text_data, bytes_data)
+            with translation.override(self.language):  # an error frame is in the room's language too
+                await self._receive_frame(text_data, bytes_data)
 
     async def _receive_frame(self, text_data: str | None, bytes_data: bytes | None) -> None:
         ref = None
@@ -438,7 +433,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             services.offer_make,
             amount=_amount(content),
             terms=_text(content, "terms", required=False),
-            expires_at=_expiry(content),
+            **_offer_dates(content),
         )
         await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
 
@@ -448,7 +443,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             offer_id=_int(content, "offer_id"),
             amount=_amount(content),
             terms=_text(content, "terms", required=False),
-            expires_at=_expiry(content),
+            **_offer_dates(content),
         )
         await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
 

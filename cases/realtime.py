@@ -50,6 +50,7 @@ class OfferPayload(TypedDict):
     maker_role: str
     amount: str
     terms: str
+    pay_by: str | None
     expires_at: str | None
     status: str
     counter_to: int | None
@@ -72,6 +73,7 @@ class CaseStatusPayload(TypedDict):
     deadline_at: str | None
     settlement_amount: NotRequired[str | None]
     settlement_terms: NotRequired[str]
+    settlement_pay_by: NotRequired[str | None]
 
 
 class RoomEvent(TypedDict):
@@ -126,6 +128,7 @@ def offer_payload(offer: Offer) -> OfferPayload:
         "maker_role": offer.maker_role,
         "amount": f"{offer.amount:.2f}",
         "terms": offer.terms,
+        "pay_by": offer.pay_by.isoformat() if offer.pay_by else None,
         "expires_at": offer.expires_at.isoformat() if offer.expires_at else None,
         "status": offer.status,
         "counter_to": offer.counter_to_id,
@@ -153,6 +156,7 @@ def case_status_payload(case: Case) -> CaseStatusPayload:
     if settlement is not None:
         payload["settlement_amount"] = money(settlement.amount)
         payload["settlement_terms"] = settlement.terms
+        payload["settlement_pay_by"] = settlement.pay_by.isoformat() if settlement.pay_by else None
     return payload
 
 

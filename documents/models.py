@@ -47,6 +47,9 @@ class IssuedDocument(models.Model):
     status = models.CharField(max_length=12, choices=IssuedStatus.choices, default=IssuedStatus.DRAFT)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     terms = models.TextField()
+    # A settlement agreement's date to pay by, a term of its own (revising the wording keeps it); none: the
+    # agreement states the Centre's days after execution instead.
+    pay_by = models.DateField(null=True, blank=True)
     # What a case may hold several of tells them apart (e.g. "payment:<id>" for receipts); blank for agreements.
     subject = models.CharField(max_length=60, blank=True, default="")
     language = models.CharField(max_length=10, default="en")

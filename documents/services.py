@@ -6,11 +6,13 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -95,7 +97,9 @@ def _tell_open_pages(document: IssuedDocument) -> None:
 def settlement_agreement_start(case: Case, settlement: CaseSettlement) -> None:
     """Hook: the parties agreed terms (cases.hooks), so draft the settlement agreement."""
     try:
-        agreement_draft_create(case=case, amount=settlement.amount, terms=settlement.terms, actor=None)
+        agreement_draft_create(
+            case=case, amount=settlement.amount, terms=settlement.terms, pay_by=settlement.pay_by, actor=None
+        )
     except ServiceError as exc:
         # The case moved on before the hook ran (e.g. closed by an administrator): nothing to draft.
         logger.warning("no settlement agreement drafted for case %s: %s", case.pk, exc.message)
@@ -114,7 +118,10 @@ def agreement_draft_create(
     actor: User | None,
     meta: RequestMeta = SYSTEM,
     kind: str = IssuedKind.SETTLEMENT_AGREEMENT,
+    pay_by: date | None = None,
 ) -> IssuedDocument:
+    """A new draft of the agreement: ``amount`` paid by ``pay_by`` (none: within the Centre's days after it is
+    executed, which the agreement then says), on ``terms``."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status != AGREEMENTS[kind].drafting_status:
         if kind == IssuedKind.SETTLEMENT_AGREEMENT:
@@ -127,7 +134,9 @@ def agreement_draft_create(
         raise ServiceError(_("The terms are too long."), field="terms")
     if IssuedDocument.objects.filter(case=locked, kind=kind, status=IssuedStatus.EXECUTED).exists():
         raise ServiceError(_("This agreement has already been executed."))
-    return draft_version_create(case=locked, kind=kind, amount=amount, terms=terms, actor=actor, meta=meta)
+    return draft_version_create(
+        case=locked, kind=kind, amount=amount, terms=terms, pay_by=pay_by, actor=actor, meta=meta
+    )
 
 
 def draft_version_create(
@@ -140,6 +149,7 @@ def draft_version_create(
     meta: RequestMeta = SYSTEM,
     subject: str = "",
     visible_to_parties: bool = True,
+    pay_by: date | None = None,
 ) -> IssuedDocument:
     """A new draft version of a ``kind`` of document on a case locked by the caller (in its transaction);
     the earlier draft is superseded and is rendered in the background."""
@@ -155,6 +165,7 @@ def draft_version_create(
         version=version,
         amount=amount,
         terms=terms,
+        pay_by=pay_by,
         created_by=actor,
         subject=subject,
         language=document_language(case),
@@ -165,7 +176,12 @@ def draft_version_create(
         action="document.drafted",
         meta=meta,
         visible_to_parties=visible_to_parties,
-        data={"kind": kind, "version": version, "amount": f"{amount:.2f}"},
+        data={
+            "kind": kind,
+            "version": version,
+            "amount": f"{amount:.2f}",
+            **({"pay_by": pay_by.isoformat()} if pay_by else {}),
+        },
     )
     transaction.on_commit(lambda: _enqueue_render(document))
     _tell_open_pages(document)
@@ -208,7 +224,10 @@ def agreement_revise(*, case: Case, user: User, terms: str, meta: RequestMeta = 
         raise ServiceError(_("The terms are unchanged."), field="terms")
     if set(draft.signatures.values_list("role", flat=True)) >= {PartyRole.CLAIMANT, PartyRole.RESPONDENT}:
         raise ServiceError(_("Both parties have signed this version; it is being executed and can no longer change."))
-    return agreement_draft_create(case=case, amount=draft.amount, terms=terms, actor=user, meta=meta)
+    # The wording changes; the sum and the date to pay by are the agreed terms and stay as they are.
+    return agreement_draft_create(
+        case=case, amount=draft.amount, terms=terms, pay_by=draft.pay_by, actor=user, meta=meta
+    )
 
 
 def _context(document: IssuedDocument, *, signatures: list[DocumentSignature] | None = None) -> dict[str, object]:
@@ -223,6 +242,7 @@ def _context(document: IssuedDocument, *, signatures: list[DocumentSignature] | 
         "respondent": parties.get(PartyRole.RESPONDENT),
         "amount_words_en": hkd_in_words_en(document.amount),
         "amount_words_zh": hkd_in_words_zh(document.amount),
+        "payment_days": settings.ODR_SETTLEMENT_PAYMENT_DAYS,
         "signatures": signatures or [],
         "executed": signatures is not None,
         "generated_at": timezone.now(),
@@ -395,6 +415,7 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
         status=IssuedStatus.EXECUTED,
         amount=draft.amount,
         terms=draft.terms,
+        pay_by=draft.pay_by,
         language=draft.language,
         subject=draft.subject,
         executed_from=draft,

@@ -49,6 +49,7 @@ def _page(
         "kind_label": IssuedKind(kind).label,
         # The agreement to mediate is the Centre's standard text; settlement terms are the parties' own.
         "can_revise": kind == IssuedKind.SETTLEMENT_AGREEMENT,
+        "payment_days": settings.ODR_SETTLEMENT_PAYMENT_DAYS,  # without a date to pay by (documents/services.py)
         "versions": versions,
         "draft": draft,
         "executed": next((v for v in versions if v.status == "executed"), None),

@@ -4,9 +4,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases.forms import AmountField
+from cases.offer_dates import latest_pay_by
 from cases.roles_setup import MEDIATOR_GROUP
 from cases.views.panel import PanelProfileForm
 from mediation.models import MediationResult, MediatorProfile
@@ -51,6 +56,17 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Private note"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
 
 
+def _pay_by_help() -> str:
+    days = settings.ODR_SETTLEMENT_PAYMENT_DAYS
+    return ngettext(
+        "For a full settlement: the date the respondent pays the sum by, today at the earliest and %(latest)s at "
+        "the latest. Left empty, the sum is due %(days)s day after the settlement agreement is executed.",
+        "For a full settlement: the date the respondent pays the sum by, today at the earliest and %(latest)s at "
+        "the latest. Left empty, the sum is due %(days)s days after the settlement agreement is executed.",
+        days,
+    ) % {"days": days, "latest": date_format(latest_pay_by(), "DATE_FORMAT")}
+
+
 class OutcomeForm(forms.Form):
     result = forms.ChoiceField(label=_("Outcome"), choices=MediationResult.choices, widget=forms.RadioSelect)
     amount = AmountField(
@@ -63,6 +79,12 @@ class OutcomeForm(forms.Form):
     )
     terms = forms.CharField(
         label=_("Agreed terms"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=20_000
+    )
+    pay_by = forms.DateField(
+        label=_("To be paid by"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        help_text=lazy(lambda: _pay_by_help(), str)(),
     )
 
 

@@ -392,8 +392,10 @@ ODR_SECURITY_EVENTS_PER_MINUTE = env_int("ODR_SECURITY_EVENTS_PER_MINUTE", 20, m
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
 # While a stage waits for its fees, the current stage's deadline stays at least this far away.
 ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)
-# Days the paying party has to pay a settlement sum once the agreement is executed (unless the terms differ).
+# Days the paying party has to pay a settlement sum once the agreement is executed, when the agreed terms give
+# no date to pay by; a date to pay by that an offer (or the mediator) gives is at most this many days ahead.
 ODR_SETTLEMENT_PAYMENT_DAYS = env_int("ODR_SETTLEMENT_PAYMENT_DAYS", 14, minimum=1)
+ODR_PAY_BY_MAX_DAYS = env_int("ODR_PAY_BY_MAX_DAYS", 365, minimum=1)
 ODR_MEDIATION_DAYS = env_int("ODR_MEDIATION_DAYS", 14, minimum=1)
 ODR_ARBITRATION_DAYS = env_int("ODR_ARBITRATION_DAYS", 37, minimum=1)
 # Arbitration (scheme: arbitrator appointed within 3 days; submissions within one month; award within 7

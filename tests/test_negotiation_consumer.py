@@ -154,6 +154,10 @@ async def test_administrator_reads_but_cannot_write(negotiation_case, claimant, 
         ),
         (json.dumps({"type": "message.send", "body": "x", "document_id": "not-a-uuid"}), "rejected"),
         (json.dumps({"type": "offer.make", "amount": "10", "terms": "", "expires_at": "2026-13-01T10:00"}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "10", "terms": "", "pay_by": "2026-02-30"}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "10", "terms": "", "pay_by": "2020-01-01"}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "10", "terms": "", "pay_by": "2099-12-31"}), "invalid"),
+        (json.dumps({"type": "offer.make", "amount": "10", "terms": "", "pay_by": 20261231}), "invalid"),
         (json.dumps({"type": "history", "before_id": 10**30}), "invalid"),
         (json.dumps({"type": "sync", "after_id": 2**63}), "invalid"),
     ],
@@ -243,6 +247,41 @@ async def test_offer_made_and_accepted_moves_case_to_settlement(negotiation_case
     await alice.send_json_to({"type": "offer.make", "amount": "1", "terms": ""})
     assert (await next_of(alice, "error"))["code"] in ("forbidden", "rejected")
     await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_an_offer_over_the_socket_carries_its_date_to_pay_by(negotiation_case, claimant, respondent):
+    from datetime import date
+
+    from django.utils import timezone
+
+    pay_by = date(timezone.localdate().year, 12, 31)
+    alice, _ = await join(negotiation_case, claimant)
+    bob, _ = await join(negotiation_case, respondent)
+    await bob.send_json_to({"type": "offer.make", "amount": "10", "terms": "", "pay_by": "2020-01-01", "ref": "p"})
+    error = await next_of(bob, "error")
+    assert (error["code"], error["ref"]) == ("invalid", "p")
+    assert error["message"] == "The date to pay by cannot be in the past."
+    assert await database_sync_to_async(Offer.objects.count)() == 0
+    await bob.send_json_to({"type": "offer.make", "amount": "9000", "terms": "", "pay_by": pay_by.isoformat()})
+    offer = (await next_of(alice, "offer"))["offer"]
+    assert offer["pay_by"] == pay_by.isoformat()
+    assert (await database_sync_to_async(Offer.objects.get)()).pay_by == pay_by
+    await alice.send_json_to({"type": "offer.accept", "offer_id": offer["id"], "confirm": True})
+    status = await next_of(bob, "case_status")
+    assert status["case"]["settlement_pay_by"] == pay_by.isoformat()
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_a_refused_date_is_explained_in_the_rooms_language(negotiation_case, respondent):
+    bob = await connect(negotiation_case, respondent)
+    bob.scope["headers"].append((b"accept-language", b"zh-hant"))
+    connected, _code = await bob.connect()
+    assert connected
+    await bob.send_json_to({"type": "offer.make", "amount": "10", "terms": "", "pay_by": "2020-01-01"})
+    error = await next_of(bob, "error")
+    assert error["message"] == "付款限期不能為過去的日期。"
     await bob.disconnect()
 
 

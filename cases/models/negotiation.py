@@ -37,13 +37,15 @@ class OfferStatus(models.TextChoices):
 
 
 class Offer(models.Model):
-    """An offer to settle: the respondent pays the claimant ``amount`` on ``terms``."""
+    """An offer to settle: the respondent pays the claimant ``amount`` on ``terms``, by ``pay_by`` if it says
+    (otherwise within the Centre's days after the agreement is executed)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="offers")
     maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     maker_role = models.CharField(max_length=12, choices=PartyRole.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     terms = models.TextField(blank=True)
+    pay_by = models.DateField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=OfferStatus.choices, default=OfferStatus.OPEN)
     counter_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="counters")
@@ -104,6 +106,8 @@ class CaseSettlement(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="settlement")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     terms = models.TextField(blank=True)
+    # The date the sum is to be paid by, when the terms give one (the obligation then falls due on it).
+    pay_by = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=12, choices=SettlementSource.choices)
     offer = models.OneToOneField(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     agreed_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
@@ -34,23 +36,31 @@ if TYPE_CHECKING:
 
 
 def obligation_from_settlement(case: Case) -> None:
-    """Hook (in the closing transition's transaction): a case closed as settled owes its settlement sum."""
+    """Hook (in the closing transition's transaction): a case closed as settled owes its settlement sum, by the
+    date the agreed terms give, or else within the Centre's days from now (as the agreement says)."""
     if case.outcome != CaseOutcome.SETTLED:
         return
     settlement = CaseSettlement.objects.filter(case=case).first()
     if settlement is None or settlement.amount <= 0:
         return
-    Obligation.objects.get_or_create(
+    due_by = settlement.pay_by or timezone.localdate() + timedelta(days=settings.ODR_SETTLEMENT_PAYMENT_DAYS)
+    _obligation, created = Obligation.objects.get_or_create(
         case=case,
         source="settlement",
         defaults={
             "payer_role": PartyRole.RESPONDENT,
             "payee_role": PartyRole.CLAIMANT,
             "amount": settlement.amount,
-            "due_by": timezone.localdate() + timedelta(days=settings.ODR_SETTLEMENT_PAYMENT_DAYS),
+            "due_by": due_by,
         },
     )
-    log_action(case=case, actor=None, action="compliance.obligation", data={"amount": str(settlement.amount)})
+    if created:
+        log_action(
+            case=case,
+            actor=None,
+            action="compliance.obligation",
+            data={"amount": str(settlement.amount), "due_by": due_by.isoformat()},
+        )
 
 
 def obligation_from_award(*, case: Case, payer_role: str, amount: Decimal, due_by: date | None) -> None:
@@ -207,10 +217,19 @@ def overdue_notify(now: datetime) -> int:
     return count
 
 
+def _day(iso: str) -> str:
+    """An audit entry's ISO date as the reader's language writes it."""
+    day = parse_date(iso)
+    return date_format(day, "DATE_FORMAT") if day else iso
+
+
 COMPLIANCE_TIMELINE = {
     "compliance.obligation": lambda e: (
         _("Sum of %(amount)s to be paid under the award") % {"amount": format_hkd(e.data.get("amount"))}
         if e.data.get("source") == "award"
+        else _("Settlement sum of %(amount)s to be paid by %(date)s")
+        % {"amount": format_hkd(e.data.get("amount")), "date": _day(e.data["due_by"])}
+        if e.data.get("due_by")
         else _("Settlement sum of %(amount)s to be paid") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "compliance.obligation_corrected": lambda e: (

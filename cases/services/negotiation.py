@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from cases.models import (
 )
 from cases.money import CENT, format_hkd, in_cents
 from cases.notifications import queue_email
+from cases.offer_dates import check_expiry, check_pay_by
 from cases.realtime import (
     broadcast_bid,
     broadcast_case_status,
@@ -231,11 +232,6 @@ def _message_post_locked(*, case: Case, user: User, body: str, document_id: str 
 # --- Offers -------------------------------------------------------------------------------------
 
 
-def _check_expiry(expires_at: datetime | None) -> None:
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ServiceError(_("The expiry must be in the future."), field="expires_at")
-
-
 def _create_offer(
     *,
     case: Case,
@@ -244,6 +240,7 @@ def _create_offer(
     amount: Decimal,
     terms: str,
     expires_at: datetime | None,
+    pay_by: date | None,
     counter_to: Offer | None,
     meta: RequestMeta,
 ) -> Offer:
@@ -256,6 +253,7 @@ def _create_offer(
         maker_role=role,
         amount=check_amount(case, amount),
         terms=terms,
+        pay_by=pay_by,
         expires_at=expires_at,
         counter_to=counter_to,
     )
@@ -264,7 +262,12 @@ def _create_offer(
         actor=user,
         action="offer.made",
         meta=meta,
-        data={"offer": offer.pk, "amount": f"{offer.amount:.2f}", "counter_to": counter_to.pk if counter_to else None},
+        data={
+            "offer": offer.pk,
+            "amount": f"{offer.amount:.2f}",
+            "pay_by": pay_by.isoformat() if pay_by else None,
+            "counter_to": counter_to.pk if counter_to else None,
+        },
     )
     broadcast_offer(offer)
     _email_if_offline(case, _other(role), "offer_made", {"offer": offer})
@@ -279,15 +282,27 @@ def offer_make(
     amount: Decimal,
     terms: str,
     expires_at: datetime | None = None,
+    pay_by: date | None = None,
     meta: RequestMeta = SYSTEM,
 ) -> Offer:
+    """Offer to settle for ``amount``, paid by ``pay_by`` if given (else within the Centre's days after the
+    agreement is executed); the offer is open until ``expires_at`` if given."""
     locked, role = _lock_for_party(case, user)
-    _check_expiry(expires_at)
+    check_expiry(expires_at)
+    check_pay_by(pay_by)
     _expire_stale_offers(locked)
     if Offer.objects.filter(case=locked, maker_role=role, status=OfferStatus.OPEN).exists():
         raise ServiceError(_("You already have an open offer. Withdraw it before making a new one."))
     return _create_offer(
-        case=locked, user=user, role=role, amount=amount, terms=terms, expires_at=expires_at, counter_to=None, meta=meta
+        case=locked,
+        user=user,
+        role=role,
+        amount=amount,
+        terms=terms,
+        expires_at=expires_at,
+        pay_by=pay_by,
+        counter_to=None,
+        meta=meta,
     )
 
 
@@ -320,9 +335,19 @@ def offer_accept(*, case: Case, user: User, offer_id: int, meta: RequestMeta = S
     offer = _locked_open_offer(locked, offer_id)
     if offer.maker_role == role:
         raise ServiceError(_("You cannot accept your own offer."))
+    if offer.pay_by is not None and offer.pay_by < timezone.localdate():
+        raise ServiceError(
+            _("The date to pay by in this offer has passed. Make a counter-offer with a new date instead.")
+        )
     _respond(offer, user, OfferStatus.ACCEPTED, meta)
     settlement = _agree_settlement(
-        case=locked, amount=offer.amount, terms=offer.terms, source=SettlementSource.OFFER, offer=offer, meta=meta
+        case=locked,
+        amount=offer.amount,
+        terms=offer.terms,
+        pay_by=offer.pay_by,
+        source=SettlementSource.OFFER,
+        offer=offer,
+        meta=meta,
     )
     _email_if_offline(locked, _other(role), "offer_accepted", {"offer": offer})
     return settlement
@@ -355,11 +380,13 @@ def offer_counter(
     amount: Decimal,
     terms: str,
     expires_at: datetime | None = None,
+    pay_by: date | None = None,
     meta: RequestMeta = SYSTEM,
 ) -> Offer:
     """Answer the other side's offer with one's own; an open offer of one's own is replaced."""
     locked, role = _lock_for_party(case, user)
-    _check_expiry(expires_at)
+    check_expiry(expires_at)
+    check_pay_by(pay_by)
     check_amount(locked, amount)
     offer = _locked_open_offer(locked, offer_id)
     if offer.maker_role == role:
@@ -375,16 +402,26 @@ def offer_counter(
         amount=amount,
         terms=terms,
         expires_at=expires_at,
+        pay_by=pay_by,
         counter_to=offer,
         meta=meta,
     )
 
 
 def _agree_settlement(
-    *, case: Case, amount: Decimal, terms: str, source: SettlementSource, offer: Offer | None, meta: RequestMeta
+    *,
+    case: Case,
+    amount: Decimal,
+    terms: str,
+    source: SettlementSource,
+    offer: Offer | None,
+    meta: RequestMeta,
+    pay_by: date | None = None,
 ) -> CaseSettlement:
     """Record the agreed terms on the case and move it to settlement (the agreement is signed next)."""
-    settlement = CaseSettlement.objects.create(case=case, amount=amount, terms=terms, source=source, offer=offer)
+    settlement = CaseSettlement.objects.create(
+        case=case, amount=amount, terms=terms, pay_by=pay_by, source=source, offer=offer
+    )
     for other in Offer.objects.select_for_update().filter(case=case, status=OfferStatus.OPEN):
         other.status = OfferStatus.SUPERSEDED
         other.save(update_fields=["status"])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,14 @@ def iso_datetime(value: str | None) -> datetime | None:
     from django.utils.dateparse import parse_datetime
 
     return parse_datetime(value) if value else None
+
+
+@register.filter
+def iso_date(value: str | None) -> date | None:
+    """A payload's ISO 8601 date as a date, for the ``date`` filter."""
+    from django.utils.dateparse import parse_date
+
+    return parse_date(value) if value else None
 
 
 @register.filter

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from cases.access import NEGOTIATION_READERS, AccessRefused, AuthenticatedReques
 from cases.amounts import AmountError, parse_amount
 from cases.audit import RequestMeta
 from cases.models import Case, CaseStatus, RefusalReason
+from cases.offer_dates import latest_pay_by, offer_dates
 from cases.roles import Role
 from cases.selectors import case_documents
 from cases.selectors.negotiation import context_for_page, offer_to_accept
@@ -40,6 +41,9 @@ def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
             "access": access,
             "documents": case_documents(case),
             "ws_path": f"/ws/cases/{case.public_id}/negotiation/",
+            # The offer forms' date to pay by: from today to a year ahead (cases.offer_dates checks it again).
+            "pay_by_range": (timezone.localdate(), latest_pay_by()),
+            "payment_days": settings.ODR_SETTLEMENT_PAYMENT_DAYS,
             "room_labels": {
                 "claimant": _("Claimant"),
                 "respondent": _("Respondent"),
@@ -90,7 +94,8 @@ def accept_confirm(request: AuthenticatedRequest, case: Case, roles: frozenset[R
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(room + "#offers")
-    return render(request, "cases/negotiation/accept_confirm.html", {"case": case, "offer": offer, "room_url": room})
+    context = {"case": case, "offer": offer, "room_url": room, "payment_days": settings.ODR_SETTLEMENT_PAYMENT_DAYS}
+    return render(request, "cases/negotiation/accept_confirm.html", context)
 
 
 def _amount(request: AuthenticatedRequest) -> Decimal:
@@ -98,19 +103,6 @@ def _amount(request: AuthenticatedRequest) -> Decimal:
         return parse_amount(request.POST.get("amount", ""))
     except AmountError:
         raise ServiceError(_("Enter an amount in Hong Kong dollars.")) from None
-
-
-def _expiry(request: AuthenticatedRequest) -> Any:
-    raw = request.POST.get("expires_at", "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = parse_datetime(raw)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ServiceError(_("The expiry is not a valid date and time."))
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 def _offer_id(request: AuthenticatedRequest) -> int:
@@ -128,7 +120,7 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], di
     ),
     "offer": (
         services.offer_make,
-        lambda r: {"amount": _amount(r), "terms": r.POST.get("terms", ""), "expires_at": _expiry(r)},
+        lambda r: {"amount": _amount(r), "terms": r.POST.get("terms", ""), **offer_dates(r.POST).arguments()},
         gettext_lazy("Your offer was sent."),
     ),
     "counter": (
@@ -137,7 +129,7 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], di
             "offer_id": _offer_id(r),
             "amount": _amount(r),
             "terms": r.POST.get("terms", ""),
-            "expires_at": _expiry(r),
+            **offer_dates(r.POST).arguments(),
         },
         gettext_lazy("Your counter-offer was sent."),
     ),

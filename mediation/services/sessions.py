@@ -3,7 +3,7 @@ notes, and the outcome that ends mediation."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from cases.lifecycle import Action, case_deadline_extend, case_transition
 from cases.models import Case, CaseSettlement, CaseStatus, SettlementSource
 from cases.money import in_cents
 from cases.notifications import queue_email
+from cases.offer_dates import check_pay_by
 from cases.services import ServiceError
 from cases.services.arbitration_entry import mediation_unsettled
 from documents.models import IssuedKind
@@ -230,10 +231,12 @@ def outcome_record(
     result: str,
     amount: Decimal | None = None,
     terms: str = "",
+    pay_by: date | None = None,
     meta: RequestMeta = SYSTEM,
 ) -> MediationOutcome:
-    """The mediator records how mediation ended. Settled: the terms go to the settlement agreement.
-    Otherwise the case goes to arbitration if both parties agreed to it, or closes."""
+    """The mediator records how mediation ended. Settled: the terms (the sum, the date to pay it by if the
+    parties agreed one, the wording) go to the settlement agreement. Otherwise the case goes to arbitration if
+    both parties agreed to it, or closes."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _appointed_mediator(locked, user)
     if result not in MediationResult.values:
@@ -245,6 +248,8 @@ def outcome_record(
             raise ServiceError(_("Enter the settlement sum in HK$."), field="amount")
         if not terms.strip():
             raise ServiceError(_("Write the agreed terms."), field="terms")
+    if result == MediationResult.SETTLED:
+        check_pay_by(pay_by)
     outcome = MediationOutcome.objects.create(
         case=locked, result=result, amount=amount, terms=terms.strip(), recorded_by=user
     )
@@ -254,7 +259,7 @@ def outcome_record(
     if result == MediationResult.SETTLED:
         assert amount is not None
         settlement = CaseSettlement.objects.create(
-            case=locked, amount=amount, terms=terms.strip(), source=SettlementSource.MEDIATION
+            case=locked, amount=amount, terms=terms.strip(), pay_by=pay_by, source=SettlementSource.MEDIATION
         )
         case_transition(
             case=locked, action=Action.AGREE_SETTLEMENT, actor=user, meta=meta, data={"amount": str(amount)}

@@ -134,7 +134,7 @@ STEPS: dict[str, Step] = {
         MEDIATOR,
         lambda r, c: OutcomeForm(r.POST),
         lambda r, c, d, m: sessions.outcome_record(
-            case=c, user=r.user, result=d["result"], amount=d["amount"], terms=d["terms"], meta=m
+            case=c, user=r.user, result=d["result"], amount=d["amount"], terms=d["terms"], pay_by=d["pay_by"], meta=m
         ),
         gettext_lazy("The outcome is recorded."),
     ),
