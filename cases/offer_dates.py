@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.services import ServiceError
+from cases.errors import ServiceError
 
 
 @dataclass(frozen=True, slots=True)
