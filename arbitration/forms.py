@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import ArbitratorProfile
 from arbitration.services.award import AwardTerms
-from cases.forms import AmountField, Form
+from cases.forms import Form, money_field
 from cases.models import PartyRole
 from cases.roles_setup import ARBITRATOR_GROUP
 from cases.views.panel import PanelProfileForm
@@ -22,11 +22,6 @@ PAYERS = [("", _("Nobody")), (PartyRole.CLAIMANT, _("The claimant")), (PartyRole
 def end_of_day(day: date) -> datetime:
     """A deadline given as a date falls due at 23:59 of that day, in the user's time zone."""
     return timezone.make_aware(datetime.combine(day, time(23, 59)), timezone.get_current_timezone())
-
-
-def money(label: Any, *, required: bool = True, initial: str | None = None) -> forms.DecimalField:
-    # No minimum here: the award service explains a negative or inconsistent sum in its own words.
-    return AmountField(label=label, max_digits=12, decimal_places=2, required=required, initial=initial)
 
 
 class ReasonForm(Form):
@@ -93,7 +88,7 @@ class SubmissionForm(Form):
     statement = forms.CharField(
         label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50000
     )
-    amount = money(_("Sum you claim, or counterclaim (HK$), if any"), required=False)
+    amount = money_field(_("Sum you claim, or counterclaim (HK$), if any"), required=False)
 
 
 class AttachForm(Form):
@@ -119,14 +114,15 @@ class AnswerForm(Form):
     answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=50000)
 
 
+# Award sums have no minimum here: the award service explains a negative or inconsistent sum in its own words.
 class AwardForm(Form):
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 8}), max_length=50000)
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 8}), max_length=50000)
-    claim_awarded = money(_("Awarded to the claimant on the claim (HK$)"), initial="0.00")
-    counterclaim_awarded = money(_("Awarded to the respondent on any counterclaim (HK$)"), initial="0.00")
-    costs_amount = money(_("Costs (HK$)"), initial="0.00")
+    claim_awarded = money_field(_("Awarded to the claimant on the claim (HK$)"), initial="0.00")
+    counterclaim_awarded = money_field(_("Awarded to the respondent on any counterclaim (HK$)"), initial="0.00")
+    costs_amount = money_field(_("Costs (HK$)"), initial="0.00")
     costs_payer_role = forms.ChoiceField(label=_("Costs are paid by"), choices=PAYERS, required=False)
-    net_amount = money(_("Net sum payable (HK$)"))
+    net_amount = money_field(_("Net sum payable (HK$)"))
     net_payer_role = forms.ChoiceField(label=_("The net sum is paid by"), choices=PAYERS, required=False)
     pay_by = forms.DateField(label=_("To be paid by"), widget=DATE, required=False)
     correction_note = forms.CharField(

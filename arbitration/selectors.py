@@ -36,8 +36,8 @@ from arbitration.services.appointment import (
 from arbitration.services.award import correction_deadline, current_draft_award, issued_document_of
 from arbitration.services.proceedings import ready_for_award, step_open
 from cases.models import AuditEntry, Case, CaseOutcome, CaseStatus, Document, DocumentVersion, PartyRole
+from cases.money import hkd_in_words_en, hkd_in_words_zh
 from documents.access import may_download
-from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 
 

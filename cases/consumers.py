@@ -47,9 +47,9 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from cases import ratelimit
 from cases.access import RoomAccess, room_access
-from cases.amounts import AmountError, parse_amount
 from cases.layer_watch import LAYER_ERRORS, LayerWatch, layer_watch, report_layer_failure
 from cases.models import Case, ReadMarker, RefusalReason, RoomPresence
+from cases.money import AmountError, parse_amount
 from cases.offer_dates import offer_dates
 from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
 from cases.room_recheck import access_recheck

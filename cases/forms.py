@@ -14,10 +14,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.amounts import AmountError, parse_amount
 from cases.models import Case, Organisation
 from cases.models.organisations import br_number_validator
-from cases.money import format_hkd
+from cases.money import AmountError, format_hkd, parse_amount
 
 
 class AccessibleFormMixin:
@@ -53,7 +52,7 @@ class ModelForm(AccessibleFormMixin, forms.ModelForm):
 
 class AmountField(forms.DecimalField):
     """A HK$ amount in figures, typed as people type it: "12,345.67", "HK$12345.67" or in full-width
-    forms (cases/amounts.py). A text input with the decimal keypad: ``type="number"`` would refuse commas
+    forms (cases/money.py). A text input with the decimal keypad: ``type="number"`` would refuse commas
     and full-width digits in the browser and send nothing."""
 
     widget = forms.TextInput
@@ -72,6 +71,25 @@ class AmountField(forms.DecimalField):
         attrs = super().widget_attrs(widget)
         attrs.setdefault("inputmode", "decimal")
         return attrs
+
+
+def money_field(
+    label: Any,
+    *,
+    required: bool = True,
+    initial: str | None = None,
+    max_digits: int = 12,
+    min_value: Decimal | None = None,
+) -> forms.DecimalField:
+    """A form's HK$ amount field (``AmountField``), in cents."""
+    return AmountField(
+        label=label,
+        max_digits=max_digits,
+        decimal_places=2,
+        min_value=min_value,
+        required=required,
+        initial=initial,
+    )
 
 
 def add_service_error(form: forms.BaseForm, message: str, field: str | None) -> None:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 from asgiref.sync import async_to_sync
@@ -22,6 +21,7 @@ from django.db.models import Max
 
 from cases.layer_watch import LAYER_ERRORS, report_layer_failure
 from cases.models import BlindBid, Case, Message, Offer
+from cases.money import amount_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -86,10 +86,6 @@ class RoomEvent(TypedDict):
     prev_id: NotRequired[int]
 
 
-def money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
-
-
 def message_payload(message: Message) -> MessagePayload:
     document = message.document
     return plain_message_payload(
@@ -142,7 +138,7 @@ def bid_payload(bid: BlindBid) -> BidPayload:
         "claimant_submitted": bid.claimant_figure is not None,
         "respondent_submitted": bid.respondent_figure is not None,
         "outcome": bid.outcome,
-        "settled_amount": money(bid.settled_amount),
+        "settled_amount": amount_text(bid.settled_amount),
     }
 
 
@@ -154,7 +150,7 @@ def case_status_payload(case: Case) -> CaseStatusPayload:
     }
     settlement = getattr(case, "settlement", None) if case.status != "negotiation" else None
     if settlement is not None:
-        payload["settlement_amount"] = money(settlement.amount)
+        payload["settlement_amount"] = amount_text(settlement.amount)
         payload["settlement_terms"] = settlement.terms
         payload["settlement_pay_by"] = settlement.pay_by.isoformat() if settlement.pay_by else None
     return payload

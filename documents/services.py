@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseSettlement, CaseStatus, NeutralRole, PartyRole, SettlementSource
+from cases.money import hkd_in_words_en, hkd_in_words_zh
 from cases.notifications import queue_email
 from cases.realtime import broadcast_document_changed
 from cases.services import ServiceError
-from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
 from documents.rendering import MissingGlyphs, RenderedDocument, document_language, renderer
 from documents.sealing import seal_pdf

@@ -7,13 +7,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.eligibility import format_hkd
-from cases.forms import AmountField
+from cases.forms import money_field as cases_money_field
 from cases.models import SizeBand
 from payments.models import Charge, FeeKind, PaymentStatus
 
 
 def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
-    return AmountField(label=label, max_digits=10, decimal_places=2, min_value=Decimal("0.00"), required=required)
+    """A fee or payment: never below zero, at most HK$99,999,999.99 (the columns' size)."""
+    return cases_money_field(label, required=required, max_digits=10, min_value=Decimal("0.00"))
 
 
 class ManualPaymentForm(forms.Form):

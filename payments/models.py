@@ -7,7 +7,7 @@ that is no longer owed is cancelled, a payment that went wrong stays as a failed
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +15,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseParty, SizeBand
-from cases.money import CENT
 
 HKD = "HKD"
 
@@ -88,12 +87,6 @@ class ChargeStatus(models.TextChoices):
 
 
 SETTLED_CHARGE_STATUSES = (ChargeStatus.PAID, ChargeStatus.WAIVED, ChargeStatus.REFUNDED)
-
-
-def apply_percent_off(amount: Decimal, percent: Decimal) -> Decimal:
-    """``amount`` less ``percent`` of it, to the cent (half up), never below zero."""
-    off = (amount * percent / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return max(amount - off, Decimal("0.00"))
 
 
 class Charge(models.Model):

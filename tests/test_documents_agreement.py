@@ -8,9 +8,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cases.models import CaseOutcome, CaseStatus
+from cases.money import hkd_in_words_en, hkd_in_words_zh
 from cases.services import ServiceError
 from cases.services.negotiation import offer_accept, offer_make
-from documents.amounts import hkd_in_words_en, hkd_in_words_zh
 from documents.models import IssuedDocument, IssuedStatus
 from documents.sealing import check_seal
 from documents.selectors import verify_reference, verify_upload

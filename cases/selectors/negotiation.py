@@ -20,6 +20,7 @@ from cases.models import (
     OfferStatus,
     RoomPresence,
 )
+from cases.money import amount_text
 from cases.realtime import (
     BidPayload,
     CaseStatusPayload,
@@ -28,7 +29,6 @@ from cases.realtime import (
     bid_payload,
     case_status_payload,
     message_payload,
-    money,
     offer_payload,
 )
 from cases.roles import Role
@@ -103,7 +103,7 @@ def room_state(case_id: int, role: Role | None, *, can_write: bool) -> RoomState
     can_bid = False
     if role in (Role.CLAIMANT, Role.RESPONDENT):
         field = "claimant_figure" if role == Role.CLAIMANT else "respondent_figure"
-        figures = {str(b.number): money(getattr(b, field)) for b in bids if getattr(b, field) is not None}
+        figures = {str(b.number): amount_text(getattr(b, field)) for b in bids if getattr(b, field) is not None}
         last = bids[-1] if bids else None
         can_bid = can_write and (
             last is None

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.access import NEGOTIATION_READERS, AccessRefused, AuthenticatedRequest, case_view, room_access
-from cases.amounts import AmountError, parse_amount
 from cases.audit import RequestMeta
 from cases.models import Case, CaseStatus, RefusalReason
+from cases.money import AmountError, parse_amount
 from cases.offer_dates import latest_pay_by, offer_dates
 from cases.roles import Role
 from cases.selectors import case_documents

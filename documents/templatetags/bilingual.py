@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from documents.amounts import hkd_in_words_en, hkd_in_words_zh
+from cases.money import hkd_in_words_en, hkd_in_words_zh
 
 register = template.Library()
 

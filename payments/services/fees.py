@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.lifecycle import Action
 from cases.models import Case, CaseParty, PartyRole
-from cases.money import in_cents
+from cases.money import in_cents, percent_off
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from payments.models import (
@@ -24,7 +24,6 @@ from payments.models import (
     FeeSchedule,
     FeeWaiverRule,
     PaymentStatus,
-    apply_percent_off,
 )
 
 if TYPE_CHECKING:
@@ -152,7 +151,7 @@ def charges_for_stage(*, case: Case, action: Action) -> list[Charge]:
             continue
         rule = _standing_waiver(schedule, kind, party)
         percent = rule.percent if rule else Decimal("0")
-        due = apply_percent_off(base, percent)
+        due = percent_off(base, percent)
         charge = Charge.objects.create(
             case=case,
             party=party,

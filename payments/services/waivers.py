@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.money import percent_off
 from cases.services import ServiceError
 from cases.services.stages import stage_release
-from payments.models import Charge, ChargeStatus, apply_percent_off
+from payments.models import Charge, ChargeStatus
 from payments.services.fees import charge_settle_if_paid, waiver_check
 from payments.services.payments import charge_open_payments_cancel_later
 
@@ -30,7 +31,7 @@ def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, 
     waiver_check(percent, reason, fields=("percent", "reason"))
     locked.waived_percent = percent
     locked.waiver_reason = reason.strip()[:300]
-    locked.amount_due = apply_percent_off(locked.base_amount, percent)
+    locked.amount_due = percent_off(locked.base_amount, percent)
     if locked.amount_due == 0:
         locked.status = ChargeStatus.WAIVED
         locked.settled_at = timezone.now()
