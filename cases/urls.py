@@ -3,7 +3,7 @@ from django.urls import path
 from cases.views import (
     case,
     compliance,
-    documents,
+    evidence,
     filing,
     invitations,
     negotiation,
@@ -44,13 +44,13 @@ urlpatterns = [
     path("cases/<uuid:case_id>/arbitration-consent/", case.arbitration_consent_view, name="arbitration_consent"),
     path("cases/<uuid:case_id>/counterclaim-answer/", case.counterclaim_answer_view, name="counterclaim_answer"),
     path("cases/<uuid:case_id>/invitation/resend/", case.invitation_resend_view, name="invitation_resend"),
-    path("cases/<uuid:case_id>/documents/", documents.document_upload_view, name="document_upload"),
+    path("cases/<uuid:case_id>/documents/", evidence.document_upload_view, name="document_upload"),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/versions/",
-        documents.document_version_upload,
+        evidence.document_version_upload,
         name="document_version_upload",
     ),
-    path("cases/<uuid:case_id>/files/<uuid:version_id>/", documents.document_download, name="document_download"),
+    path("cases/<uuid:case_id>/files/<uuid:version_id>/", evidence.document_download, name="document_download"),
     path("cases/<uuid:case_id>/negotiation/", negotiation.negotiation_room, name="negotiation"),
     path(
         "cases/<uuid:case_id>/negotiation/offers/<int:offer_id>/accept/",

@@ -369,7 +369,7 @@ def _build_world() -> SimpleNamespace:
     from cases.models import Case, CaseAssignment, NeutralRole, Obligation
     from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
     from cases.services.compliance import payment_report
-    from cases.services.documents import document_upload
+    from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
     from cases.services.invitations import invitation_send
     from cases.services.negotiation import mediation_request, offer_accept, offer_make

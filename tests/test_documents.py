@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases.models import AuditEntry, DocumentVersion
 from cases.services import ServiceError
-from cases.services.documents import document_add_version, document_upload
+from cases.services.evidence import document_add_version, document_upload
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # A whole 1x1 PNG: its signature and header chunk, as a camera or a screenshot writes them.

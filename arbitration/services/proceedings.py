@@ -33,7 +33,7 @@ from cases.models import Case, DocumentKind, DocumentVersion, NeutralRole, Party
 from cases.money import in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
-from cases.services.documents import document_upload, documents_release
+from cases.services.evidence import document_upload, documents_release
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

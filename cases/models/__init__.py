@@ -15,7 +15,7 @@ from cases.models.cases import (
     ReferenceCounter,
 )
 from cases.models.compliance import Obligation, ObligationStatus, PaymentReport
-from cases.models.documents import Document, DocumentKind, DocumentVersion
+from cases.models.evidence import Document, DocumentKind, DocumentVersion
 from cases.models.invitations import Invitation
 from cases.models.negotiation import (
     BidOutcome,

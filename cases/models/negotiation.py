@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.cases import Case, PartyRole
-from cases.models.documents import Document
+from cases.models.evidence import Document
 
 
 class Message(models.Model):

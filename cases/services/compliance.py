@@ -29,7 +29,7 @@ from cases.models import (
 from cases.money import format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
-from cases.services.documents import document_upload
+from cases.services.evidence import document_upload
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -19,7 +19,7 @@ from cases.lifecycle import Action, case_transition
 from cases.models import Case, CaseParty, CaseResponse, DocumentKind, Invitation, Membership, Organisation, PartyRole
 from cases.notifications import queue_email
 from cases.services import ServiceError
-from cases.services.documents import document_upload
+from cases.services.evidence import document_upload
 from cases.services.filing import TERMS_VERSION
 from cases.services.invitations import invitation_for_token
 from cases.services.stages import stage_advance

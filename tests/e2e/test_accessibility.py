@@ -271,7 +271,7 @@ def payment_and_document(case: Any, claimant: Any) -> None:
     """A document on the case, and a registration fee the claimant declared paid by bank transfer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cases.services.documents import document_upload
+    from cases.services.evidence import document_upload
     from cases.services.negotiation import mediation_request
     from payments.models import Charge
     from payments.services.payments import payment_execute, payment_start

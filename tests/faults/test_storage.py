@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import AuditEntry, Document, DocumentVersion
-from cases.services.documents import document_upload
+from cases.services.evidence import document_upload
 from tests.faults.conftest import mounted
 
 ERROR = "The file could not be stored, so nothing was added. Please try again later."

@@ -1,3 +1,5 @@
+"""Evidence pages: uploading a file or a new version, and downloading one the person may see."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +17,7 @@ from cases.forms import DocumentUploadForm, DocumentVersionForm
 from cases.models import Case, Document, DocumentVersion, RefusalReason
 from cases.roles import Role
 from cases.services import ServiceError
-from cases.services.documents import document_add_version, document_upload, document_viewed
+from cases.services.evidence import document_add_version, document_upload, document_viewed
 from cases.views.case import render_case_page
 
 

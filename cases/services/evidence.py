@@ -1,3 +1,6 @@
+"""Evidence: uploading a file to a case (checked by its content), new versions, a draft claim's files,
+releasing a filed submission's files to everyone on the case, and recording who viewed one."""
+
 from __future__ import annotations
 
 import logging

@@ -1,3 +1,7 @@
+"""Evidence: the files the parties bring to a case (with the claim or the response, proof of payment, their
+arbitration submissions), in versions. The documents app holds what the Centre issues (agreements, awards,
+receipts)."""
+
 from __future__ import annotations
 
 import uuid
