@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from cases.lifecycle import REOPENABLE_OUTCOMES
 from cases.models import Case, CaseStatus
+from cases.roles import Role, Roles
 
 
-def staff_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
-    if "administrator" not in roles:
+def staff_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:
+    if Role.ADMINISTRATOR not in roles:
         return None
     from administration.forms import StaffCloseForm, StaffExtendForm, StaffReopenForm
     from administration.services import STAFF_CLOSING
     from cases.lifecycle import ACTION_LABELS, TRANSITIONS
-    from cases.roles import Role
 
     actions = [
         (str(action), ACTION_LABELS[action])

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseStatus, NeutralRole
 from cases.models.panel import AppointmentStatus
+from cases.roles import Role
 from documents.models import IssuedDocument, IssuedKind
 from documents.services import AgreementKind, Signer, register_document_kind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-ARBITRATOR = frozenset({"arbitrator"})
+ARBITRATOR = frozenset({Role.ARBITRATOR})
 
 
 def _appointment_of(document: IssuedDocument) -> object:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from cases.models import Case, CaseOutcome, CaseStatus
+from cases.roles import PARTY_ROLES, Role, Roles
 
-READERS = {"claimant", "respondent", "arbitrator", "administrator"}
+# The case page's arbitration section: everyone on the case in arbitration but a mediator.
+READERS = PARTY_ROLES | {Role.ARBITRATOR, Role.ADMINISTRATOR}
 
 
-def arbitration_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
+def arbitration_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:
     in_arbitration = case.status == CaseStatus.ARBITRATION or case.outcome == CaseOutcome.AWARD_ISSUED
     if not in_arbitration or not roles & READERS:
         return None

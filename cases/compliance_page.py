@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from cases.models import Case, Obligation
+from cases.roles import PARTIES_AND_ADMINISTRATORS, Roles
 from cases.services.compliance import is_overdue
 
 
-def compliance_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
-    if not roles & {"claimant", "respondent", "administrator"}:
+def compliance_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:
+    if not roles & PARTIES_AND_ADMINISTRATORS:
         return None
     obligations = list(Obligation.objects.filter(case=case).prefetch_related("reports__evidence"))
     if not obligations:

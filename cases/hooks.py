@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from cases.models import Action, AuditEntry, Case, CaseSettlement
+from cases.roles import Roles
 
 SettlementHandler = Callable[[Case, CaseSettlement], None]
 _settlement_handlers: list[SettlementHandler] = []
@@ -60,7 +61,7 @@ def _bind(handler: SettlementHandler, case: Case, settlement: CaseSettlement) ->
 
 
 # Sections other apps add to the case page: each returns (template name, context) or None.
-CasePageSection = Callable[[Case, frozenset[str]], tuple[str, dict[str, object]] | None]
+CasePageSection = Callable[[Case, Roles], tuple[str, dict[str, object]] | None]
 _case_page_sections: list[CasePageSection] = []
 
 
@@ -70,7 +71,7 @@ def on_case_page(section: CasePageSection) -> CasePageSection:
     return section
 
 
-def case_page_sections(case: Case, roles: frozenset[str]) -> list[tuple[str, dict[str, object]]]:
+def case_page_sections(case: Case, roles: Roles) -> list[tuple[str, dict[str, object]]]:
     return [result for section in _case_page_sections if (result := section(case, roles)) is not None]
 
 

@@ -12,5 +12,15 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
-PARTY_ROLES = frozenset({Role.CLAIMANT, Role.RESPONDENT})
-NEUTRAL_ROLES = frozenset({Role.MEDIATOR, Role.ARBITRATOR})
+# What one person is to one case: the type every access check, page section and selector takes.
+Roles = frozenset[Role]
+
+PARTY_ROLES: Roles = frozenset({Role.CLAIMANT, Role.RESPONDENT})
+NEUTRAL_ROLES: Roles = frozenset({Role.MEDIATOR, Role.ARBITRATOR})
+# The parties and the Centre's staff: who follows a case's money (fees, what the outcome requires).
+PARTIES_AND_ADMINISTRATORS: Roles = PARTY_ROLES | {Role.ADMINISTRATOR}
+
+
+def party_role_in(roles: Roles) -> Role | None:
+    """The side someone is on (claimant or respondent), when they are a party to the case."""
+    return next((role for role in (Role.CLAIMANT, Role.RESPONDENT) if role in roles), None)

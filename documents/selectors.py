@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from cases.models import Case
+from cases.roles import PARTY_ROLES, Roles
 from documents.access import visible_documents
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
 from documents.sealing import SealCheck, check_seal
@@ -87,7 +88,7 @@ def verify_reference(reference: str, sha256: str) -> Verification:
     return Verification(document=document, seal=None, signatures=signatures, corrections=corrections_of(document))
 
 
-def issued_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
+def issued_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:
     """The case page's list of executed (sealed) documents: those its reader may download."""
     documents = visible_documents(executed_documents(case), roles)
     if not documents:
@@ -102,4 +103,4 @@ def signed_by_both_parties(case: Case, kind: str) -> bool:
     ).exists():
         return True
     draft = IssuedDocument.objects.filter(case=case, kind=kind, status=IssuedStatus.DRAFT).first()
-    return draft is not None and set(draft.signatures.values_list("role", flat=True)) >= {"claimant", "respondent"}
+    return draft is not None and set(draft.signatures.values_list("role", flat=True)) >= PARTY_ROLES

@@ -9,14 +9,16 @@ from django.db.models import Exists, OuterRef
 
 from cases.access import must_enable_mfa
 from cases.models import CaseAssignment, CaseParty, CaseStatus, NeutralRole
-from cases.roles import PARTY_ROLES, Role
+from cases.roles import PARTY_ROLES, Role, Roles
 from mediation.models import MediationSession, SessionStatus
 
 # A video session is the parties' and their mediator's: administrators run the case but do not sit in.
 SESSION_ROLES = PARTY_ROLES | {Role.MEDIATOR}
+# The case page's mediation section: everyone on the case in mediation but an arbitrator.
+MEDIATION_READERS = PARTY_ROLES | {Role.MEDIATOR, Role.ADMINISTRATOR}
 
 
-def may_join_sessions(roles: frozenset[str]) -> bool:
+def may_join_sessions(roles: Roles) -> bool:
     """Whether someone with ``roles`` on a case in mediation is offered its video sessions (the room itself
     asks ``session_access``, which also checks the session and the mediator's two-factor)."""
     return bool(roles & SESSION_ROLES)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cases.models import Case, CaseStatus
+from cases.roles import Roles
+from mediation.access import MEDIATION_READERS
 
 
-def mediation_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
-    if case.status != CaseStatus.MEDIATION or not roles & {"claimant", "respondent", "mediator", "administrator"}:
+def mediation_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:
+    if case.status != CaseStatus.MEDIATION or not roles & MEDIATION_READERS:
         return None
     from mediation.selectors import mediation_overview
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from cases.models import Case
+from cases.roles import Role, Roles, party_role_in
 from documents.models import IssuedDocument, IssuedKind
 from documents.selectors import signed_by_both_parties
 from mediation.access import may_join_sessions
@@ -60,9 +61,9 @@ class MediationOverview:
     mediator_with_other_party: bool = False
 
 
-def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
-    party_role = next((r for r in ("claimant", "respondent") if r in roles), None)
-    is_mediator = "mediator" in roles
+def mediation_overview(case: Case, roles: Roles) -> MediationOverview:
+    party_role = party_role_in(roles)
+    is_mediator = Role.MEDIATOR in roles
     state = MediationState.objects.filter(case=case).first()
     rankings = list(MediatorRanking.objects.filter(case=case).order_by("party_role", "rank"))
     sessions = []
@@ -87,7 +88,7 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
     return MediationOverview(
         state=state,
         appointment=current_appointment(case),
-        eligible=eligible_mediators(case) if (party_role or "administrator" in roles) else [],
+        eligible=eligible_mediators(case) if (party_role or Role.ADMINISTRATOR in roles) else [],
         my_ranking=[r.mediator_id for r in rankings if r.party_role == party_role],
         parties_ranked={r.party_role for r in rankings},
         sessions=sessions,
@@ -96,7 +97,7 @@ def mediation_overview(case: Case, roles: frozenset[str]) -> MediationOverview:
         outcome=MediationOutcome.objects.filter(case=case).first(),
         party_role=party_role,
         is_mediator=is_mediator,
-        is_administrator="administrator" in roles,
+        is_administrator=Role.ADMINISTRATOR in roles,
         may_join=may_join_sessions(roles),
         agreement_signed=signed_by_both_parties(case, IssuedKind.AGREEMENT_TO_MEDIATE),
         agreement_drafted=IssuedDocument.objects.filter(case=case, kind=IssuedKind.AGREEMENT_TO_MEDIATE).exists(),

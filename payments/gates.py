@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from cases.lifecycle import Action
 from cases.models import Case
 from cases.money import format_hkd
+from cases.roles import Roles
 from payments.selectors import fees_for_case
 from payments.services.fees import charges_for_stage, stage_fees_cancel
 
@@ -25,7 +26,7 @@ def fees_gate(case: Case, action: Action) -> str | None:
     }
 
 
-def fees_section(case: Case, roles: frozenset[str]) -> tuple[str, dict[str, object]] | None:
+def fees_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:
     """Parties see what they owe and have paid; administrators see every charge on the case."""
     view = fees_for_case(case, roles)
     if view is None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from cases.models import Case
+from cases.roles import PARTY_ROLES, Role, Roles
 from documents.access import visible_documents
 from documents.models import IssuedDocument, IssuedKind
 from payments.models import Charge, ChargeStatus, Payment, PaymentStatus, Refund
@@ -44,9 +45,9 @@ class CaseFees:
         return sum((c.charge.amount_due for c in self.charges if c.can_pay), Decimal("0"))
 
 
-def fees_for_case(case: Case, roles: frozenset[str]) -> CaseFees | None:
-    is_admin = "administrator" in roles
-    party_roles = roles & {"claimant", "respondent"}
+def fees_for_case(case: Case, roles: Roles) -> CaseFees | None:
+    is_admin = Role.ADMINISTRATOR in roles
+    party_roles = roles & PARTY_ROLES
     if not (is_admin or party_roles):
         return None
     charges = (

@@ -52,10 +52,6 @@ ARBITRATOR = frozenset({Role.ARBITRATOR})
 ADMIN = frozenset({Role.ADMINISTRATOR})
 
 
-def _roles(roles: frozenset[Role]) -> frozenset[str]:
-    return frozenset(str(role) for role in roles)
-
-
 def _award_initial(overview: ArbitrationOverview) -> dict[str, Any]:
     award = overview.draft_award
     if award is None:
@@ -123,7 +119,7 @@ def _unplaced_errors(forms_: dict[str, Any], rows: list[dict[str, Any]]) -> list
 def _render(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
-    overview = arbitration_overview(case, _roles(roles))
+    overview = arbitration_overview(case, roles)
     step_rows = _step_rows(overview, forms_)
     question_rows = _question_rows(overview, forms_)
     defaults = timetable.default_dates()
@@ -186,7 +182,7 @@ def _answer(request: AuthenticatedRequest, case: Case, data: dict[str, Any], met
 
 
 def _sign(request: AuthenticatedRequest, case: Case, data: dict[str, Any], meta: RequestMeta) -> object:
-    overview = arbitration_overview(case, frozenset({"arbitrator"}))
+    overview = arbitration_overview(case, ARBITRATOR)
     if overview.draft_document is None:
         raise ServiceError(_("There is no award draft to sign. Save the award first."))
     return agreement_sign(

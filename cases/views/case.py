@@ -41,7 +41,7 @@ def render_case_page(
         "upload_form": forms.get("upload_form") or DocumentUploadForm(),
         "withdraw_form": forms.get("withdraw_form") or ReasonForm(),
         "counterclaim_form": forms.get("counterclaim_form") or CounterclaimAnswerForm(),
-        "extra_sections": case_page_sections(case, frozenset(str(role) for role in roles)),
+        "extra_sections": case_page_sections(case, roles),
         "arbitration_entry": consent_pending(case) if is_party else None,
         "my_party": next((p for p in case.parties.all() if p.user_id == request.user.pk), None),
     }

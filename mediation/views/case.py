@@ -27,14 +27,10 @@ from mediation.services import appointment as appointments
 from mediation.services import sessions
 
 
-def _roles(roles: frozenset[Role]) -> frozenset[str]:
-    return frozenset(str(role) for role in roles)
-
-
 def _render(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], *, status: int = 200, **forms_: Any
 ) -> HttpResponse:
-    overview = mediation_overview(case, _roles(roles))
+    overview = mediation_overview(case, roles)
     context: dict[str, Any] = {
         "case": case,
         "overview": overview,
