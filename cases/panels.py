@@ -20,21 +20,33 @@ from cases.notifications import queue_email
 from cases.services import ServiceError
 
 
-def is_linked_to_parties(*, user_id: int, linked_organisation_ids: Iterable[int], case: Case) -> bool:
-    """Automatically conflicted: the neutral is a party, belongs to a party's business, or has declared
-    a link with one."""
-    organisation_ids = set(case.parties.values_list("organisation_id", flat=True))
-    if case.parties.filter(user_id=user_id).exists():
-        return True
-    if Membership.objects.filter(user_id=user_id, organisation_id__in=organisation_ids).exists():
-        return True
-    return bool(organisation_ids & set(linked_organisation_ids))
+def conflicted_among(neutrals: Iterable[Any], case: Case) -> set[int]:
+    """The ids of those ``neutrals`` (panel profiles: a user and the businesses they declared links with)
+    who are automatically conflicted on ``case``: a party, a member of a party's business, or linked with
+    one. Two queries however many neutrals there are, when their linked businesses are prefetched."""
+    neutrals = list(neutrals)
+    if not neutrals:
+        return set()
+    parties = list(case.parties.values_list("user_id", "organisation_id"))
+    party_users = {user_id for user_id, _organisation_id in parties}
+    party_organisations = {organisation_id for _user_id, organisation_id in parties}
+    members = set(
+        Membership.objects.filter(
+            organisation_id__in=party_organisations, user_id__in={neutral.user_id for neutral in neutrals}
+        ).values_list("user_id", flat=True)
+    )
+    return {
+        neutral.pk
+        for neutral in neutrals
+        if neutral.user_id in party_users
+        or neutral.user_id in members
+        or party_organisations & {organisation.pk for organisation in neutral.linked_organisations.all()}
+    }
 
 
 def is_conflicted(neutral: Any, case: Case) -> bool:
     """``neutral`` (a panel profile: its user and its linked businesses) may not act on ``case``."""
-    linked = [organisation.pk for organisation in neutral.linked_organisations.all()]
-    return is_linked_to_parties(user_id=neutral.user_id, linked_organisation_ids=linked, case=case)
+    return neutral.pk in conflicted_among([neutral], case)
 
 
 def best_common_choice(ranks: dict[int, dict[str, int]], *, eligible: Iterable[int]) -> int | None:
@@ -74,8 +86,9 @@ class PanelAppointments:
     cannot_act: Any
     phases: dict[str, str] = field(default_factory=dict)  # "ranking", "admin", "proposed" -> the app's values
     ranking_days_setting: str = ""  # the setting that gives the parties' time to rank
-    # A bar of the app's own besides a conflict (arbitration: the case's mediator, unless both parties agree).
-    barred: Callable[[Any, Case], bool] | None = None
+    # A bar of the app's own besides a conflict (arbitration: the case's mediator, unless both parties agree):
+    # the ids of those of the given neutrals it bars, in a fixed number of queries.
+    barred: Callable[[list[Any], Case], set[int]] | None = None
 
     def eligible(self, case: Case) -> list[Any]:
         """The panel as the case's parties may rank it: active neutrals without a conflict or another bar,
@@ -84,11 +97,11 @@ class PanelAppointments:
             case=case, status__in=(AppointmentStatus.DECLINED, AppointmentStatus.REPLACED)
         ).values(f"{self.neutral}_id")
         panel = self.profile_model.objects.filter(active=True).exclude(pk__in=gone)  # type: ignore[attr-defined]
-        return [
-            neutral
-            for neutral in panel.select_related("user").prefetch_related("linked_organisations")
-            if not is_conflicted(neutral, case) and not (self.barred and self.barred(neutral, case))
-        ]
+        neutrals = list(panel.select_related("user").prefetch_related("linked_organisations"))
+        excluded = conflicted_among(neutrals, case)
+        if self.barred is not None:
+            excluded |= self.barred([neutral for neutral in neutrals if neutral.pk not in excluded], case)
+        return [neutral for neutral in neutrals if neutral.pk not in excluded]
 
     def state_for_update(self, case: Case) -> Any:
         """The case's appointment state, locked; refused when the case is not in this stage."""

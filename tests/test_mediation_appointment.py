@@ -117,6 +117,15 @@ def test_a_mediator_linked_to_a_party_is_blocked_automatically(in_mediation, pan
     ben = panel[1]
     ben.linked_organisations.add(claimant_org)
     assert ben not in eligible_mediators(in_mediation)
+    assert eligible_mediators(in_mediation) == [panel[2]]
+
+
+def test_a_party_on_the_panel_is_never_eligible_for_its_own_case(in_mediation, panel, respondent):
+    party = MediatorProfile.objects.create(
+        user=respondent, display_name="Bob", languages=["en"], specialisms=[], accreditation="Accredited", bio="Bio"
+    )
+    assert party not in eligible_mediators(in_mediation)
+    assert len(eligible_mediators(in_mediation)) == len(panel)
 
 
 def test_the_mediator_declares_no_conflict_to_accept_and_becomes_the_cases_mediator(

@@ -54,11 +54,27 @@ def mediator_waived_by(arbitrator: ArbitratorProfile, case: Case) -> set[str]:
     )
 
 
+def former_mediators_barred(arbitrators: list[ArbitratorProfile], case: Case) -> set[int]:
+    """The ids of those ``arbitrators`` who mediated the case and whom the parties have not both agreed to
+    in writing: one query however many arbitrators, and one more if any of them mediated the case."""
+    if not arbitrators:
+        return set()
+    mediators = set(
+        CaseAssignment.objects.filter(
+            case=case, role=NeutralRole.MEDIATOR, user_id__in={arbitrator.user_id for arbitrator in arbitrators}
+        ).values_list("user_id", flat=True)
+    )
+    waived: dict[int, set[str]] = {a.pk: set() for a in arbitrators if a.user_id in mediators}
+    if not waived:
+        return set()
+    consents = MediatorAsArbitratorConsent.objects.filter(case=case, arbitrator_id__in=waived)
+    for arbitrator_id, party_role in consents.values_list("arbitrator_id", "party_role"):
+        waived[arbitrator_id].add(party_role)
+    return {pk for pk, roles in waived.items() if roles < {PartyRole.CLAIMANT, PartyRole.RESPONDENT}}
+
+
 def barred_as_former_mediator(arbitrator: ArbitratorProfile, case: Case) -> bool:
-    return mediated_case(arbitrator, case) and mediator_waived_by(arbitrator, case) < {
-        PartyRole.CLAIMANT,
-        PartyRole.RESPONDENT,
-    }
+    return arbitrator.pk in former_mediators_barred([arbitrator], case)
 
 
 def eligible_arbitrators(case: Case) -> list[ArbitratorProfile]:
@@ -98,7 +114,7 @@ PANEL = PanelAppointments(
     neutral="arbitrator",
     not_in_stage=gettext_lazy("This case is not in arbitration."),
     parties_only=gettext_lazy("Only the parties can do this."),
-    barred=barred_as_former_mediator,
+    barred=former_mediators_barred,
     ranking_closed=gettext_lazy("The time to rank arbitrators has ended."),
     choose_one=gettext_lazy("Choose at least one arbitrator you would accept."),
     rank_once=gettext_lazy("Rank each arbitrator once."),
