@@ -106,6 +106,22 @@ def _documents(submission: Submission) -> list[Document]:
     return list(submission.documents.all())
 
 
+def _issued_award_documents(case: Case) -> dict[str, IssuedDocument]:
+    """The sealed document of each issued award of the case, by the award's subject, in one query. Each
+    correction's document is given the document it corrects from the same list, so that its title
+    ("Correction 1 of the award V-...") is written without asking for the chain back to the first award."""
+    documents = list(
+        IssuedDocument.objects.filter(case=case, kind=IssuedKind.ARBITRAL_AWARD, status=IssuedStatus.EXECUTED)
+    )
+    by_pk = {document.pk: document for document in documents}
+    by_subject: dict[str, IssuedDocument] = {}
+    for document in documents:
+        if document.corrects_id in by_pk:
+            document.corrects = by_pk[document.corrects_id]
+        by_subject.setdefault(document.subject, document)  # the first in order, as issued_document_of
+    return by_subject
+
+
 def _extension_reasons(case: Case) -> dict[tuple[str, str], str]:
     """The reason given for each step's latest extension, keyed by (step kind, party role), from the audit
     entries that record them."""
@@ -146,9 +162,12 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
                 extension_reason=reasons.get((step.kind, step.party_role), ""),
             )
         )
+    awards = list(
+        Award.objects.filter(case=case, status=AwardStatus.ISSUED).select_related("corrects").order_by("number")
+    )
+    award_documents = _issued_award_documents(case) if awards else {}
     issued = [
-        AwardView(award=award, document=_downloadable(issued_document_of(award), roles))
-        for award in Award.objects.filter(case=case, status=AwardStatus.ISSUED).order_by("number")
+        AwardView(award=award, document=_downloadable(award_documents.get(award.subject), roles)) for award in awards
     ]
     draft_award = current_draft_award(case) if is_arbitrator else None
     draft_document = _downloadable(
