@@ -37,6 +37,7 @@ from arbitration.services.award import correction_deadline, current_draft_award,
 from arbitration.services.proceedings import ready_for_award, step_open
 from cases.models import AuditEntry, Case, CaseOutcome, CaseStatus, Document, DocumentVersion, PartyRole
 from cases.money import hkd_in_words_en, hkd_in_words_zh
+from cases.roles import Role, Roles, party_role_in
 from documents.access import may_download
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 
@@ -97,7 +98,7 @@ class ArbitrationOverview:
         return min(upcoming, key=lambda s: s.due_at) if upcoming else None
 
 
-def _downloadable(document: IssuedDocument | None, roles: frozenset[str]) -> IssuedDocument | None:
+def _downloadable(document: IssuedDocument | None, roles: Roles) -> IssuedDocument | None:
     """The document, if the page's reader may download it (``documents.access``); else None."""
     return document if document is not None and may_download(document, roles) else None
 
@@ -132,9 +133,9 @@ def _extension_reasons(case: Case) -> dict[tuple[str, str], str]:
     return reasons
 
 
-def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOverview:
-    party_role = next((r for r in ("claimant", "respondent") if r in roles), None)
-    is_arbitrator = "arbitrator" in roles
+def arbitration_overview(case: Case, roles: Roles) -> ArbitrationOverview:
+    party_role = party_role_in(roles)
+    is_arbitrator = Role.ARBITRATOR in roles
     state = ArbitrationState.objects.filter(case=case).first()
     rankings = list(ArbitratorRanking.objects.filter(case=case).order_by("party_role", "rank"))
     documents = Prefetch(
@@ -187,7 +188,7 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
     return ArbitrationOverview(
         state=state,
         appointment=appointment,
-        eligible=eligible_arbitrators(case) if (party_role or "administrator" in roles) and state else [],
+        eligible=eligible_arbitrators(case) if (party_role or Role.ADMINISTRATOR in roles) and state else [],
         my_ranking=[r.arbitrator_id for r in rankings if r.party_role == party_role],
         parties_ranked={r.party_role for r in rankings},
         former_mediator=former_mediator,
@@ -220,7 +221,7 @@ def arbitration_overview(case: Case, roles: frozenset[str]) -> ArbitrationOvervi
         ),
         party_role=party_role,
         is_arbitrator=is_arbitrator,
-        is_administrator="administrator" in roles,
+        is_administrator=Role.ADMINISTRATOR in roles,
     )
 
 
