@@ -145,7 +145,9 @@ def test_a_connection_terminated_between_two_writes_saves_nothing_and_the_next_r
         accept = threading.Thread(
             target=lambda: answer.setdefault(
                 "accept",
-                alice.request(f"{room}accept/", {"csrfmiddlewaretoken": token, "offer_id": str(offer.pk)}),
+                alice.request(
+                    f"{room}accept/", {"csrfmiddlewaretoken": token, "offer_id": str(offer.pk), "confirm": "yes"}
+                ),
             )
         )
         accept.start()

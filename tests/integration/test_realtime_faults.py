@@ -374,12 +374,12 @@ async def open_room(playwright: Any, port: int, case, cookie: str) -> Any:
     return page
 
 
-async def expect_status(page: Any, text: str) -> None:
+async def expect_status(page: Any, text: str, *, timeout: float | None = None) -> None:
     """The connection line says ``text``, in a polite live region (role=status), in words, not colour only."""
     from playwright.async_api import expect
 
     status = page.get_by_role("status").filter(has_text=text)
-    await expect(status).to_have_text(text)
+    await expect(status).to_have_text(text, timeout=timeout)
     await expect(status).to_have_id("room-connection")
 
 
@@ -456,7 +456,9 @@ def test_the_page_says_reconnecting_while_its_process_is_gone_then_shows_what_it
             # come back to the address it was served from).
             await asyncio.to_thread(restarted.start)
 
-            await expect_status(page, LIVE)
+            # The page's next attempt may be one back-off step away: up to 30 s (+25 % jitter) once the
+            # process has been gone a while, which a slow start of the process makes longer.
+            await expect_status(page, LIVE, timeout=45_000)
             await expect_shown_once(page, "b1 while A is gone")
             assert (await bob.send_message("b2 after"))[0] == "ack"
             await expect_shown_once(page, "b2 after")
