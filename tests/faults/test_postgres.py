@@ -194,7 +194,8 @@ def test_a_connection_terminated_between_two_writes_saves_nothing_and_the_next_r
     assert status == 200
     assert "Half the deposit." in page
     status, _ = alice.request(
-        f"{room}accept/", {"csrfmiddlewaretoken": alice.csrf_token(page), "offer_id": str(offer.pk)}
+        f"{room}accept/",
+        {"csrfmiddlewaretoken": alice.csrf_token(page), "offer_id": str(offer.pk), "confirm": "yes"},
     )
     assert status == 302
     offer.refresh_from_db()
