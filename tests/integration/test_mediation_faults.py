@@ -7,14 +7,17 @@ the room from the server's ``hello``.
 While Redis is away the room cannot relay anything, so it must not look live: every socket is closed with
 4503 and every attempt to come back is turned away until Redis answers again. Then both are back in the
 joint session (the claimant was admitted once, so nobody admits her again), see each other and no ghost of
-their old connections, and chat reaches both sides again.
+their old connections, and chat reaches both sides again. The browser test does the same with the claimant
+in Chromium, and reads what her page says.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
+import shutil
 import time
 from collections.abc import Callable
 from typing import Any
@@ -198,5 +201,69 @@ def test_redis_killed_and_restarted_during_a_video_session(private_redis, daphne
     while open_rows.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not open_rows.exists(), list(open_rows.values_list("role", "peer_id", "joined_at"))
+    for daphne in daphnes:
+        assert "Exception inside application" not in daphne.log()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")  # as tests/e2e/conftest.py
+
+
+@pytest.mark.browser
+def test_the_video_room_page_says_reconnecting_while_redis_is_away_then_rebuilds_the_room(
+    private_redis, daphnes, live_session, mediator, claimant
+):
+    """The claimant in Chromium (her page served by process A), the mediator's client on process B."""
+    from playwright.async_api import async_playwright, expect
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
+    a, b = daphnes
+    path = f"/ws/mediation/{live_session.public_id}/"
+    mia = VideoRoomClient("mia", path, session_cookie(mediator), b.port)
+    alice_cookie = session_cookie(claimant)
+
+    async def scenario() -> None:
+        mia_task = asyncio.ensure_future(mia.run())
+        async with async_playwright() as playwright:
+            # Fake camera and microphone, as tests/e2e/conftest.py's browsers have.
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+            )
+            context = await browser.new_context(locale="en-GB")
+            context.set_default_timeout(20_000)
+            await context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": alice_cookie, "domain": "127.0.0.1", "path": "/"}]
+            )
+            page = await context.new_page()
+            await page.goto(f"http://127.0.0.1:{a.port}/mediation/sessions/{live_session.public_id}/")
+            status, room = page.locator("#mediation-connection"), page.locator("#room-indicator")
+            mediator_tile = page.locator(".video-tile figcaption", has_text="Mia Mediator (Mediator)")
+            await expect(room).to_have_attribute("data-room", "waiting")
+            await until(lambda: bool(mia.waiting), "the mediator sees her waiting", [mia])
+            await mia.send({"type": "admit", "peer": mia.waiting[0]["peer"]})
+            await expect(room).to_have_attribute("data-room", "joint")
+            await expect(mediator_tile).to_have_count(1)
+
+            private_redis.kill()
+            await expect(status).to_have_text("The connection dropped. Reconnecting…")
+            await expect(status).to_have_attribute("data-state", "reconnecting")
+            await expect(mediator_tile).to_have_count(0)  # nobody is shown as present while the room is down
+            await asyncio.sleep(2)
+            await expect(status).to_have_text("The connection dropped. Reconnecting…")  # turned away meanwhile
+            private_redis.start()
+
+            await expect(status).to_have_text("Connected to the video room.", timeout=30_000)
+            await expect(room).to_have_attribute("data-room", "joint")  # admitted once: straight back in
+            await expect(page.get_by_text("Please wait: the mediator will admit you.")).to_be_hidden()
+            await expect(mediator_tile).to_have_count(1, timeout=30_000)
+            await until(lambda: mia.state == "live" and mia.sees("claimant"), "the mediator sees her again", [mia], 30)
+            await mia.send({"type": "chat", "body": "Welcome back."})
+            await expect(page.locator("#chat-log")).to_contain_text("Welcome back.")
+            await browser.close()
+        await mia.stop()
+        await mia_task
+
+    asyncio.run(scenario())
     for daphne in daphnes:
         assert "Exception inside application" not in daphne.log()
