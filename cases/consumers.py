@@ -1,4 +1,6 @@
-"""The negotiation room's websocket: a thin adapter over the negotiation services and selectors.
+"""The negotiation room's websocket: a thin adapter over the negotiation services and selectors, on the one
+websocket base (``odr.sockets.RoomConsumer``: origin, sign-in, limits, error frames, the channel layer's
+failure).
 
 Protocol (JSON text frames; every client frame has a ``type`` and may carry a ``ref`` echoed in errors):
   client -> server  message.send {body, document_id?} | typing {active} | history {before_id} |
@@ -18,37 +20,25 @@ so a client catching up after a gap never sees one twice. A live message names t
 that never got that one (its broadcast was lost, say with the process that stored it) first sends what it
 lacks from the database; each ``ping`` does the same, for a loss no later message reveals.
 
-When the channel layer's Redis is unreachable or restarted, the socket is closed with 4503 (one that cannot join
-its room yet is accepted and closed with 4503 too); the client reconnects with its backoff and catches up.
+When the channel layer's Redis is unreachable or restarted, the base closes the socket with 4503; the client
+reconnects with its backoff and catches up.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from decimal import Decimal
-from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
-from channels.utils import await_many_dispatch
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import parse_accept_lang_header
 
-from cases import ratelimit
 from cases.access import RoomAccess, room_access
-from cases.layer_watch import LAYER_ERRORS, LayerWatch, layer_watch, report_layer_failure
-from cases.models import Case, ReadMarker, RefusalReason, RoomPresence
+from cases.models import Case, ReadMarker, RoomPresence
 from cases.money import AmountError, parse_amount
 from cases.offer_dates import offer_dates
 from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
@@ -57,26 +47,11 @@ from cases.security_events import record_socket_refusal
 from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
 from cases.services import negotiation as services
-from cases.sockets import UserSocketMixin
+from odr.layer_watch import LAYER_ERRORS, report_layer_failure
+from odr.sockets import Close, FrameError, Handler, Ref, Refusal, RoomConsumer
+from odr.sockets import in_db_thread as _db
 
 logger = logging.getLogger(__name__)
-
-# Database work runs in the process's one thread-sensitive worker thread: in bench/room_bench.py a pool of
-# threads fought the event loop for the GIL and doubled the tail latency.
-_db = partial(database_sync_to_async, thread_sensitive=True)
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
-# The channel layer's Redis went away or restarted under this socket, or is away so the socket cannot join its
-# room: the client reconnects with its backoff and catches up. (A server may only send 1000 or 3000-4999.)
-CLOSE_UNAVAILABLE = 4503
-
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _amount(content: dict[str, Any], key: str = "amount") -> Decimal:
@@ -127,89 +102,26 @@ def _after_id(scope: dict[str, Any]) -> int | None:
     return value if 0 <= value <= MAX_ID else None
 
 
-def _language(scope: dict[str, Any]) -> str:
-    cookies = scope.get("cookies", {})
-    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
-    if chosen and translation.check_for_language(chosen):
-        return str(chosen)
-    headers = dict(scope.get("headers", []))
-    accept = headers.get(b"accept-language", b"").decode("latin-1")
-    for code, _q in parse_accept_lang_header(accept):
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return settings.LANGUAGE_CODE
-
-
-class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
+class NegotiationConsumer(RoomConsumer):
     access: RoomAccess | None = None
     joined_case_id: int = 0  # set once in the room; kept after access is lost, to leave cleanly
-    watch: LayerWatch | None = None
-    accepted = False
-    leaving_for_layer = False
-    closing = False
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """``AsyncConsumer.__call__``, except that the channel layer's failures are this room's to handle."""
-        self.scope = scope
-        self.base_send = send
-        self._frames = asyncio.Lock()  # held while a client frame is handled, so its answer goes first
-        self._delivered: set[int] = set()  # ids of the messages this socket has sent
-        self._complete_to = 0  # the client has every message of the room up to this id (or asked for none)
-        try:
-            self.channel_layer = get_channel_layer(self.channel_layer_alias)
-            self.channel_name = await self.channel_layer.new_channel()
-            await await_many_dispatch([receive, self._from_layer], self.dispatch)
-        except StopConsumer:
-            pass
-        except LAYER_ERRORS as exc:
-            # Redis refused the socket's own channel or its join: end with a code the page's client
-            # reconnects on (never a bare server error), and drop what this socket held.
-            report_layer_failure(exc)
-            await self._end_without_layer()
-            if not self.accepted:
-                await send({"type": "websocket.accept"})
-            await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
-
-    async def _from_layer(self) -> Any:
-        """The next event for this socket. If the layer fails (RedisChannelLayer's receive reads from Redis),
-        the socket keeps answering its client's frames until it is closed, after the one being handled."""
-        try:
-            return await self.channel_layer.receive(self.channel_name)
-        except LAYER_ERRORS as exc:
-            report_layer_failure(exc)
-            self._layer_lost()
-            await asyncio.Future()  # nothing more comes from the layer; the socket closes meanwhile
-
-    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
-        await super().accept(subprotocol, headers)
-        self.accepted = True
 
     # --- connection ------------------------------------------------------------------------
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await _db(record_socket_refusal)(self.scope, RefusalReason.SOCKET_ANONYMOUS)
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        self.user = user
-        self.language = _language(self.scope)
-        if not await self.admit(user.pk, self.language):
-            return
+    async def authorise(self) -> bool:
         self.public_id = self.scope["url_route"]["kwargs"]["case_id"]
-        self.access = await _db(room_access)(user, self.public_id)
-        if self.access is None:
-            await _db(record_socket_refusal)(self.scope, RefusalReason.SOCKET_NO_ACCESS)
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+        self.access = await _db(room_access)(self.user, self.public_id)
+        return self.access is not None
+
+    def record_refusal(self, reason: Refusal) -> None:
+        record_socket_refusal(self.scope, reason)
+
+    async def enter(self) -> None:
+        assert self.access is not None
+        self._delivered: set[int] = set()  # ids of the messages this socket has sent
+        self._complete_to = 0  # the client has every message of the room up to this id (or asked for none)
         self.joined_case_id = self.access.case_id
         self.group = room_group(self.joined_case_id)
-        # Listen before joining: a Redis lost from here on closes this socket too.
-        self.watch = layer_watch()
-        if self.watch is not None:
-            self.watch.listen(self._layer_lost)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join_group(self.group)
         await self.accept()
         await self._in_thread_then_send(self._join)
         access_recheck().add(self)
@@ -225,43 +137,12 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         hello = {"type": "hello", "state": state, "messages": self._undelivered(messages), "has_more": has_more}
         if after_id is not None:
             hello["after_id"] = after_id
-        await self._send(hello)
+        await self.send_frame(hello)
 
-    async def disconnect(self, code: int) -> None:
+    async def leave(self) -> None:
         access_recheck().discard(self)
-        self._stop_watching()
-        try:
-            await self.leave_user_group()
-            if self.joined_case_id:
-                await self.channel_layer.group_discard(self.group, self.channel_name)
-        except LAYER_ERRORS as exc:  # Redis is away, and the subscriptions with it
-            report_layer_failure(exc)
-        if not self.joined_case_id:
-            return
-        await self._in_thread_then_send(self._leave)
-
-    def _stop_watching(self) -> None:
-        if self.watch is not None:
-            self.watch.forget(self._layer_lost)
-            self.watch = None
-
-    def _layer_lost(self) -> None:
-        """Called by the layer watch (possibly again while Redis stays away)."""
-        if not self.leaving_for_layer:
-            self.leaving_for_layer = True
-            self._leaving = asyncio.ensure_future(self._close_for_layer())
-
-    async def _close_for_layer(self) -> None:
-        async with self._frames:  # a frame being handled is answered first (a stored message is acked)
-            self.closing = True
-            await self.close(code=CLOSE_UNAVAILABLE)
-
-    async def _end_without_layer(self) -> None:
-        """What ``disconnect`` does, for a consumer that the layer's failure ended before it could run."""
-        access_recheck().discard(self)
-        self._stop_watching()
         if self.joined_case_id:
-            await _db(RoomPresence.objects.filter(channel_name=self.channel_name).delete)()
+            await self._in_thread_then_send(self._leave)
 
     async def _in_thread_then_send(self, function: Callable[[], None]) -> None:
         def run() -> list[tuple[int, RoomEvent]]:
@@ -292,67 +173,28 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         return await _db(room_state)(access.case_id, access.role, can_write=access.can_write)
 
     # --- inbound ---------------------------------------------------------------------------
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        async with self._frames:
-            if self.closing:
-                return  # it came after the close was sent: never stored, the client sees it unconfirmed
-            with translation.override(self.language):  # an error frame is in the room's language too
-                await self._receive_frame(text_data, bytes_data)
+    async def frame_allowed(self, kind: str) -> bool:
+        # Writes are checked by the service itself, under the case's lock, in the same query that locks it;
+        # reads are checked here.
+        if kind in self.SERVICE_CHECKED_TYPES and self.access is not None and self.access.role is not None:
+            return True
+        access = await self._recheck_access()
+        if access is None:
+            return False
+        if kind not in self.READ_ONLY_TYPES and not access.can_write:
+            if access.role is not None:
+                raise FrameError("forbidden", _("The negotiation has ended; the room is now read only."))
+            raise FrameError("forbidden", _("You can read this room but not take part in it."))
+        return True
 
-    async def _receive_frame(self, text_data: str | None, bytes_data: bytes | None) -> None:
-        ref = None
-        try:
-            if text_data is None:
-                raise FrameError("invalid", _("Only text frames are accepted."))
-            if len(text_data.encode()) > settings.ODR_ROOM_MAX_FRAME_BYTES:
-                raise FrameError("too_large", _("That message is too large."))
-            try:
-                content = json.loads(text_data)
-            except ValueError:
-                raise FrameError("invalid_json", _("The request could not be read.")) from None
-            if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-                raise FrameError("invalid", _("The request has no type."))
-            ref = content.get("ref") if isinstance(content.get("ref"), str | int) else None
-            kind = content["type"]
-            handler = self.HANDLERS.get(kind)
-            if handler is None:
-                raise FrameError("unknown_type", _("Unknown request type."))
-            await self._check_rate(kind)
-            # Access is decided again for every frame: a party removed a moment ago is refused now.
-            # Writes are checked by the service itself, under the case's lock, in the same query
-            # that locks it; reads are checked here.
-            if kind in self.SERVICE_CHECKED_TYPES and self.access is not None and self.access.role is not None:
-                await handler(self, content, ref)
-                return
-            access = await self._recheck_access()
-            if access is None:
-                await self._send_error("forbidden", _("You no longer have access to this room."), ref)
-                await self.close(code=CLOSE_NOT_FOUND)
-                return
-            if kind not in self.READ_ONLY_TYPES and not access.can_write:
-                if access.role is not None:
-                    raise FrameError("forbidden", _("The negotiation has ended; the room is now read only."))
-                raise FrameError("forbidden", _("You can read this room but not take part in it."))
-            await handler(self, content, ref)
-        except FrameError as exc:
-            await self._send_error(exc.code, exc.message, ref)
-        except ServiceError as exc:
-            await self._send_error("rejected", exc.message, ref)
-        except (ValidationError, ValueError, OverflowError, DataError):
+    def frame_error(self, exc: Exception) -> FrameError | None:
+        if isinstance(exc, ServiceError):
+            return FrameError("rejected", exc.message)
+        if isinstance(exc, ValidationError | ValueError | OverflowError | DataError):
             # Input that got past the frame checks but that the database or a model refused.
             logger.info("refused a malformed frame", exc_info=True)
-            await self._send_error("invalid", _("The request could not be processed."), ref)
-
-    async def _check_rate(self, kind: str) -> None:
-        if kind in ("ping", "read", "typing"):
-            # Housekeeping frames get a bucket of their own, so they never eat into real messages,
-            # and are dropped silently beyond it.
-            if not ratelimit.allow(self.user.pk, "housekeeping", rate=1, burst=5):
-                raise FrameError("rate_limited_silent", "")
-            return
-        rate = settings.ODR_ROOM_RATE_PER_SECOND
-        if not ratelimit.allow(self.user.pk, "frames", rate=rate, burst=settings.ODR_ROOM_RATE_BURST):
-            raise FrameError("rate_limited", _("You are sending too fast. Wait a moment and try again."))
+            return FrameError("invalid", _("The request could not be processed."))
+        return None
 
     async def _call(self, function: Callable[..., Any], **kwargs: Any) -> Any:
         """Run a service in the database thread, in this socket's language, as this user; then send the
@@ -368,7 +210,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await send_collected(events)
         return result
 
-    async def on_message_send(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_message_send(self, content: dict[str, Any], ref: Ref) -> None:
         body = _text(content, "body")
         document_id = content.get("document_id") or None
         if document_id is not None and not isinstance(document_id, str):
@@ -380,9 +222,9 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
                 message_id = await services.amessage_post(case_id=self.joined_case_id, user=self.user, body=body)
         if message_id is None:
             message_id = (await self._call(services.message_post, body=body, document_id=document_id)).pk
-        await self._send({"type": "ack", "ref": ref, "message_id": message_id})
+        await self.send_frame({"type": "ack", "ref": ref, "message_id": message_id})
 
-    async def on_typing(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_typing(self, content: dict[str, Any], ref: Ref) -> None:
         assert self.access is not None
         event: RoomEvent = {
             "kind": "typing",
@@ -394,12 +236,12 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         except LAYER_ERRORS as exc:  # nothing is lost: typing is not recorded
             report_layer_failure(exc)
 
-    async def on_history(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_history(self, content: dict[str, Any], ref: Ref) -> None:
         assert self.access is not None
         messages, has_more = await _db(messages_page)(self.access.case_id, before_id=_int(content, "before_id"))
-        await self._send({"type": "history", "messages": messages, "has_more": has_more, "ref": ref})
+        await self.send_frame({"type": "history", "messages": messages, "has_more": has_more, "ref": ref})
 
-    async def on_sync(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_sync(self, content: dict[str, Any], ref: Ref) -> None:
         assert self.access is not None
         after_id = _int(content, "after_id")
         messages, has_more = await _db(messages_after)(self.access.case_id, after_id)
@@ -407,9 +249,9 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             self._complete_to = max(self._complete_to, messages[-1]["id"])
         state = await self._state()
         fresh = self._undelivered(messages)
-        await self._send({"type": "sync", "messages": fresh, "has_more": has_more, "state": state, "ref": ref})
+        await self.send_frame({"type": "sync", "messages": fresh, "has_more": has_more, "state": state, "ref": ref})
 
-    async def on_read(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_read(self, content: dict[str, Any], ref: Ref) -> None:
         assert self.access is not None
         up_to = _int(content, "up_to")
         case_id = self.access.case_id
@@ -421,23 +263,23 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
 
         await _db(mark)()
 
-    async def on_ping(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_ping(self, content: dict[str, Any], ref: Ref) -> None:
         await _db(
             lambda: RoomPresence.objects.filter(channel_name=self.channel_name).update(last_seen=timezone.now())
         )()
         await self._catch_up()  # anything whose broadcast never came (and no later message showed the gap)
-        await self._send({"type": "pong"})
+        await self.send_frame({"type": "pong"})
 
-    async def on_offer_make(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_offer_make(self, content: dict[str, Any], ref: Ref) -> None:
         offer = await self._call(
             services.offer_make,
             amount=_amount(content),
             terms=_text(content, "terms", required=False),
             **_offer_dates(content),
         )
-        await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
+        await self.send_frame({"type": "ack", "ref": ref, "offer_id": offer.pk})
 
-    async def on_offer_counter(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_offer_counter(self, content: dict[str, Any], ref: Ref) -> None:
         offer = await self._call(
             services.offer_counter,
             offer_id=_int(content, "offer_id"),
@@ -445,38 +287,38 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             terms=_text(content, "terms", required=False),
             **_offer_dates(content),
         )
-        await self._send({"type": "ack", "ref": ref, "offer_id": offer.pk})
+        await self.send_frame({"type": "ack", "ref": ref, "offer_id": offer.pk})
 
-    async def on_offer_accept(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_offer_accept(self, content: dict[str, Any], ref: Ref) -> None:
         if content.get("confirm") is not True:
             # Accepting binds the party: the page asks first, and says so in the frame (never one click).
             raise FrameError("confirm_required", _("Confirm that you accept this offer and are bound by it."))
         await self._call(services.offer_accept, offer_id=_int(content, "offer_id"))
-        await self._send({"type": "ack", "ref": ref})
+        await self.send_frame({"type": "ack", "ref": ref})
 
-    async def on_offer_reject(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_offer_reject(self, content: dict[str, Any], ref: Ref) -> None:
         await self._call(services.offer_reject, offer_id=_int(content, "offer_id"))
-        await self._send({"type": "ack", "ref": ref})
+        await self.send_frame({"type": "ack", "ref": ref})
 
-    async def on_offer_withdraw(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_offer_withdraw(self, content: dict[str, Any], ref: Ref) -> None:
         await self._call(services.offer_withdraw, offer_id=_int(content, "offer_id"))
-        await self._send({"type": "ack", "ref": ref})
+        await self.send_frame({"type": "ack", "ref": ref})
 
-    async def on_bid_submit(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_bid_submit(self, content: dict[str, Any], ref: Ref) -> None:
         amount = _amount(content)
         bid = await self._call(services.bid_submit, amount=amount)
         # Only the sender learns its own figure back.
-        await self._send({"type": "ack", "ref": ref, "round": bid.number, "my_figure": f"{amount:.2f}"})
+        await self.send_frame({"type": "ack", "ref": ref, "round": bid.number, "my_figure": f"{amount:.2f}"})
 
-    async def on_extension_request(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_extension_request(self, content: dict[str, Any], ref: Ref) -> None:
         await self._call(services.extension_request)
-        await self._send({"type": "ack", "ref": ref})
+        await self.send_frame({"type": "ack", "ref": ref})
 
-    async def on_mediation_request(self, content: dict[str, Any], ref: Any) -> None:
+    async def on_mediation_request(self, content: dict[str, Any], ref: Ref) -> None:
         await self._call(services.mediation_request)
-        await self._send({"type": "ack", "ref": ref})
+        await self.send_frame({"type": "ack", "ref": ref})
 
-    HANDLERS: dict[str, Callable[[NegotiationConsumer, dict[str, Any], Any], Awaitable[None]]] = {
+    HANDLERS: ClassVar[dict[str, Handler]] = {
         "message.send": on_message_send,
         "typing": on_typing,
         "history": on_history,
@@ -492,6 +334,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         "extension.request": on_extension_request,
         "mediation.request": on_mediation_request,
     }
+    HOUSEKEEPING = frozenset({"ping", "read", "typing"})
     READ_ONLY_TYPES = frozenset({"history", "sync", "ping", "read"})
     SERVICE_CHECKED_TYPES = frozenset(
         {
@@ -512,7 +355,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         room: a change made behind the models' back (no signal) ends the socket within that time."""
         self.access = access
         if access is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.close(code=Close.NOT_FOUND)
 
     async def _recheck_access(self) -> RoomAccess | None:
         self.access = await _db(room_access)(self.user, self.joined_case_id)
@@ -529,14 +372,14 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         # anything after them is delivered. Changes made behind the models' back are caught by each
         # process's periodic re-check (cases.room_recheck), which never holds up a delivery.
         if event["kind"] in ("access", "case_status") and await self._recheck_access() is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.close(code=Close.NOT_FOUND)
             return
         if event["kind"] == "access":
             return  # internal: only makes every socket of the room re-check at once
         if event["kind"] == "message":
             await self._deliver_message(event)
             return
-        await self._send(_frame(event))
+        await self.send_frame(_frame(event))
 
     async def _deliver_message(self, event: RoomEvent) -> None:
         message: MessagePayload = event["data"]
@@ -550,7 +393,7 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             return  # already sent with the hello, a sync or a catch-up that read it after it was committed
         if prev_id is not None:
             self._complete_to = max(self._complete_to, message["id"])
-        await self._send({"type": "message", "message": message})
+        await self.send_frame({"type": "message", "message": message})
 
     async def _catch_up(self) -> None:
         """Send, in order, the room's messages after ``_complete_to`` that this socket has not sent."""
@@ -561,21 +404,13 @@ class NegotiationConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             if messages:
                 self._complete_to = messages[-1]["id"]
             for message in self._undelivered(messages):
-                await self._send({"type": "message", "message": message})
+                await self.send_frame({"type": "message", "message": message})
 
     def _undelivered(self, messages: list[MessagePayload]) -> list[MessagePayload]:
         """Those of ``messages`` this socket has not sent yet, now counted as sent."""
         fresh = [m for m in messages if m["id"] not in self._delivered]
         self._delivered.update(m["id"] for m in fresh)
         return fresh
-
-    async def _send(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
-
-    async def _send_error(self, code: str, message: str, ref: Any) -> None:
-        if code == "rate_limited_silent":
-            return
-        await self._send({"type": "error", "code": code, "message": message, "ref": ref})
 
 
 def _frame(event: RoomEvent) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Max
 
-from cases.layer_watch import LAYER_ERRORS, report_layer_failure
 from cases.models import BlindBid, Case, Message, Offer
 from cases.money import amount_text
+from odr.layer_watch import LAYER_ERRORS, report_layer_failure
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

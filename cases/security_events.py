@@ -1,8 +1,9 @@
 """The log of refused access: every refusal by the access rules is recorded here, in one place.
 
 Pages: the access layer raises ``AccessRefused`` (a 404); ``SecurityEventMiddleware`` records each one that
-reaches the request handler. Websockets: the consumers call ``record_socket_refusal`` when they refuse a
-connection, and ``AuditedOriginValidator`` when a page of another website opens one. Ordinary 404s (a
+reaches the request handler. Websockets: the consumers' ``record_refusal`` (the hook of the websocket base,
+``odr.sockets``) calls ``record_socket_refusal`` when they refuse a connection, a page of another website's
+included. Ordinary 404s (a
 mistyped address, a missing static file) are not refusals and are not recorded.
 
 Each refusal goes to the ``odr.security`` logger and, at most ``ODR_SECURITY_EVENTS_PER_MINUTE`` times a
@@ -17,12 +18,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
 
-from channels.db import database_sync_to_async
-from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
@@ -30,7 +28,8 @@ from django.http import HttpRequest, HttpResponse
 
 from cases.access import AccessRefused
 from cases.models import RefusalReason, SecurityEvent
-from cases.ratelimit import count_in_cache, within_limit
+from odr.ratelimit import count_in_cache, within_limit
+from odr.sockets import Refusal, header
 
 logger = logging.getLogger("odr.security")
 
@@ -141,25 +140,26 @@ def record_request_refusal(request: HttpRequest, refusal: AccessRefused) -> Secu
     )
 
 
-def _header(scope: dict[str, Any], name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return ""
+SOCKET_REFUSALS = {
+    Refusal.ANONYMOUS: RefusalReason.SOCKET_ANONYMOUS,
+    Refusal.ORIGIN: RefusalReason.SOCKET_ORIGIN,
+    Refusal.NO_ACCESS: RefusalReason.SOCKET_NO_ACCESS,
+}
 
 
-def record_socket_refusal(scope: dict[str, Any], reason: str, case_ref: Any = None) -> SecurityEvent | None:
-    """For a websocket refused in ``connect`` (call from a thread: it writes to the database)."""
+def record_socket_refusal(scope: dict[str, Any], refusal: Refusal, case_ref: Any = None) -> SecurityEvent | None:
+    """For a websocket refused at connect, from the room's ``record_refusal`` (call from a thread: it writes to
+    the database). ``case_ref``: the case's public id, when the URL names something else (a session)."""
     client = scope.get("client") or (None, None)
     if case_ref is None:
         case_ref = scope.get("url_route", {}).get("kwargs", {}).get("case_id")
     return record_refusal(
-        reason=reason,
+        reason=SOCKET_REFUSALS[refusal],
         user=scope.get("user"),
         path=scope.get("path", ""),
         method="WS",
         ip_address=client[0],
-        user_agent=_header(scope, b"user-agent"),
+        user_agent=header(scope, b"user-agent"),
         case_ref=case_ref,
     )
 
@@ -198,22 +198,3 @@ class SecurityEventMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, AccessRefused):
             record_request_refusal(request, exception)
-
-
-class AuditedOriginValidator(OriginValidator):
-    """Channels' origin check (``ALLOWED_HOSTS``) that also records the sockets it refuses. Placed inside
-    the auth middleware, so the record names the signed-in person whose browser was used."""
-
-    def __init__(self, application: Any) -> None:
-        allowed = list(settings.ALLOWED_HOSTS)
-        if settings.DEBUG and not allowed:
-            allowed = ["localhost", "127.0.0.1", "[::1]"]
-        super().__init__(application, allowed)
-
-    async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[Any]], send: Any) -> Any:
-        if scope["type"] == "websocket":
-            origin = _header(scope, b"origin")
-            parsed = urlparse(origin) if origin else None
-            if not self.valid_origin(parsed):
-                await database_sync_to_async(record_socket_refusal)(scope, RefusalReason.SOCKET_ORIGIN)
-        return await super().__call__(scope, receive, send)

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from cases.models import CaseAssignment, CaseParty
 from cases.realtime import broadcast_access_changed
-from cases.sockets import sign_out_sockets_on_commit
+from odr.sockets import sign_out_sockets_on_commit
 
 
 @receiver([post_save, post_delete], sender=CaseParty, dispatch_uid="cases.party_access_changed")

@@ -15,7 +15,6 @@ from cases.access import AccessRefused, AuthenticatedRequest, case_view, room_ac
 from cases.audit import RequestMeta
 from cases.forms import add_service_error
 from cases.models import Case
-from cases.ratelimit import within_limit
 from cases.roles import Role
 from cases.services import ServiceError
 from cases.views import form_data
@@ -25,6 +24,7 @@ from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 from documents.responses import issued_pdf
 from documents.selectors import agreement_versions, verify_reference, verify_upload
 from documents.services import agreement_revise, agreement_sign, settled_in_mediation
+from odr.ratelimit import within_limit
 
 # What the parties sign on these pages; the arbitrator signs the declaration and the award on the
 # arbitration pages.

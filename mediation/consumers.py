@@ -1,4 +1,6 @@
-"""The video room's websocket: the signaling server for a full mesh of up to six WebRTC peers.
+"""The video room's websocket: the signaling server for a full mesh of up to six WebRTC peers, on the one
+websocket base (``odr.sockets.RoomConsumer``: origin, sign-in, limits, error frames, the channel layer's
+failure).
 
 Protocol (JSON text frames; a client frame may carry ``ref``, echoed in errors):
   client -> server  signal {to, data: {sdp: {type, sdp}} | {candidate: {...} | null}} | chat {body} |
@@ -15,40 +17,29 @@ caucus in progress (``caucus-claimant`` or ``caucus-respondent``), or is null.
 
 A party waits in the waiting room until the mediator admits it, once per session: admitted, it rejoins
 straight into the session after a reload or a dropped connection, until the session ends.
+
+When the channel layer's Redis is unreachable or restarted, the base closes the socket with 4503 (the room can
+relay nothing then); the page reconnects with its backoff and the ``hello`` rebuilds the room.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import time
-from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cases import ratelimit
-from cases.consumers import _language
-from cases.models import RefusalReason
 from cases.names import display_name
 from cases.security_events import record_socket_refusal
-from cases.sockets import UserSocketMixin
 from mediation.access import SessionAccess, session_access
 from mediation.ice import ice_servers_for
 from mediation.models import MediationSession, Participant, RoomKind, RoomMessage
 from mediation.services import room as rooms
 from mediation.services.room import PeerView, RoomError
+from odr.sockets import Close, FrameError, Handler, Rate, Ref, Refusal, RoomConsumer
+from odr.sockets import in_db_thread as _db
 
-logger = logging.getLogger(__name__)
-_db = partial(database_sync_to_async, thread_sensitive=True)
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404
-CLOSE_REFUSED = 4409
 # How old an access check a signaling frame may rely on (seconds); every other frame checks afresh.
 SIGNAL_ACCESS_MAX_AGE = 1.0
 
@@ -70,13 +61,6 @@ def chat_payload(message: RoomMessage) -> dict[str, Any]:
         "body": message.body,
         "at": message.created_at.isoformat(),
     }
-
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _peer(content: dict[str, Any], key: str) -> str:
@@ -124,18 +108,11 @@ def _signal_data(content: dict[str, Any]) -> dict[str, Any]:
     raise FrameError("invalid", _("A signaling frame carries one description or one candidate."))
 
 
-def _record_refusal(scope: dict[str, Any], reason: str) -> None:
-    """The security event log names the session's case, when the session exists."""
-    session_ref = scope.get("url_route", {}).get("kwargs", {}).get("session_id")
-    case_ref = MediationSession.objects.filter(public_id=session_ref).values_list("case__public_id", flat=True).first()
-    record_socket_refusal(scope, reason, case_ref=case_ref)
-
-
 def channels_of(members: list[PeerView]) -> dict[str, str]:
     return {m.peer: m.channel for m in members}
 
 
-class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
+class MediationRoomConsumer(RoomConsumer):
     access: SessionAccess | None = None
     peer: str = ""
     room: str = ""
@@ -143,38 +120,39 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
     # anyone else is checked against the database before it goes (or is refused).
     room_channels: dict[str, str] = {}
     access_checked_at: float = 0.0
-    language: str = settings.LANGUAGE_CODE
 
-    async def connect(self) -> None:
+    # ---- connection -------------------------------------------------------------------------------
+    async def authorise(self) -> bool:
         self.room_channels = {}
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await _db(_record_refusal)(self.scope, RefusalReason.SOCKET_ANONYMOUS)
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        self.user = user
-        self.language = _language(self.scope)
-        if not await self.admit(user.pk, self.language):
-            return
         self.session_ref = self.scope["url_route"]["kwargs"]["session_id"]
-        self.access = await _db(session_access)(user, self.session_ref)
+        self.access = await _db(session_access)(self.user, self.session_ref)
         self.access_checked_at = time.monotonic()
-        if self.access is None:
-            await _db(_record_refusal)(self.scope, RefusalReason.SOCKET_NO_ACCESS)
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+        return self.access is not None
+
+    def record_refusal(self, reason: Refusal) -> None:
+        """The security event log names the session's case, when the session exists."""
+        session_ref = self.scope.get("url_route", {}).get("kwargs", {}).get("session_id")
+        case_ref = (
+            MediationSession.objects.filter(public_id=session_ref).values_list("case__public_id", flat=True).first()
+        )
+        record_socket_refusal(self.scope, reason, case_ref=case_ref)
+
+    async def enter(self) -> None:
+        assert self.access is not None
         await self.accept()
         try:
-            participant = await _db(rooms.room_join)(access=self.access, user=user, channel_name=self.channel_name)
+            with translation.override(self.language):  # a refusal is explained in the room's language
+                participant = await _db(rooms.room_join)(
+                    access=self.access, user=self.user, channel_name=self.channel_name
+                )
         except RoomError as exc:
-            with translation.override(self.language):
-                await self._send({"type": "error", "code": exc.code, "message": exc.message})
-            await self.close(code=CLOSE_REFUSED)
+            await self.send_error(exc.code, exc.message)
+            await self.close(code=Close.REFUSED)
             return
         self.peer, self.room = participant.peer_id, participant.room
-        await self.channel_layer.group_add(group_name(self.access.session_id, self.room), self.channel_name)
+        await self.join_group(group_name(self.access.session_id, self.room))
         members, chat, caucus = await self._room_snapshot()
-        await self._send(
+        await self.send_frame(
             {
                 "type": "hello",
                 "peer": self.peer,
@@ -183,61 +161,46 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
                 "caucus": caucus,
                 "members": members,
                 "chat": chat,
-                "ice_servers": ice_servers_for(user.pk),
+                "ice_servers": ice_servers_for(self.user.pk),
             }
         )
         await self._announce(self.room)
         if self.access.role == "mediator":
             # A mediator arriving (or coming back) learns who is already waiting.
             waiting = await _db(rooms.room_waiting)(session_id=self.access.session_id)
-            await self._send({"type": "waiting", "members": members_payload(waiting)})
+            await self.send_frame({"type": "waiting", "members": members_payload(waiting)})
 
-    async def disconnect(self, code: int) -> None:
-        await self.leave_user_group()
+    async def leave(self) -> None:
         if not self.peer or self.access is None:
             return
         left = await _db(rooms.room_leave)(peer_id=self.peer)
-        await self.channel_layer.group_discard(group_name(self.access.session_id, self.room), self.channel_name)
         if left is not None:
             await self._announce(left.room)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        ref = None
-        with translation.override(self.language):
-            try:
-                if text_data is None or len(text_data) > settings.ODR_MEDIATION_MAX_FRAME_BYTES:
-                    raise FrameError("invalid", _("Frames are JSON text of at most 64 KB."))
-                try:
-                    content = json.loads(text_data)
-                except ValueError:
-                    raise FrameError("invalid", _("That frame is not valid JSON.")) from None
-                if not isinstance(content, dict):
-                    raise FrameError("invalid", _("That frame is not valid JSON."))
-                ref = content.get("ref") if isinstance(content.get("ref"), str | int) else None
-                handler = self.HANDLERS.get(str(content.get("type")))
-                if handler is None:
-                    raise FrameError("unknown_type", _("Unknown frame type."))
-                # Access is checked again for every frame: the case may have left mediation, the
-                # mediator may have been replaced, the session may have ended. Signaling frames (ICE
-                # candidates come in bursts, and carry no content) accept a check up to a second old.
-                max_age = SIGNAL_ACCESS_MAX_AGE if content.get("type") == "signal" else 0.0
-                if time.monotonic() - self.access_checked_at > max_age:
-                    access = await _db(session_access)(self.user, self.session_ref)
-                    if access is None or not access.live:
-                        await self._send({"type": "ended"})
-                        await self.close(code=CLOSE_NOT_FOUND)
-                        return
-                    self.access, self.access_checked_at = access, time.monotonic()
-                await handler(self, content)
-            except FrameError as exc:
-                await self._send({"type": "error", "code": exc.code, "message": exc.message, "ref": ref})
-            except RoomError as exc:
-                await self._send({"type": "error", "code": exc.code, "message": exc.message, "ref": ref})
+    async def frame_allowed(self, kind: str) -> bool:
+        # The case may have left mediation, the mediator may have been replaced, the session may have ended.
+        # Signaling frames (ICE candidates come in bursts, and carry no content) accept a check up to a
+        # second old.
+        max_age = SIGNAL_ACCESS_MAX_AGE if kind == "signal" else 0.0
+        if time.monotonic() - self.access_checked_at > max_age:
+            access = await _db(session_access)(self.user, self.session_ref)
+            if access is None or not access.live:
+                return False
+            self.access, self.access_checked_at = access, time.monotonic()
+        return True
+
+    async def access_lost(self, ref: Ref) -> None:
+        await self.send_frame({"type": "ended"})
+        await self.close(code=Close.NOT_FOUND)
+
+    def rate_for(self, kind: str) -> Rate | None:
+        return self.RATES.get(kind) or super().rate_for(kind)
+
+    def frame_error(self, exc: Exception) -> FrameError | None:
+        return FrameError(exc.code, exc.message) if isinstance(exc, RoomError) else None
 
     # ---- frames from the client -------------------------------------------------------------------
-    async def on_signal(self, content: dict[str, Any]) -> None:
-        if not ratelimit.allow(self.user.pk, "mediation.signal", rate=50, burst=300):
-            raise FrameError("rate_limited", _("Too many signaling frames; slow down."))
+    async def on_signal(self, content: dict[str, Any], ref: Ref) -> None:
         target, data = _peer(content, "to"), _signal_data(content)
         assert self.access is not None
         channel = self.room_channels.get(target) if self.room != RoomKind.WAITING and target != self.peer else None
@@ -249,9 +212,7 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         # The receiver drops it unless it is still in ``room``: a move in flight cannot leak it.
         await self.channel_layer.send(channel, {"type": "room.signal", "room": room, "from": self.peer, "data": data})
 
-    async def on_chat(self, content: dict[str, Any]) -> None:
-        if not ratelimit.allow(self.user.pk, "mediation.chat", rate=2, burst=10):
-            raise FrameError("rate_limited", _("You are sending messages too quickly."))
+    async def on_chat(self, content: dict[str, Any], ref: Ref) -> None:
         body = content.get("body")
         if not isinstance(body, str):
             raise FrameError("invalid", _("Write a message first."))
@@ -263,7 +224,7 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
             {"type": "room.chat", "room": message.room, "message": payload},
         )
 
-    async def on_admit(self, content: dict[str, Any]) -> None:
+    async def on_admit(self, content: dict[str, Any], ref: Ref) -> None:
         assert self.access is not None
         target = await _db(rooms.room_admit)(
             session_id=self.access.session_id, mediator_peer=self.peer, peer_id=_peer(content, "peer")
@@ -271,7 +232,7 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         await self._move([target])
         await self._announce(RoomKind.WAITING)
 
-    async def on_caucus_start(self, content: dict[str, Any]) -> None:
+    async def on_caucus_start(self, content: dict[str, Any], ref: Ref) -> None:
         party = content.get("party")
         if party not in ("claimant", "respondent"):
             raise FrameError("invalid", _("A caucus is with the claimant or the respondent."))
@@ -281,7 +242,7 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         )
         await self._move(moved, left=RoomKind.JOINT)
 
-    async def on_caucus_end(self, content: dict[str, Any]) -> None:
+    async def on_caucus_end(self, content: dict[str, Any], ref: Ref) -> None:
         assert self.access is not None
         before = self.room
         moved = await _db(rooms.room_caucus)(
@@ -289,11 +250,11 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         )
         await self._move(moved, left=before)
 
-    async def on_ping(self, content: dict[str, Any]) -> None:
+    async def on_ping(self, content: dict[str, Any], ref: Ref) -> None:
         await _db(rooms.room_seen)(peer_id=self.peer)
-        await self._send({"type": "pong"})
+        await self.send_frame({"type": "pong"})
 
-    HANDLERS = {
+    HANDLERS: ClassVar[dict[str, Handler]] = {
         "signal": on_signal,
         "chat": on_chat,
         "admit": on_admit,
@@ -301,45 +262,46 @@ class MediationRoomConsumer(UserSocketMixin, AsyncWebsocketConsumer):
         "caucus.end": on_caucus_end,
         "ping": on_ping,
     }
+    RATES: ClassVar[dict[str, Rate]] = {
+        "signal": Rate("mediation.signal", per_second=50, burst=300),
+        "chat": Rate("mediation.chat", per_second=2, burst=10),
+    }
 
     # ---- events from the channel layer ------------------------------------------------------------
     async def room_signal(self, event: dict[str, Any]) -> None:
         if event["room"] == self.room:
-            await self._send({"type": "signal", "from": event["from"], "data": event["data"]})
+            await self.send_frame({"type": "signal", "from": event["from"], "data": event["data"]})
 
     async def room_chat(self, event: dict[str, Any]) -> None:
         if event["room"] == self.room:
-            await self._send({"type": "chat", "message": event["message"]})
+            await self.send_frame({"type": "chat", "message": event["message"]})
 
     async def room_state(self, event: dict[str, Any]) -> None:
         if event["room"] == self.room:
             self.room_channels = dict(event["channels"])
-            await self._send(
+            await self.send_frame(
                 {"type": "room.state", "room": self.room, "caucus": event["caucus"], "members": event["members"]}
             )
 
     async def room_waiting(self, event: dict[str, Any]) -> None:
         if self.access is not None and self.access.role == "mediator":
-            await self._send({"type": "waiting", "members": event["members"]})
+            await self.send_frame({"type": "waiting", "members": event["members"]})
 
     async def room_moved(self, event: dict[str, Any]) -> None:
         """The database moved this connection to another room: follow it, then say where we are."""
         if self.access is None:
             return
-        await self.channel_layer.group_discard(group_name(self.access.session_id, self.room), self.channel_name)
+        await self.leave_group(group_name(self.access.session_id, self.room))
         self.room = event["room"]
-        await self.channel_layer.group_add(group_name(self.access.session_id, self.room), self.channel_name)
+        await self.join_group(group_name(self.access.session_id, self.room))
         members, chat, caucus = await self._room_snapshot()
-        await self._send({"type": "moved", "room": self.room, "caucus": caucus, "members": members, "chat": chat})
+        await self.send_frame({"type": "moved", "room": self.room, "caucus": caucus, "members": members, "chat": chat})
 
     async def session_ended(self, event: dict[str, Any]) -> None:
-        await self._send({"type": "ended"})
+        await self.send_frame({"type": "ended"})
         await self.close()
 
     # ---- helpers ------------------------------------------------------------------------------------
-    async def _send(self, payload: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(payload))
-
     async def _room_snapshot(self) -> tuple[list[dict[str, str]], list[dict[str, Any]], str | None]:
         """Who is in this connection's room, the room's chat, and the caucus in progress (if any)."""
         assert self.access is not None

@@ -11,7 +11,6 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from cases.security_events import AuditedOriginValidator  # noqa: E402
 from odr.routing import websocket_urlpatterns  # noqa: E402
 
 # Everything loaded at start-up (Django, the models, the URLconf) lives as long as the process; moving
@@ -22,8 +21,8 @@ gc.freeze()
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # The origin check (ALLOWED_HOSTS) runs inside the auth middleware so that a refused socket is
-        # recorded with the person whose browser opened it (cases.security_events).
-        "websocket": AuthMiddlewareStack(AuditedOriginValidator(URLRouter(websocket_urlpatterns))),
+        # Every consumer subclasses odr.sockets.RoomConsumer, which checks the Origin (ALLOWED_HOSTS) first, and
+        # records a refused socket with the person whose browser opened it (cases.security_events).
+        "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -337,7 +337,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ODR_MEDIATION_RANKING_DAYS = env_int("ODR_MEDIATION_RANKING_DAYS", 3, minimum=1)
 ODR_MEDIATION_EXTENSION_DAYS = env_int("ODR_MEDIATION_EXTENSION_DAYS", 7, minimum=1)
 ODR_SESSION_REMINDER_HOURS = [int(h) for h in env_list("ODR_SESSION_REMINDER_HOURS", "24,1")]
-ODR_MEDIATION_MAX_FRAME_BYTES = env_int("ODR_MEDIATION_MAX_FRAME_BYTES", 64 * 1024, minimum=1024)
 ODR_MEDIATION_PRESENCE_SECONDS = env_int("ODR_MEDIATION_PRESENCE_SECONDS", 90, minimum=30)
 ODR_MEDIATION_CHAT_MAX_CHARS = env_int("ODR_MEDIATION_CHAT_MAX_CHARS", 2000, minimum=1)
 # ICE servers for the video room. TURN credentials are minted per user from the shared secret (coturn's
@@ -379,8 +378,9 @@ ODR_NEGOTIATION_EXTENSION_DAYS = env_int("ODR_NEGOTIATION_EXTENSION_DAYS", 7, mi
 ODR_BLIND_BID_ROUNDS = env_int("ODR_BLIND_BID_ROUNDS", 3, minimum=1)
 ODR_BLIND_BID_GAP_PERCENT = env_decimal("ODR_BLIND_BID_GAP_PERCENT", "30")
 ODR_BLIND_BID_GAP_MIN = env_decimal("ODR_BLIND_BID_GAP_MIN", "5000.00")
-# Real-time room limits.
-ODR_ROOM_MAX_FRAME_BYTES = env_int("ODR_ROOM_MAX_FRAME_BYTES", 16 * 1024, minimum=256)
+# Real-time room limits, for every room's websocket (odr.sockets): the largest frame (a video room's session
+# description can take tens of KB), and each user's frames a second.
+ODR_WS_MAX_FRAME_BYTES = env_int("ODR_WS_MAX_FRAME_BYTES", 64 * 1024, minimum=1024)
 ODR_ROOM_RATE_PER_SECOND = env_int("ODR_ROOM_RATE_PER_SECOND", 2, minimum=1)
 ODR_ROOM_RATE_BURST = env_int("ODR_ROOM_RATE_BURST", 10, minimum=1)
 ODR_ROOM_ACCESS_RECHECK_SECONDS = env_int("ODR_ROOM_ACCESS_RECHECK_SECONDS", 10, minimum=1)

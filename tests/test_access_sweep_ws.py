@@ -19,10 +19,10 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
-from cases import ratelimit
 from cases.consumers import NegotiationConsumer
 from cases.models import NeutralRole, SecurityEvent
 from mediation.consumers import MediationRoomConsumer
+from odr import ratelimit
 from tests.state import platform_snapshot
 from tests.ws import communicator_for, drain, next_of
 
@@ -77,6 +77,18 @@ MEDIATION_TYPES: dict[str, tuple[frozenset[str], dict[str, Any], str | None]] = 
 )
 def test_every_message_type_is_in_the_table(consumer, table):
     assert set(table) == set(consumer.HANDLERS), f"{consumer.__name__}: types missing from, or stale in, the table"
+
+
+def test_every_websocket_route_is_a_room_on_the_one_base():
+    """The Origin check, sign-in, the limits and the per-frame access check are the websocket base's
+    (``odr.sockets.RoomConsumer``; no middleware does them): a route whose consumer is not a subclass would
+    have none of them. And every route is swept here."""
+    from odr.routing import websocket_urlpatterns
+    from odr.sockets import RoomConsumer
+
+    consumers = {route.callback.consumer_class for route in websocket_urlpatterns}
+    assert consumers == {NegotiationConsumer, MediationRoomConsumer}
+    assert all(issubclass(consumer, RoomConsumer) for consumer in consumers)
 
 
 # --- The machinery --------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.urls import reverse
 
-from cases import ratelimit
 from cases.services.negotiation import offer_accept, offer_make
 from documents.services import agreement_revise, agreement_sign, current_draft, execute_agreement, render_draft
+from odr import ratelimit
 from tests.conftest import PASSWORD
 from tests.ws import communicator_for, drain, next_of
 

@@ -12,8 +12,8 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
-from cases import ratelimit
 from mediation.models import Participant, RoomMessage
+from odr import ratelimit
 from tests.ws import communicator_for, next_of
 from tests.ws import drain as drain_quiet
 
@@ -289,3 +289,33 @@ async def test_a_party_never_admitted_still_waits_after_reconnecting(live_sessio
     assert hello["room"] == "waiting"
     await alice.disconnect()
     await mia.disconnect()
+
+
+async def test_a_page_of_another_website_cannot_open_the_video_room_and_is_recorded(live_session, claimant):
+    from cases.models import RefusalReason, SecurityEvent
+
+    communicator = await communicator_for(
+        f"/ws/mediation/{live_session.public_id}/", claimant, origin=b"https://evil.example"
+    )
+    connected, _code = await communicator.connect()
+    assert not connected
+
+    @database_sync_to_async
+    def events():
+        return list(SecurityEvent.objects.values_list("reason", "user_id", "case_ref"))
+
+    case_ref = await database_sync_to_async(lambda: live_session.case.public_id)()
+    assert await events() == [(RefusalReason.SOCKET_ORIGIN, claimant.pk, case_ref)]
+
+
+async def test_frames_larger_than_the_setting_allows_are_refused(everyone, settings):
+    sockets, _peers = everyone
+    settings.ODR_WS_MAX_FRAME_BYTES = 2048
+    alice = sockets["alice"]
+    chat = lambda body, ref: json.dumps({"type": "chat", "body": body, "ref": ref}, ensure_ascii=False)  # noqa: E731
+    await alice.send_to(text_data=chat("é" * 1100, "big"))  # 2,200 bytes in UTF-8
+    error = await next_of(alice, "error")
+    assert (error["code"], error["ref"], error["message"]) == ("too_large", None, "That message is too large.")
+    assert await sockets["bob"].receive_nothing(timeout=0.3)
+    await alice.send_to(text_data=chat("é" * 900, "fits"))
+    assert (await next_of(sockets["bob"], "chat"))["message"]["body"] == "é" * 900

@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
-from cases import ratelimit
 from cases.models import AuditEntry, CaseParty, CaseStatus, Message, Offer
+from odr import ratelimit
 from tests.ws import communicator_for, drain, next_of
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -136,7 +136,8 @@ async def test_administrator_reads_but_cannot_write(negotiation_case, claimant, 
         ("not json", "invalid_json"),
         (json.dumps({"no": "type"}), "invalid"),
         (json.dumps({"type": "launch.missiles"}), "unknown_type"),
-        (json.dumps({"type": "message.send", "body": "x" * 20000}), "too_large"),
+        (json.dumps({"type": "message.send", "body": "x" * 70000}), "too_large"),
+        (json.dumps({"type": "message.send", "body": "x" * 20000}), "rejected"),  # longer than a message may be
         (json.dumps({"type": "message.send", "body": "   "}), "invalid"),
         (json.dumps({"type": "message.send", "body": "nul \u0000 here"}), "rejected"),
         (json.dumps({"type": "message.send", "body": "lone \udc00 surrogate"}), "invalid"),

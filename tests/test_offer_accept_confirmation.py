@@ -8,9 +8,9 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.urls import reverse
 
-from cases import ratelimit
 from cases.models import CaseStatus, Offer
 from cases.services.negotiation import offer_make
+from odr import ratelimit
 from tests.ws import communicator_for, next_of
 
 BOUND = "Yes, accept and be bound"

@@ -123,8 +123,8 @@ async def test_refused_websockets_are_recorded(negotiation_case, outsider, claim
     assert await events() == [
         (RefusalReason.SOCKET_NO_ACCESS, outsider.pk, "WS", path, ref),
         (RefusalReason.SOCKET_ANONYMOUS, None, "WS", path, ref),
-        # The origin check runs before the URL is routed: no case yet, but the person whose browser it was.
-        (RefusalReason.SOCKET_ORIGIN, claimant.pk, "WS", path, None),
+        # The room's socket checks the origin (odr.sockets): the person whose browser it was, and the case.
+        (RefusalReason.SOCKET_ORIGIN, claimant.pk, "WS", path, ref),
     ]
     # An allowed party's socket leaves none.
     communicator = await communicator_for(path, claimant)

@@ -18,6 +18,7 @@ from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.models import Case, CaseStatus, Invitation
 from cases.notifications import queue_email
 from cases.services import ServiceError
+from odr.ratelimit import within_limit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -27,6 +28,12 @@ _SALT = "cases.invitation"
 
 def _digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def invitation_allowed(user_id: int) -> bool:
+    """Each claim filed or invitation re-sent emails someone outside the platform: at most
+    ``ODR_INVITATIONS_PER_DAY`` a day per user, so an account cannot be used to send mail in bulk."""
+    return within_limit(f"invitations:{user_id}", limit=settings.ODR_INVITATIONS_PER_DAY, window_seconds=86400)
 
 
 def invitation_url(token: str) -> str:

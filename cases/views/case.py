@@ -12,12 +12,11 @@ from cases.forms import CounterclaimAnswerForm, DocumentUploadForm, ReasonForm, 
 from cases.hooks import case_page_sections
 from cases.lifecycle import Action, TransitionError, allowed_actions
 from cases.models import Case, CaseStatus
-from cases.ratelimit import invitation_allowed
 from cases.roles import Role
 from cases.selectors import case_documents, case_timeline, next_steps
 from cases.services import ServiceError
 from cases.services.arbitration_entry import arbitration_consent, consent_pending
-from cases.services.invitations import invitation_resend
+from cases.services.invitations import invitation_allowed, invitation_resend
 from cases.services.responses import case_withdraw, counterclaim_answer
 
 

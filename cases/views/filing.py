@@ -27,11 +27,11 @@ from cases.forms import (
 )
 from cases.lifecycle import Action
 from cases.models import Case, CaseStatus, Document
-from cases.ratelimit import invitation_allowed
 from cases.selectors import case_documents, held_stage, organisations_of
 from cases.services import ServiceError
 from cases.services.evidence import document_remove_from_draft, document_upload
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
+from cases.services.invitations import invitation_allowed
 from cases.views import form_data
 
 STEPS = (

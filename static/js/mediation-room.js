@@ -9,10 +9,11 @@
 // screen without a camera, an ICE restart) uses the "perfect negotiation" pattern: the higher id is
 // polite and yields on glare. Every string shown comes from the page (#mediation-strings).
 //
-// For tests and debugging, window.__mediationRoom = {peer, role, room, members, peers: Map(peer id ->
-// RTCPeerConnection)} mirrors the live state.
+// The socket (connecting, reconnecting with backoff, the status line, error frames) is live-socket.js's;
+// after a reconnect the server's hello rebuilds the room from scratch, as a new peer.
 
 import { politeAnnouncer } from "./live-part.js";
+import { liveSocket } from "./live-socket.js";
 
 const root = document.getElementById("mediation-room");
 if (root) {
@@ -57,18 +58,12 @@ if (root) {
 
   // ---- state ---------------------------------------------------------------------------------------
   // caucus: the caucus in progress ("caucus-claimant" / "caucus-respondent"), as the server last said, or null.
-  const state = { peer: "", role: ownRole, room: "", caucus: null, members: [], peers: new Map() };
-  window.__mediationRoom = state;
+  const state = { peer: "", room: "", caucus: null, members: [] };
   const entries = new Map(); // peer id -> {peer, pc, role, name, tile, video, quality, ...}
   let iceServers = [];
   let localStream = null;
   let screenTrack = null;
-  let socket = null;
-  let attempts = 0;
-  let stopped = false;
-  let everConnected = false;
-  let refCounter = 0;
-  const pendingChat = new Map(); // ref -> body, restored if the server refuses it
+  let stopped = false; // left, or the session ended: media stays off
   let caucusOpenElsewhere = false; // the server says a caucus is open that we are not in
   const seenChat = new Set();
 
@@ -76,10 +71,6 @@ if (root) {
   const announce = politeAnnouncer();
 
   const roleLabel = (role) => strings[`role_${role}`] || role;
-  const setConnection = (stateName, text) => {
-    ui.connection.dataset.state = stateName;
-    ui.connection.textContent = text;
-  };
   function showError(text) {
     ui.roomErrorText.textContent = text;
     ui.roomError.hidden = false;
@@ -242,10 +233,8 @@ if (root) {
   const sessionOf = (sdp) => { const match = /^o=\S+ (\d+)/m.exec(sdp || ""); return match ? match[1] : ""; };
 
   function sendSignal(peer, data) {
-    // Refs starting "s" mark signaling: its errors (a candidate that trails a room change) are not
-    // for people to read.
-    refCounter += 1;
-    return send({ type: "signal", to: peer, data, ref: `s${refCounter}` });
+    // Signaling's errors (a candidate that trails a room change) are not for people to read.
+    return live.send({ type: "signal", to: peer, data }, { quiet: true });
   }
 
   // ``listed``: named by the server's member list (else started by the peer's offer, which brings our
@@ -290,7 +279,6 @@ if (root) {
       stream: new MediaStream(), statsLost: 0, statsReceived: 0,
     });
     entry.video.srcObject = null;
-    state.peers.set(entry.peer, pc);
     setQuality(entry, "connecting");
 
     pc.addEventListener("negotiationneeded", async () => {
@@ -415,7 +403,6 @@ if (root) {
     entry.video.srcObject = null;
     entry.tile.remove();
     entries.delete(peer);
-    state.peers.delete(peer);
   }
 
   function removeAllPeers() {
@@ -512,7 +499,7 @@ if (root) {
   }
 
   function updateChatAvailability() {
-    const open = Boolean(socket && socket.readyState === WebSocket.OPEN && state.room && state.room !== "waiting");
+    const open = Boolean(live.isOpen() && state.room && state.room !== "waiting");
     ui.chatFieldset.disabled = !open;
     if (open) ui.chatNote.textContent = strings.chat_ready;
     else if (state.room === "waiting") ui.chatNote.textContent = strings.chat_waiting;
@@ -537,17 +524,16 @@ if (root) {
     }
   }
 
-  const userRef = () => { refCounter += 1; return `u${refCounter}`; };
   for (const button of ui.caucusStart) {
     button.addEventListener("click", () => {
       clearError();
-      send({ type: "caucus.start", party: button.dataset.caucus, ref: userRef() });
+      live.send({ type: "caucus.start", party: button.dataset.caucus });
     });
   }
   ui.caucusEnd?.addEventListener("click", () => {
     clearError();
     // A caucus we rejoined outside of (after a reconnect) is ended from the joint room too.
-    if (send({ type: "caucus.end", ref: userRef() }) && caucusOpenElsewhere) {
+    if (live.send({ type: "caucus.end" }) && caucusOpenElsewhere) {
       caucusOpenElsewhere = false;
       updateMediatorControls();
     }
@@ -581,7 +567,7 @@ if (root) {
       button.setAttribute("aria-labelledby", `${button.id} ${name.id}`);
       button.addEventListener("click", () => {
         clearError();
-        if (send({ type: "admit", peer: member.peer, ref: userRef() })) button.disabled = true;
+        if (live.send({ type: "admit", peer: member.peer })) button.disabled = true;
       });
       item.append(who, " ", button);
       return item;
@@ -632,7 +618,6 @@ if (root) {
   function addChat(message) {
     if (seenChat.has(message.id)) return;
     seenChat.add(message.id);
-    if (message.role === ownRole && pendingChat.size) pendingChat.delete(pendingChat.keys().next().value); // delivered
     ui.chatLog.append(renderMessage(message));
     ui.chatEmpty.hidden = true;
     ui.chatScroll.scrollTop = ui.chatScroll.scrollHeight;
@@ -643,33 +628,24 @@ if (root) {
     const body = ui.chatInput.value.trim();
     if (!body) return;
     clearError();
-    const ref = userRef();
-    if (send({ type: "chat", body, ref })) {
-      pendingChat.set(ref, body);
-      ui.chatInput.value = "";
-    }
+    const sent = live.request({ type: "chat", body }, {
+      // Refused (too long, too fast, no longer in the room): the text comes back to be sent again.
+      onError: (error) => {
+        if (!ui.chatInput.value) ui.chatInput.value = body;
+        roomError(error);
+      },
+    });
+    if (sent) ui.chatInput.value = "";
   });
 
   // ---- the websocket -------------------------------------------------------------------------------
-  function send(frame) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
-  }
-
   function handle(frame) {
     switch (frame.type) {
       case "hello":
-        everConnected = true;
         caucusOpenElsewhere = false;
-        attempts = 0;
         state.peer = frame.peer;
         iceServers = Array.isArray(frame.ice_servers) ? frame.ice_servers : [];
-        setConnection("live", strings.live);
         removeAllPeers();
-        pendingChat.clear();
         setRoom(frame.room, frame.caucus);
         showChat(frame.chat || []);
         reconcile(frame.members || [], { announceChanges: false });
@@ -698,79 +674,43 @@ if (root) {
       case "ended":
         finish(strings.ended);
         break;
-      case "error": {
-        if (typeof frame.ref === "string" && frame.ref.startsWith("s")) {
-          console.debug("mediation: signaling refused", frame.code, frame.message);
-          break;
-        }
-        if (frame.code === "caucus_open" && isMediator) {
-          caucusOpenElsewhere = true; // e.g. we reconnected into the joint room during a caucus
-          updateMediatorControls();
-        }
-        const body = frame.ref !== undefined && frame.ref !== null ? pendingChat.get(frame.ref) : undefined;
-        if (body !== undefined) {
-          pendingChat.delete(frame.ref);
-          if (!ui.chatInput.value) ui.chatInput.value = body;
-        }
-        if (frame.message) showError(frame.message);
-        if (waitingPeers.size) for (const button of ui.waitingList.querySelectorAll("button")) button.disabled = false;
-        break;
-      }
       default:
         break;
     }
   }
 
-  function connect() {
-    if (stopped) return;
-    setConnection("connecting", everConnected ? strings.reconnecting : strings.connecting);
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const current = new WebSocket(`${scheme}://${window.location.host}${root.dataset.wsPath}`);
-    socket = current;
-    let opened = false;
-    current.addEventListener("open", () => { opened = true; });
-    current.addEventListener("message", (event) => {
-      if (socket !== current) return;
-      let frame;
-      try { frame = JSON.parse(event.data); } catch { return; }
-      handle(frame);
-    });
-    current.addEventListener("close", async (event) => {
-      if (socket !== current) return; // an older socket closing late must not touch the live one
-      socket = null;
+  function roomError(frame) {
+    if (frame.code === "caucus_open" && isMediator) {
+      caucusOpenElsewhere = true; // e.g. we reconnected into the joint room during a caucus
+      updateMediatorControls();
+    }
+    if (frame.message) showError(frame.message);
+    if (waitingPeers.size) for (const button of ui.waitingList.querySelectorAll("button")) button.disabled = false;
+  }
+
+  const live = liveSocket({
+    path: root.dataset.wsPath,
+    status: ui.connection,
+    labels: { ...strings, offline: strings.refused },
+    onFrame: handle,
+    onError: roomError,
+    onDown: () => {
       removeAllPeers(); // our peer id dies with the socket: a new one starts from the waiting room
       setRoom("");
       if (ui.waitingList) renderWaiting([]);
-      if (stopped) return;
-      let refused = event.code === 4401 || event.code === 4404 || event.code === 4409;
-      if (!opened && !refused) {
-        // A refused handshake looks like any network failure (1006): ask the page itself.
-        try {
-          const probe = await fetch(window.location.href, { credentials: "same-origin", redirect: "manual" });
-          refused = probe.status === 404 || probe.type === "opaqueredirect";
-        } catch { /* offline: keep trying */ }
-      }
-      if (refused) {
-        stopped = true;
-        stopLocalMedia();
-        setConnection("offline", strings.refused);
-        return;
-      }
-      attempts += 1;
-      const delay = Math.min(30000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
-      setConnection("reconnecting", strings.reconnecting);
-      window.setTimeout(connect, delay);
-    });
-  }
+    },
+    onRefused: () => { stopped = true; stopLocalMedia(); },
+    refusedCodes: [4401, 4404, 4409],
+    pingEvery: 25000,
+  });
 
   function finish(text) {
     stopped = true;
     removeAllPeers();
     stopLocalMedia();
-    setConnection("offline", text);
+    live.stop(text);
     ui.endedText.textContent = text;
     ui.ended.hidden = false;
-    if (socket) socket.close(1000);
   }
 
   ui.leave.addEventListener("click", () => {
@@ -778,6 +718,4 @@ if (root) {
     window.location.assign(root.dataset.caseUrl);
   });
 
-  window.setInterval(() => send({ type: "ping" }), 25000);
-  connect();
 }

@@ -1,9 +1,10 @@
 // The negotiation room, progressively enhanced: the page works with plain forms; this module adds
-// live messages, presence, typing, and sends the same actions over the websocket. After any gap it
-// reconnects with backoff and asks the server for everything after the last message it holds (the server
-// sends each message to a socket once, so nothing needs to be dropped as a duplicate here).
+// live messages, presence, typing, and sends the same actions over the websocket (live-socket.js). After any
+// gap the socket reconnects with backoff and asks the server for everything after the last message the page
+// holds (the server sends each message to a socket once, so nothing needs to be dropped as a duplicate here).
 
 import { liveRefresher, politeAnnouncer } from "./live-part.js";
+import { liveSocket } from "./live-socket.js";
 
 const room = document.getElementById("room");
 if (room) {
@@ -24,20 +25,8 @@ if (room) {
     lastId = Math.max(lastId, id);
   }
 
-  let socket = null;
-  let attempts = 0;
-  let everConnected = false;
-  let stopped = false;
-  let refCounter = 0;
-  const pending = new Map(); // ref -> form awaiting its ack
-
   // A polite live region for events that are not messages (offers, bids, settlement).
   const announce = politeAnnouncer();
-
-  const setConnection = (state, text) => {
-    connection.dataset.state = state;
-    connection.textContent = text;
-  };
 
   const roleLabel = (role) => (role === ownRole ? labels.you : labels[role] || "");
 
@@ -93,7 +82,7 @@ if (room) {
   let readTimer = null;
   function markRead() {
     if (document.visibilityState !== "visible" || readTimer) return;
-    readTimer = window.setTimeout(() => { readTimer = null; send({ type: "read", up_to: lastId }); }, 1500);
+    readTimer = window.setTimeout(() => { readTimer = null; live.send({ type: "read", up_to: lastId }); }, 1500);
   }
   document.addEventListener("visibilitychange", markRead);
 
@@ -116,29 +105,16 @@ if (room) {
 
   function clearError(form) { form?.querySelector(".room-error")?.remove(); }
 
-  function send(frame) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
-  }
-
   let typingTimer = null;
-  function handle(frame) {
+  function handle(frame, { again }) {
     switch (frame.type) {
       case "hello": {
         // The socket was opened with ?after_id=<the newest message held>: "hello" brings what came after
         // it (at most a page; "sync" fetches the rest).
         addMessages(frame.messages);
         updatePresence(frame.state.online);
-        if (frame.has_more && frame.after_id !== undefined) send({ type: "sync", after_id: lastId });
-        if (everConnected) refreshPanels();
-        everConnected = true;
-        // Live only once the server has let the socket into the room: one that is accepted and then
-        // closed at once (the server cannot reach Redis yet) keeps saying "reconnecting", and backs off.
-        attempts = 0;
-        setConnection("live", labels.live);
+        if (frame.has_more && frame.after_id !== undefined) live.send({ type: "sync", after_id: lastId });
+        if (again) refreshPanels();
         break;
       }
       case "message":
@@ -150,7 +126,7 @@ if (room) {
         break;
       case "sync":
         addMessages(frame.messages);
-        if (frame.has_more) send({ type: "sync", after_id: lastId });
+        if (frame.has_more) live.send({ type: "sync", after_id: lastId });
         updatePresence(frame.state.online);
         refreshPanels();
         break;
@@ -175,18 +151,6 @@ if (room) {
         window.clearTimeout(typingTimer);
         typingTimer = window.setTimeout(() => { typingLine.textContent = ""; }, 5000);
         break;
-      case "ack": {
-        const form = pending.get(frame.ref);
-        pending.delete(frame.ref);
-        if (form) { clearError(form); form.reset(); }
-        break;
-      }
-      case "error": {
-        const form = pending.get(frame.ref);
-        pending.delete(frame.ref);
-        showError(form, frame.message);
-        break;
-      }
       default:
         break;
     }
@@ -210,43 +174,15 @@ if (room) {
     }
   }
 
-  function connect() {
-    if (stopped) return;
-    setConnection("connecting", everConnected ? labels.reconnecting : labels.connecting);
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const current = new WebSocket(`${scheme}://${window.location.host}${room.dataset.wsPath}?after_id=${lastId}`);
-    socket = current;
-    socket.addEventListener("message", (event) => {
-      try { handle(JSON.parse(event.data)); } catch { /* ignore a malformed frame */ }
-    });
-    let opened = false;
-    socket.addEventListener("open", () => { opened = true; });
-    current.addEventListener("close", async (event) => {
-      if (socket !== current) return; // an older socket closing late must not touch the live one
-      socket = null;
-      for (const [ref, form] of pending) {
-        pending.delete(ref);
-        showError(form, labels.lost);
-      }
-      let noAccess = event.code === 4401 || event.code === 4404;
-      if (!opened && !noAccess) {
-        // A refused handshake looks like any network failure (1006): ask the page itself.
-        try {
-          const probe = await fetch(room.dataset.panelsUrl, { credentials: "same-origin", redirect: "manual" });
-          noAccess = probe.status === 404 || probe.type === "opaqueredirect";
-        } catch { /* offline: keep retrying */ }
-      }
-      if (noAccess) {
-        stopped = true;
-        setConnection("offline", labels.offline_notice);
-        return;
-      }
-      attempts += 1;
-      const delay = Math.min(30000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
-      setConnection("reconnecting", labels.reconnecting);
-      window.setTimeout(connect, delay);
-    });
-  }
+  const live = liveSocket({
+    path: room.dataset.wsPath,
+    status: connection,
+    labels: { ...labels, offline: labels.offline_notice },
+    catchUp: () => lastId,
+    onFrame: handle,
+    onError: (frame) => showError(null, frame.message),
+    probeUrl: () => room.dataset.panelsUrl,
+  });
 
   // Forms: over the socket when it is open, as ordinary form posts otherwise.
   function frameFrom(form) {
@@ -260,12 +196,12 @@ if (room) {
   }
 
   function submitOverSocket(event, form, frame) {
-    refCounter += 1;
-    const ref = `r${refCounter}`;
-    if (send({ ...frame, ref })) {
-      event.preventDefault();
-      pending.set(ref, form);
-    }
+    const sent = live.request(frame, {
+      onAck: () => { clearError(form); form.reset(); },
+      onError: (error) => showError(form, error.message),
+      onLost: () => showError(form, labels.lost),
+    });
+    if (sent) event.preventDefault();
   }
 
   messageForm?.addEventListener("submit", (event) => {
@@ -283,9 +219,9 @@ if (room) {
   let idleTimer = null;
   messageForm?.querySelector("textarea").addEventListener("input", () => {
     const now = Date.now();
-    if (now - typingSentAt > 3000) { typingSentAt = now; send({ type: "typing", active: true }); }
+    if (now - typingSentAt > 3000) { typingSentAt = now; live.send({ type: "typing", active: true }); }
     window.clearTimeout(idleTimer);
-    idleTimer = window.setTimeout(() => { typingSentAt = 0; send({ type: "typing", active: false }); }, 4000);
+    idleTimer = window.setTimeout(() => { typingSentAt = 0; live.send({ type: "typing", active: false }); }, 4000);
   });
   // Enter sends, Shift+Enter adds a line (the button still works for everyone).
   messageForm?.querySelector("textarea").addEventListener("keydown", (event) => {
@@ -297,9 +233,6 @@ if (room) {
 
   olderButton?.addEventListener("click", () => {
     const first = list.querySelector("li[data-id]");
-    if (first) send({ type: "history", before_id: Number(first.dataset.id) });
+    if (first) live.send({ type: "history", before_id: Number(first.dataset.id) });
   });
-
-  window.setInterval(() => send({ type: "ping" }), 30000);
-  connect();
 }

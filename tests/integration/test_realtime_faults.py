@@ -25,8 +25,8 @@ import websockets
 from django.conf import settings
 from redis.asyncio import Redis
 
-from cases.layer_watch import LayerWatch
 from cases.models import Message
+from odr.layer_watch import LayerWatch
 from tests.integration.conftest import DaphneProcess, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)

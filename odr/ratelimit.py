@@ -1,6 +1,7 @@
 """Rate limits. A token bucket per user and purpose kept in the server process, for the frames of a socket
 (no I/O on the hot path); fixed windows counted in the shared cache for everything every process must agree
-on (sign-in and sign-up are allauth's own, also in the cache)."""
+on (sign-in and sign-up are allauth's own, also in the cache). Imports no app: the websocket base
+(``odr.sockets``) and the apps use it alike."""
 
 from __future__ import annotations
 
@@ -64,11 +65,3 @@ def count_in_cache(cache_key: str, *, ttl_seconds: int) -> int:
     except ValueError:  # it expired between add and incr
         cache.set(cache_key, 1, ttl_seconds)
         return 1
-
-
-def invitation_allowed(user_id: int) -> bool:
-    """Each claim filed or invitation re-sent emails someone outside the platform: at most
-    ``ODR_INVITATIONS_PER_DAY`` a day per user, so an account cannot be used to send mail in bulk."""
-    from django.conf import settings
-
-    return within_limit(f"invitations:{user_id}", limit=settings.ODR_INVITATIONS_PER_DAY, window_seconds=86400)
