@@ -31,6 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases.names import display_name
+from cases.roles import PARTY_ROLES
 from cases.security_events import record_socket_refusal
 from mediation.access import SessionAccess, session_access
 from mediation.ice import ice_servers_for
@@ -234,7 +235,7 @@ class MediationRoomConsumer(RoomConsumer):
 
     async def on_caucus_start(self, content: dict[str, Any], ref: Ref) -> None:
         party = content.get("party")
-        if party not in ("claimant", "respondent"):
+        if party not in PARTY_ROLES:
             raise FrameError("invalid", _("A caucus is with the claimant or the respondent."))
         assert self.access is not None
         moved = await _db(rooms.room_caucus)(
