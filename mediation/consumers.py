@@ -235,7 +235,7 @@ class MediationRoomConsumer(RoomConsumer):
 
     async def on_caucus_start(self, content: dict[str, Any], ref: Ref) -> None:
         party = content.get("party")
-        if party not in PARTY_ROLES:
+        if not isinstance(party, str) or party not in PARTY_ROLES:
             raise FrameError("invalid", _("A caucus is with the claimant or the respondent."))
         assert self.access is not None
         moved = await _db(rooms.room_caucus)(
