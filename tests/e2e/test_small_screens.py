@@ -20,6 +20,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
+from tests.e2e import axe
 from tests.e2e.conftest import off_the_browser_thread
 from tests.e2e.test_accessibility import (
     LANGUAGES,
@@ -148,11 +149,6 @@ CHECK_LAYOUT = """() => {
     return problems;
 }"""
 
-RUN_AXE_SCROLLABLE = """async () => {
-    const results = await axe.run(document, {runOnly: {type: 'rule', values: ['scrollable-region-focusable']}});
-    return results.violations.flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')}`));
-}"""
-
 
 def open_at(new_page: Any, base: str, viewport: dict[str, int], language: str, session: str | None = None) -> Any:
     return open_as(new_page, base, language, session, viewport=viewport)
@@ -166,7 +162,10 @@ def check(page: Any, url: str, found: list[str], ready: str = "") -> None:
         expect(page.locator(ready)).to_be_attached()
     size = page.viewport_size
     where = f"[{page.evaluate('document.documentElement.lang')} {size['width']}x{size['height']}] {page.url}"
-    for problem in [*page.evaluate(CHECK_LAYOUT), *page.evaluate(RUN_AXE_SCROLLABLE)]:
+    scrolling = axe.run(page, rules=["scrollable-region-focusable"])
+    assert scrolling is not None, f"{url}: not an HTML page with axe-core in it"
+    scrolling_problems = [f"{v.rule}: {target}" for v in scrolling for target in v.targets]
+    for problem in [*page.evaluate(CHECK_LAYOUT), *scrolling_problems]:
         found.append(f"{where}\n    {problem}")
 
 
