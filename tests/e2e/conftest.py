@@ -80,7 +80,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
             item.add_report_section("call", "axe-core", "\n".join(found))
         raise
     watcher = item.stash.get(AXE_WATCHER, None)
-    if watcher is not None and (found := watcher.finish()):
+    if watcher is None:
+        return outcome
+    found = watcher.finish()
+    # What the checking cost (shown with pytest -rP, or beside a failure).
+    item.add_report_section("call", "axe-core", f"{watcher.runs} checks in {watcher.seconds:.1f} s")
+    if found:
         pytest.fail(
             f"axe-core found accessibility violations on the pages this test visited ({len(found)}):\n"
             + "\n".join(found),
