@@ -84,7 +84,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         return outcome
     found = watcher.finish()
     # What the checking cost (shown with pytest -rP, or beside a failure).
-    item.add_report_section("call", "axe-core", f"{watcher.runs} checks in {watcher.seconds:.1f} s")
+    checked = f"{watcher.runs} checks in {watcher.seconds:.1f} s"
+    if watcher.missed:
+        checked += "; gone before their check ended: " + ", ".join(watcher.missed)
+    item.add_report_section("call", "axe-core", checked)
     if found:
         pytest.fail(
             f"axe-core found accessibility violations on the pages this test visited ({len(found)}):\n"

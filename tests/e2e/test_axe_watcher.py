@@ -36,6 +36,13 @@ PAGES = {
         title="Moving", body="<img id='left-behind' src='/pixel.png'><script>location.replace('/arrived');</script>"
     ),
     "/arrived": PAGE.format(title="Arrived", body='<img id="arrived" src="/pixel.png">'),
+    # Left at once by the test: it goes elsewhere, follows the link or sends the form.
+    "/passing": PAGE.format(
+        title="Passing",
+        body='<img id="passed" src="/pixel.png"><p><a href="/fine">On</a></p>'
+        '<form method="post" action="/sent"><label for="word">Word</label><input id="word" name="word">'
+        "<button>Send</button></form>",
+    ),
 }
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -47,6 +54,9 @@ def serve(route: Any) -> None:
     path = route.request.url.removeprefix(SITE).split("?")[0]
     if path in PAGES:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=PAGES[path])
+    elif path == "/sent" and route.request.method == "POST":
+        sent = route.request.post_data or ""
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=PAGE.format(title="Sent", body=sent))
     elif path == "/pixel.png":
         route.fulfill(status=204)
     elif path == "/notes.txt":
@@ -143,3 +153,30 @@ def test_a_page_without_javascript_is_checked_too(own_browser):
     watcher.finish()
 
     assert found(watcher) == {("image-alt", f"{SITE}/loaded", ("#bare",))}
+
+
+@pytest.mark.parametrize("leave", ["link", "form", "goto"])
+def test_a_page_the_test_leaves_at_once_is_checked_before_it_goes(own_browser, leave):
+    """The test goes elsewhere, follows a link or sends a form as soon as the page has loaded: the navigation
+    waits for the check under way, which finds the page's violation, and then goes on as it was (a form's
+    data arrives)."""
+    watcher = axe.Watcher()
+    page = watched(own_browser, watcher).new_page()
+    for _visit in range(3):
+        page.goto(f"{SITE}/passing")
+        if leave == "goto":
+            page.goto(f"{SITE}/fine")
+        elif leave == "link":
+            page.get_by_role("link", name="On").click()
+            page.wait_for_url(f"{SITE}/fine")
+        else:
+            page.get_by_label("Word").fill("kept")
+            page.get_by_role("button", name="Send").click()
+            page.wait_for_url(f"{SITE}/sent")
+            assert page.get_by_role("main").inner_text().endswith("word=kept")
+
+    watcher.finish()
+
+    assert ("image-alt", f"{SITE}/passing", ("#passed",)) in found(watcher)
+    assert watcher.missed == []
+    assert watcher.errors == []
