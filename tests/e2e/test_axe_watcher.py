@@ -144,15 +144,20 @@ def test_a_page_that_navigates_under_a_check_is_checked_where_it_lands(own_brows
 
 
 def test_a_page_without_javascript_is_checked_too(own_browser):
-    """In a context with JavaScript switched off (the pages' own scripts never run) axe still checks the page
-    as the server sent it."""
+    """In a context with JavaScript switched off (the pages' own scripts never run) axe still checks each page
+    as the server sent it: the one the test moved on from and the one it ends on."""
     watcher = axe.Watcher()
     page = watched(own_browser, watcher, java_script_enabled=False).new_page()
     page.goto(f"{SITE}/loaded")
+    page.wait_for_timeout(500)  # a person reads the page before following its link
+    page.get_by_role("link", name="Later").click()
+    page.wait_for_url(f"{SITE}/later")
+    page.get_by_role("heading", name="Later").wait_for()
 
     watcher.finish()
 
-    assert found(watcher) == {("image-alt", f"{SITE}/loaded", ("#bare",))}
+    assert found(watcher) == {("image-alt", f"{SITE}/loaded", ("#bare",))}  # the late field never comes
+    assert watcher.runs == 3  # both pages as loaded, and the one left open at the end
 
 
 @pytest.mark.parametrize("leave", ["link", "form", "goto"])
