@@ -278,6 +278,11 @@ class RespondForm(OrganisationChoiceForm):
 class DeclineForm(OrganisationChoiceForm):
     reason = forms.CharField(label=gettext_lazy("Why do you decline?"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Beside RespondForm on the invitation page, which asks for the business too: ids of its own.
+        kwargs.setdefault("auto_id", "decline_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ReasonForm(Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.core import signing
@@ -197,3 +198,54 @@ def test_failed_response_leaves_no_evidence_file_behind(invitation_token, respon
         )
     assert not DocumentVersion.objects.exists()
     assert not [p for p in private_storage.rglob("*") if p.is_file()]
+
+
+class _Ids(HTMLParser):
+    """Every id on a page, and each label's target with the form (its action) the label is in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.labels: dict[str, str] = {}  # the field's id -> the action of the form holding its label
+        self.fields: dict[str, tuple[str, str]] = {}  # id -> (name, the action of the form holding it)
+        self._action = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self._action = found.get("action") or ""
+        if found.get("id"):
+            self.ids.append(str(found["id"]))
+            if tag in ("input", "select", "textarea"):
+                self.fields[str(found["id"])] = (str(found.get("name")), self._action)
+        if tag == "label" and found.get("for"):
+            self.labels[str(found["for"])] = self._action
+
+
+def page_ids(html: str) -> _Ids:
+    parser = _Ids()
+    parser.feed(html)
+    return parser
+
+
+@pytest.mark.parametrize("after_refused_decline", [False, True], ids=["as-opened", "decline-refused"])
+def test_the_two_answers_on_the_invitation_page_have_ids_of_their_own(
+    invitation_token, respondent, respondent_org, client_for, after_refused_decline
+):
+    """Responding and declining both ask which business: each form's fields, help and errors have their own
+    ids, so each label names (and a screen reader announces) the field of its own form."""
+    client = client_for(respondent)
+    if after_refused_decline:
+        decline_url = reverse("cases:invitation_decline", kwargs={"token": invitation_token})
+        page = client.post(decline_url, {"organisation": respondent_org.pk, "reason": ""})
+        assert page.status_code == 400
+    else:
+        page = client.get(reverse("cases:invitation", kwargs={"token": invitation_token}))
+    found = page_ids(page.text)
+    repeated = sorted({name for name in found.ids if found.ids.count(name) > 1})
+    assert repeated == []
+    for field_id, label_form in found.labels.items():
+        assert field_id in found.fields, f"a label names #{field_id}, which is no field"
+        assert found.fields[field_id][1] == label_form, f"the label for #{field_id} is in another form than it"
+    organisation_fields = [action for name, action in found.fields.values() if name == "organisation"]
+    assert len(organisation_fields) == 2  # one in each form, each labelled within its own form

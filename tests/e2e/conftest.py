@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
+
+from tests.e2e import axe
+from tests.e2e.axe import Watcher
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,19 +26,75 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+AXE_WATCHER = pytest.StashKey[Watcher]()
+
+
+@pytest.fixture
+def axe_watcher(request: pytest.FixtureRequest) -> Watcher:
+    """The test's axe-core watcher: every page the test opens is checked (see ``pytest_runtest_call``)."""
+    if not axe.installed():
+        pytest.fail(axe.missing())
+    watcher = Watcher()
+    request.node.stash[AXE_WATCHER] = watcher
+    return watcher
+
+
 # Function scope: Playwright's sync API keeps an event loop running in this thread while it is open,
 # and code outside the browser (fixtures that write and broadcast, the rest of the suite) must not run
 # beside it: async_to_sync refuses to. List data fixtures before ``new_page`` so they are made first.
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def browser(axe_watcher: Watcher) -> Iterator[Any]:
+    """Chromium, whose every context (and so every page) the test's axe watcher checks."""
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (.ci/run does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = instance.new_context
+
+        def watched_context(**options: Any) -> Any:
+            context = new_context(**options)
+            axe_watcher.watch_context(context, scripts_disabled=options.get("java_script_enabled") is False)
+            return context
+
+        def watched_page(**options: Any) -> Any:  # Browser.new_page: a page in a context of its own
+            return watched_context(**options).new_page()
+
+        instance.new_context = watched_context
+        instance.new_page = watched_page
         yield instance
         instance.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """After the test, axe checks the pages still open as they are now (a live room fills after its load)
+    and the test fails if any page it visited had violations: rule, page and elements are listed. A test
+    that failed anyway keeps its own failure, with what axe had found so far beside it."""
+    try:
+        outcome = yield
+    except BaseException:
+        watcher = item.stash.get(AXE_WATCHER, None)
+        if watcher is not None and (found := watcher.report()):
+            item.add_report_section("call", "axe-core", "\n".join(found))
+        raise
+    watcher = item.stash.get(AXE_WATCHER, None)
+    if watcher is None:
+        return outcome
+    found = watcher.finish()
+    # What the checking cost (shown with pytest -rP, or beside a failure).
+    checked = f"{watcher.runs} checks in {watcher.seconds:.1f} s"
+    if watcher.missed:
+        checked += "; gone before their check ended: " + ", ".join(watcher.missed)
+    item.add_report_section("call", "axe-core", checked)
+    if found:
+        pytest.fail(
+            f"axe-core found accessibility violations on the pages this test visited ({len(found)}):\n"
+            + "\n".join(found),
+            pytrace=False,
+        )
+    return outcome
 
 
 @pytest.fixture

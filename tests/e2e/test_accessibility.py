@@ -1,13 +1,11 @@
 """Every page of every user journey, in English and in 繁體中文, checked in a real browser by axe-core
-(WCAG 2.0 and 2.1, levels A and AA): the test fails on any violation and lists each one.
-
-axe-core comes from the npm registry at package.json's pinned version (scripts/test installs it into
-node_modules/) and injected into each page from there: nothing is fetched from a CDN.
+(WCAG 2.0 and 2.1, levels A and AA, and the best-practice rules tests/e2e/axe.py adds): the test fails on any
+violation and lists each one. Here each page is checked once it is ready (its live room connected, its chat
+shown); every other browser test has its pages checked too, by the watcher in conftest.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,33 +13,12 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.e2e import axe
 from tests.e2e.conftest import off_the_browser_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 LANGUAGES = ["en", "zh-hant"]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# Rules axe always leaves for review ("incomplete") though what they find is a defect: an id used twice and
-# referenced by a label or ARIA attribute names or describes one of the elements only.
-DEFINITE_WHEN_INCOMPLETE = ["duplicate-id-aria"]
-# axe's best-practice rules that a screen-reader user meets as defects, checked too: two landmarks of one
-# name cannot be told apart in the landmarks list, and an element given a role its own kind may not take
-# (a list made a log) loses what it was.
-BEST_PRACTICE_RULES = ["landmark-unique", "aria-allowed-role"]
-
-RUN_AXE = """async ([tags, definite, extra]) => {
-    const rules = Object.fromEntries(extra.map((id) => [id, {enabled: true}]));
-    const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, rules});
-    const found = results.violations.concat(results.incomplete.filter((v) => definite.includes(v.id)));
-    return found.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.length,
-        targets: v.nodes.slice(0, 3).map((node) => node.target.join(' ')),
-    }));
-}"""
 
 
 # The pages of each journey, shared with the small-screen test (test_small_screens.py).
@@ -109,12 +86,6 @@ def staff_paths(case: Any, mediator_profile: Any, arbitrator_profile: Any) -> li
     ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _axe_installed() -> None:
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `npm install --no-audit --no-fund` (scripts/test does).")
-
-
 def session_cookie(user: Any) -> str:
     """A signed-in session for ``user``, as after a full sign-in (two-factor included): the pages are under
     test here, not the sign-in itself, which the journey tests cover."""
@@ -130,10 +101,7 @@ def open_as(
     cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
     if session:
         cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base})
-    page.context.add_cookies(cookies)
-    # Before each document's own scripts, as the browser's DevTools would: the pages' Content-Security-Policy
-    # (script-src 'self') refuses an inline <script> tag, rightly, so add_script_tag cannot be used.
-    page.context.add_init_script(path=str(AXE))
+    page.context.add_cookies(cookies)  # every context has axe-core (tests/e2e/axe.py, conftest.py)
     # The pages' own reduced-motion styles: colours are checked as they settle, not halfway through a
     # button's 150 ms transition (the room's camera and microphone toggles change state as media starts).
     page.emulate_media(reduced_motion="reduce")
@@ -147,12 +115,9 @@ def audit(page: Any, url: str, found: list[str], ready: str = "") -> None:
     assert response.ok, f"{url}: HTTP {response.status}"
     if ready:
         expect(page.locator(ready)).to_be_attached()
-    language = page.evaluate("document.documentElement.lang")
-    for violation in page.evaluate(RUN_AXE, [WCAG_TAGS, DEFINITE_WHEN_INCOMPLETE, BEST_PRACTICE_RULES]):
-        found.append(
-            f"[{language}] {page.url}\n    {violation['id']} ({violation['impact']}): {violation['help']}"
-            f" ({violation['nodes']} elements, e.g. {' | '.join(violation['targets'])})"
-        )
+    violations = axe.run(page)
+    assert violations is not None, f"{url}: not an HTML page with axe-core in it"
+    found.extend(str(violation) for violation in violations)
 
 
 def assert_none(found: list[str]) -> None:

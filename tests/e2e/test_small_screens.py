@@ -20,6 +20,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
+from tests.e2e import axe
 from tests.e2e.conftest import off_the_browser_thread
 from tests.e2e.test_accessibility import (
     LANGUAGES,
@@ -148,11 +149,6 @@ CHECK_LAYOUT = """() => {
     return problems;
 }"""
 
-RUN_AXE_SCROLLABLE = """async () => {
-    const results = await axe.run(document, {runOnly: {type: 'rule', values: ['scrollable-region-focusable']}});
-    return results.violations.flatMap((v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')}`));
-}"""
-
 
 def open_at(new_page: Any, base: str, viewport: dict[str, int], language: str, session: str | None = None) -> Any:
     return open_as(new_page, base, language, session, viewport=viewport)
@@ -166,7 +162,10 @@ def check(page: Any, url: str, found: list[str], ready: str = "") -> None:
         expect(page.locator(ready)).to_be_attached()
     size = page.viewport_size
     where = f"[{page.evaluate('document.documentElement.lang')} {size['width']}x{size['height']}] {page.url}"
-    for problem in [*page.evaluate(CHECK_LAYOUT), *page.evaluate(RUN_AXE_SCROLLABLE)]:
+    scrolling = axe.run(page, rules=["scrollable-region-focusable"])
+    assert scrolling is not None, f"{url}: not an HTML page with axe-core in it"
+    scrolling_problems = [f"{v.rule}: {target}" for v in scrolling for target in v.targets]
+    for problem in [*page.evaluate(CHECK_LAYOUT), *scrolling_problems]:
         found.append(f"{where}\n    {problem}")
 
 
@@ -318,3 +317,61 @@ def test_without_javascript_a_table_stays_a_keyboard_stop(browser, live_server):
         ).to_have_attribute("tabindex", "0")
     finally:
         context.close()
+
+
+# Messages as the room's script adds them, then what anything that runs next on the page (a key press, axe)
+# finds: the next task, before the browser has drawn a frame.
+ADD_MESSAGES_THEN_LOOK = """async (count) => {
+    const log = document.getElementById('chat-log');
+    for (let n = 0; n < count; n++) {
+        const item = document.createElement('li');
+        item.className = 'message';
+        item.textContent = `Message ${n}: a line long enough to take some room in the chat.`;
+        log.append(item);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const region = document.getElementById('chat-scroll');
+    return {scrolls: region.scrollHeight > region.clientHeight + 1, tabindex: region.getAttribute('tabindex')};
+}"""
+
+
+def test_the_chat_is_a_keyboard_stop_as_soon_as_its_messages_overflow(
+    live_session, mediator, asgi_live_server_url, new_page
+):
+    """js/scroll-regions.js: the video room's chat, empty when the room opens (no Tab stop), scrolls once its
+    messages arrive; it is a keyboard stop from then on, not only after the browser's next frame (a key
+    press, or axe, may come first)."""
+    base = asgi_live_server_url
+    page = open_at(new_page, base, {"width": 1280, "height": 800}, "en", session_cookie(mediator))
+    page.goto(f"{base}/mediation/sessions/{live_session.public_id}/")
+    expect(page.locator("#mediation-connection")).to_have_attribute("data-state", "live")
+    chat = page.get_by_role("log", name="Chat")
+    expect(chat).not_to_have_attribute("tabindex", "0")
+
+    seen = page.evaluate(ADD_MESSAGES_THEN_LOOK, 40)
+
+    assert seen == {"scrolls": True, "tabindex": "0"}
+    chat.focus()
+    expect(chat).to_be_focused()
+
+
+def test_a_table_a_live_update_brings_in_is_a_keyboard_stop_only_while_it_scrolls(live_server, new_page):
+    """js/scroll-regions.js: a region that comes into the page after it loaded (a part of a live page fetched
+    again) is looked after like the others: no Tab stop while it fits, one while it scrolls."""
+    base = live_server.url
+    page = open_at(new_page, base, {"width": 1280, "height": 800}, "en")
+    page.goto(base + "/statistics/")
+    page.evaluate(
+        """() => {
+            const part = document.createElement('section');
+            part.setAttribute('aria-label', 'Brought in later');
+            part.innerHTML = '<div class="table-wrap" role="region" aria-label="Later table" tabindex="0">'
+                + '<table class="table"><tr>' + '<th scope="col">Column</th>'.repeat(6) + '</tr>'
+                + '<tr>' + '<td>1</td>'.repeat(6) + '</tr></table></div>';
+            document.querySelector('main').append(part);
+        }"""
+    )
+    later = page.get_by_role("region", name="Later table")
+    expect(later).not_to_have_attribute("tabindex", "0")
+    page.set_viewport_size(PHONE)
+    expect(later).to_have_attribute("tabindex", "0")
