@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -132,19 +132,57 @@ def median_days_to_resolution() -> float | None:
 
 
 def caseload(now: datetime | None = None) -> Caseload:
-    from payments.models import PAID_STATUSES, Charge, ChargeStatus, Payment
-
     now = now or timezone.now()
     filed = Case.objects.exclude(status=CaseStatus.DRAFT)
-    status_labels = dict(CaseStatus.choices)
-    outcome_labels = dict(CaseOutcome.choices)
+    by_status, by_outcome = _counts_by_status_and_outcome(filed)
+    totals = _open_case_totals(filed, now)
+    weeks = _weekly_filed_and_closed(filed, now)
+    neutrals = _neutral_loads()
+    fees_collected = _fees_collected()
+    fees_outstanding = _fees_outstanding()
+    payments_overdue = _payments_overdue(now)
+    return Caseload(
+        by_status=_status_bars(by_status),
+        by_outcome=_outcome_bars(by_outcome),
+        weeks=weeks,
+        open_total=totals["open_total"],
+        overdue=totals["overdue"],
+        due_soon=totals["due_soon"],
+        ageing=_ageing_bars(totals),
+        neutrals=neutrals,
+        tiers=_tier_rates(by_outcome.get(CaseOutcome.AWARD_ISSUED, 0)),
+        median_days_to_resolution=median_days_to_resolution(),
+        fees_collected=fees_collected,
+        fees_outstanding=fees_outstanding,
+        payments_overdue=payments_overdue,
+        generated_at=now,
+    )
+
+
+def _counts_by_status_and_outcome(filed: QuerySet[Case]) -> tuple[dict[str, int], dict[str, int]]:
+    """The filed cases by status, and the closed ones by outcome, from one grouped count."""
     by_status: dict[str, int] = {}
     by_outcome: dict[str, int] = {}
     for row in filed.values("status", "outcome").annotate(n=Count("pk")).order_by():
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
         if row["status"] == CaseStatus.CLOSED:
             by_outcome[row["outcome"]] = by_outcome.get(row["outcome"], 0) + row["n"]
-    open_cases = filed.filter(status__in=OPEN_STATUSES)
+    return by_status, by_outcome
+
+
+def _status_bars(by_status: dict[str, int]) -> list[Bar]:
+    labels = dict(CaseStatus.choices)
+    return [Bar(str(labels[s]), by_status.get(s, 0), s) for s in CaseStatus.values if s != CaseStatus.DRAFT]
+
+
+def _outcome_bars(by_outcome: dict[str, int]) -> list[Bar]:
+    labels = dict(CaseOutcome.choices)
+    return [Bar(str(labels[o]), by_outcome.get(o, 0), o) for o in CaseOutcome.values]
+
+
+def _open_case_totals(filed: QuerySet[Case], now: datetime) -> dict[str, int]:
+    """The open cases: how many, how many overdue or due soon, and how many in each age bucket
+    (``age_<low>``), in one aggregate."""
     ageing_filters = {
         f"age_{low}": Count(
             "pk",
@@ -153,36 +191,51 @@ def caseload(now: datetime | None = None) -> Caseload:
         )
         for low, high in AGEING_BUCKETS
     }
-    totals = open_cases.aggregate(
+    totals: dict[str, int] = filed.filter(status__in=OPEN_STATUSES).aggregate(
         open_total=Count("pk"),
         overdue=Count("pk", filter=Q(deadline_at__lt=now)),
         due_soon=Count("pk", filter=Q(deadline_at__gte=now, deadline_at__lt=now + DUE_SOON)),
         **ageing_filters,
     )
+    return totals
+
+
+def _ageing_bars(totals: dict[str, int]) -> list[Bar]:
+    return [
+        Bar(f"{low}-{high - 1}" if high is not None else f"{low}+", totals[f"age_{low}"], f"age_{low}")
+        for low, high in AGEING_BUCKETS
+    ]
+
+
+def _weekly_filed_and_closed(filed: QuerySet[Case], now: datetime) -> list[WeekRow]:
+    """Cases filed and closed in each of the last ``WEEKS`` weeks, oldest first, the current week last."""
     since = now - timedelta(weeks=WEEKS)
-    weekly_filed = {
-        row["week"]: row["n"]
-        for row in filed.filter(filed_at__gte=since)
-        .annotate(week=TruncWeek("filed_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    weekly_closed = {
-        row["week"]: row["n"]
-        for row in filed.filter(closed_at__gte=since)
-        .annotate(week=TruncWeek("closed_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    weekly_filed = _per_week(filed.filter(filed_at__gte=since), "filed_at")
+    weekly_closed = _per_week(filed.filter(closed_at__gte=since), "closed_at")
     this_week = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     this_week -= timedelta(days=this_week.weekday())
     weeks = []
     for back in range(WEEKS - 1, -1, -1):
         start = this_week - timedelta(weeks=back)
         weeks.append(WeekRow(start, _at_week(weekly_filed, start), _at_week(weekly_closed, start)))
-    neutrals = [
+    return weeks
+
+
+def _per_week(cases: QuerySet[Case], date_field: str) -> dict[datetime, int]:
+    return {
+        row["week"]: row["n"]
+        for row in cases.annotate(week=TruncWeek(date_field)).values("week").annotate(n=Count("pk")).order_by()
+    }
+
+
+def _at_week(counts: dict[datetime, int], start: datetime) -> int:
+    """TruncWeek gives the Monday of each week in the current time zone."""
+    return next((n for week, n in counts.items() if timezone.localtime(week).date() == start.date()), 0)
+
+
+def _neutral_loads() -> list[NeutralLoad]:
+    """Each mediator's and arbitrator's number of open cases, the busiest first."""
+    return [
         NeutralLoad(
             name=f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__email"],
             email=row["user__email"],
@@ -194,42 +247,34 @@ def caseload(now: datetime | None = None) -> Caseload:
         .annotate(n=Count("case", distinct=True))
         .order_by("-n", "user__email")
     ]
+
+
+def _fees_collected() -> Decimal:
+    """Received less refunded, over the payments that went through."""
+    from payments.models import PAID_STATUSES, Payment
+
     money = Payment.objects.filter(status__in=PAID_STATUSES).aggregate(
         received=Coalesce(Sum(Coalesce("amount_received", "amount")), Decimal("0")),
         refunded=Coalesce(Sum("amount_refunded"), Decimal("0")),
     )
-    outstanding = Charge.objects.filter(status=ChargeStatus.DUE).aggregate(
+    collected: Decimal = money["received"] - money["refunded"]
+    return collected
+
+
+def _fees_outstanding() -> Decimal:
+    from payments.models import Charge, ChargeStatus
+
+    outstanding: Decimal = Charge.objects.filter(status=ChargeStatus.DUE).aggregate(
         total=Coalesce(Sum("amount_due"), Decimal("0"))
     )["total"]
-    payments_overdue = Obligation.objects.filter(
+    return outstanding
+
+
+def _payments_overdue(now: datetime) -> int:
+    """Sums a settlement or an award requires, still owed (or disputed) after the day they were due."""
+    return Obligation.objects.filter(
         status__in=(ObligationStatus.DUE, ObligationStatus.DISPUTED), due_by__lt=timezone.localdate(now)
     ).count()
-    return Caseload(
-        by_status=[
-            Bar(str(status_labels[s]), by_status.get(s, 0), s) for s in CaseStatus.values if s != CaseStatus.DRAFT
-        ],
-        by_outcome=[Bar(str(outcome_labels[o]), by_outcome.get(o, 0), o) for o in CaseOutcome.values],
-        weeks=weeks,
-        open_total=totals["open_total"],
-        overdue=totals["overdue"],
-        due_soon=totals["due_soon"],
-        ageing=[
-            Bar(f"{low}-{high - 1}" if high is not None else f"{low}+", totals[f"age_{low}"], f"age_{low}")
-            for low, high in AGEING_BUCKETS
-        ],
-        neutrals=neutrals,
-        tiers=_tier_rates(by_outcome.get(CaseOutcome.AWARD_ISSUED, 0)),
-        median_days_to_resolution=median_days_to_resolution(),
-        fees_collected=money["received"] - money["refunded"],
-        fees_outstanding=outstanding,
-        payments_overdue=payments_overdue,
-        generated_at=now,
-    )
-
-
-def _at_week(counts: dict[datetime, int], start: datetime) -> int:
-    """TruncWeek gives the Monday of each week in the current time zone."""
-    return next((n for week, n in counts.items() if timezone.localtime(week).date() == start.date()), 0)
 
 
 @dataclass(frozen=True, slots=True)
