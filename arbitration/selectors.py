@@ -133,18 +133,21 @@ def _extension_reasons(case: Case) -> dict[tuple[str, str], str]:
     return reasons
 
 
-def arbitration_overview(case: Case, roles: Roles) -> ArbitrationOverview:
-    party_role = party_role_in(roles)
-    is_arbitrator = Role.ARBITRATOR in roles
-    state = ArbitrationState.objects.filter(case=case).first()
-    rankings = list(ArbitratorRanking.objects.filter(case=case).order_by("party_role", "rank"))
+def _timetable(case: Case) -> list[TimetableStep]:
+    """Every step of the case's timetable, the award's included, with each submission's documents and
+    their versions (newest first)."""
     documents = Prefetch(
         "submission__documents",
         queryset=Document.objects.prefetch_related(
             Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"))
         ),
     )
-    all_steps = list(TimetableStep.objects.filter(case=case).select_related("submission").prefetch_related(documents))
+    return list(TimetableStep.objects.filter(case=case).select_related("submission").prefetch_related(documents))
+
+
+def _step_views(case: Case, all_steps: list[TimetableStep], party_role: str | None) -> list[StepView]:
+    """The parties' steps (not the award's) as the reader sees them: a submission only when it is the
+    reader's own or has been filed."""
     steps = []
     reasons = _extension_reasons(case) if any(step.extensions for step in all_steps) else {}
     for step in all_steps:
@@ -163,15 +166,24 @@ def arbitration_overview(case: Case, roles: Roles) -> ArbitrationOverview:
                 extension_reason=reasons.get((step.kind, step.party_role), ""),
             )
         )
+    return steps
+
+
+def _issued_award_views(case: Case, roles: Roles) -> list[AwardView]:
+    """The issued awards and corrections in order, each with its sealed document if the reader may
+    download it."""
     awards = list(
         Award.objects.filter(case=case, status=AwardStatus.ISSUED).select_related("corrects").order_by("number")
     )
     award_documents = _issued_award_documents(case) if awards else {}
-    issued = [
+    return [
         AwardView(award=award, document=_downloadable(award_documents.get(award.subject), roles)) for award in awards
     ]
-    draft_award = current_draft_award(case) if is_arbitrator else None
-    draft_document = _downloadable(
+
+
+def _draft_award_document(case: Case, draft_award: Award | None, roles: Roles) -> IssuedDocument | None:
+    """The rendered draft of the award being written, with its signatures, if the reader may download it."""
+    return _downloadable(
         IssuedDocument.objects.filter(
             case=case, kind=IssuedKind.ARBITRAL_AWARD, subject=draft_award.subject, status=IssuedStatus.DRAFT
         )
@@ -181,6 +193,44 @@ def arbitration_overview(case: Case, roles: Roles) -> ArbitrationOverview:
         else None,
         roles,
     )
+
+
+def _declaration(case: Case, appointment: ArbitratorAppointment | None, roles: Roles) -> IssuedDocument | None:
+    """The current arbitrator's sealed declaration of independence, if the reader may download it."""
+    return _downloadable(
+        IssuedDocument.objects.filter(
+            case=case,
+            kind=IssuedKind.DECLARATION_OF_INDEPENDENCE,
+            status=IssuedStatus.EXECUTED,
+            subject=appointment.declaration_subject,
+        ).first()
+        if appointment is not None
+        else None,
+        roles,
+    )
+
+
+def _may_correct(case: Case, *, is_arbitrator: bool, draft_award: Award | None, correction_until: date | None) -> bool:
+    """The arbitrator may start a correction of an issued award, none being drafted, until its deadline."""
+    return bool(
+        is_arbitrator
+        and case.outcome == CaseOutcome.AWARD_ISSUED
+        and draft_award is None
+        and correction_until is not None
+        and timezone.localdate() <= correction_until
+    )
+
+
+def arbitration_overview(case: Case, roles: Roles) -> ArbitrationOverview:
+    party_role = party_role_in(roles)
+    is_arbitrator = Role.ARBITRATOR in roles
+    state = ArbitrationState.objects.filter(case=case).first()
+    rankings = list(ArbitratorRanking.objects.filter(case=case).order_by("party_role", "rank"))
+    all_steps = _timetable(case)
+    steps = _step_views(case, all_steps, party_role)
+    issued = _issued_award_views(case, roles)
+    draft_award = current_draft_award(case) if is_arbitrator else None
+    draft_document = _draft_award_document(case, draft_award, roles)
     first = issued[0].award if issued else None
     correction_until = correction_deadline(first) if first is not None else None
     former_mediator = former_mediator_on_panel(case) if case.status == CaseStatus.ARBITRATION else None
@@ -200,25 +250,11 @@ def arbitration_overview(case: Case, roles: Roles) -> ArbitrationOverview:
         draft_award=draft_award,
         draft_document=draft_document,
         ready_for_award=is_arbitrator and case.status == CaseStatus.ARBITRATION and ready_for_award(case),
-        can_correct=bool(
-            is_arbitrator
-            and case.outcome == CaseOutcome.AWARD_ISSUED
-            and draft_award is None
-            and correction_until is not None
-            and timezone.localdate() <= correction_until
+        can_correct=_may_correct(
+            case, is_arbitrator=is_arbitrator, draft_award=draft_award, correction_until=correction_until
         ),
         correction_until=correction_until,
-        declaration=_downloadable(
-            IssuedDocument.objects.filter(
-                case=case,
-                kind=IssuedKind.DECLARATION_OF_INDEPENDENCE,
-                status=IssuedStatus.EXECUTED,
-                subject=appointment.declaration_subject,
-            ).first()
-            if appointment is not None
-            else None,
-            roles,
-        ),
+        declaration=_declaration(case, appointment, roles),
         party_role=party_role,
         is_arbitrator=is_arbitrator,
         is_administrator=Role.ADMINISTRATOR in roles,
