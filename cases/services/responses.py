@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -66,22 +66,9 @@ def _notify_claimant(case: Case, template: str) -> None:
     queue_email(to=claimant.user.email, template=template, context={"case": case})
 
 
-@transaction.atomic
-def case_respond(
-    *,
-    token: str,
-    user: User,
-    organisation: Organisation,
-    terms_accepted: bool,
-    consents_to_arbitration: bool,
-    response_text: str,
-    counterclaim_amount: Decimal | None = None,
-    counterclaim_text: str = "",
-    evidence: list[UploadedFile] | None = None,
-    consents_to_mediation: bool = True,
-    meta: RequestMeta = SYSTEM,
-) -> Case:
-    """Consent to ODR and answer the claim: the case moves to negotiation."""
+def _check_response(
+    *, terms_accepted: bool, response_text: str, counterclaim_amount: Decimal | None, counterclaim_text: str
+) -> None:
     if not terms_accepted:
         raise ServiceError(_("You must accept the ODR terms to take part."), field="accept_terms")
     if not response_text.strip():
@@ -90,9 +77,18 @@ def case_respond(
         raise ServiceError(_("A counterclaim amount must be more than zero."), field="counterclaim_amount")
     if counterclaim_amount is not None and not counterclaim_text.strip():
         raise ServiceError(_("Describe your counterclaim."), field="counterclaim_text")
-    invitation, party = _join_as_respondent(token=token, user=user, organisation=organisation, meta=meta)
-    case = invitation.case
-    now = timezone.now()
+
+
+def _accept_terms_as_respondent(
+    *,
+    case: Case,
+    party: CaseParty,
+    user: User,
+    now: datetime,
+    consents_to_mediation: bool,
+    consents_to_arbitration: bool,
+    meta: RequestMeta,
+) -> None:
     party.terms_version = TERMS_VERSION
     party.terms_accepted_at = now
     party.terms_accepted_ip = meta.ip_address
@@ -110,20 +106,14 @@ def case_respond(
             "consents_to_arbitration": consents_to_arbitration,
         },
     )
-    has_counterclaim = bool(counterclaim_text.strip())
-    CaseResponse.objects.create(
-        case=case,
-        response_text=response_text.strip(),
-        counterclaim_amount=counterclaim_amount,
-        counterclaim_text=counterclaim_text.strip(),
-        submitted_by=user,
-        counterclaim_answer_due_at=now + timedelta(days=settings.ODR_COUNTERCLAIM_ANSWER_DAYS)
-        if has_counterclaim
-        else None,
-    )
+
+
+def _store_evidence_and_advance(
+    *, case: Case, user: User, evidence: list[UploadedFile], has_counterclaim: bool, meta: RequestMeta
+) -> None:
     stored = []
     try:
-        for upload in evidence or []:
+        for upload in evidence:
             stored.append(
                 document_upload(case=case, user=user, upload=upload, kind=DocumentKind.RESPONSE_EVIDENCE, meta=meta)
             )
@@ -135,6 +125,56 @@ def case_respond(
             if version.file.name:
                 version.file.storage.delete(version.file.name)
         raise
+
+
+@transaction.atomic
+def case_respond(
+    *,
+    token: str,
+    user: User,
+    organisation: Organisation,
+    terms_accepted: bool,
+    consents_to_arbitration: bool,
+    response_text: str,
+    counterclaim_amount: Decimal | None = None,
+    counterclaim_text: str = "",
+    evidence: list[UploadedFile] | None = None,
+    consents_to_mediation: bool = True,
+    meta: RequestMeta = SYSTEM,
+) -> Case:
+    """Consent to ODR and answer the claim: the case moves to negotiation."""
+    _check_response(
+        terms_accepted=terms_accepted,
+        response_text=response_text,
+        counterclaim_amount=counterclaim_amount,
+        counterclaim_text=counterclaim_text,
+    )
+    invitation, party = _join_as_respondent(token=token, user=user, organisation=organisation, meta=meta)
+    case = invitation.case
+    now = timezone.now()
+    _accept_terms_as_respondent(
+        case=case,
+        party=party,
+        user=user,
+        now=now,
+        consents_to_mediation=consents_to_mediation,
+        consents_to_arbitration=consents_to_arbitration,
+        meta=meta,
+    )
+    has_counterclaim = bool(counterclaim_text.strip())
+    CaseResponse.objects.create(
+        case=case,
+        response_text=response_text.strip(),
+        counterclaim_amount=counterclaim_amount,
+        counterclaim_text=counterclaim_text.strip(),
+        submitted_by=user,
+        counterclaim_answer_due_at=now + timedelta(days=settings.ODR_COUNTERCLAIM_ANSWER_DAYS)
+        if has_counterclaim
+        else None,
+    )
+    _store_evidence_and_advance(
+        case=case, user=user, evidence=evidence or [], has_counterclaim=has_counterclaim, meta=meta
+    )
     _notify_claimant(case, "responded")
     parties_consented(case)
     return case
