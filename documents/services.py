@@ -400,15 +400,10 @@ def agreement_sign(
     return signature
 
 
-def execute_agreement(*, document_id: int) -> IssuedDocument:
-    """Task body: the signed draft plus a signature page, sealed; the case closes as settled. Once only."""
-    draft = IssuedDocument.objects.select_related("case").get(pk=document_id)
-    existing = IssuedDocument.objects.filter(executed_from=draft).first()
-    if existing is not None:
-        return existing
-    signatures = list(draft.signatures.all())
-    # The executed copy is its own record: the verification reference printed on it is its own.
-    executed = IssuedDocument(
+def _executed_copy(draft: IssuedDocument) -> IssuedDocument:
+    """The executed copy of ``draft``, not yet saved. It is its own record: the verification reference
+    printed on it is its own."""
+    return IssuedDocument(
         case=draft.case,
         kind=draft.kind,
         version=draft.version,
@@ -420,6 +415,44 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
         subject=draft.subject,
         executed_from=draft,
     )
+
+
+def _record_execution(*, draft: IssuedDocument, locked: IssuedDocument, executed: IssuedDocument) -> None:
+    """Save the executed copy, mark the locked draft signed, audit it, do what executing this kind does to
+    the case, and queue the parties' email. Runs as ``_store_pdf``'s save, in ``execute_agreement``'s
+    transaction, so a failure here removes the sealed file and leaves the draft as it was."""
+    spec = AGREEMENTS[draft.kind]
+    executed.save()
+    locked.status = IssuedStatus.SIGNED
+    locked.save(update_fields=["status"])
+    log_action(
+        case=draft.case,
+        actor=None,
+        action="document.executed",
+        data={
+            "version": draft.version,
+            "sha256": executed.sha256,
+            "reference": executed.verification_reference,
+        },
+    )
+    if spec.settles_case:
+        case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
+    if spec.on_executed is not None:
+        spec.on_executed(executed)
+    _tell_open_pages(executed)
+    if spec.executed_email:
+        emails = [p.user.email for p in draft.case.parties.select_related("user")]
+        queue_email(to=emails, template=spec.executed_email, context={"case": draft.case, "document": executed})
+
+
+def execute_agreement(*, document_id: int) -> IssuedDocument:
+    """Task body: the signed draft plus a signature page, sealed; the case closes as settled. Once only."""
+    draft = IssuedDocument.objects.select_related("case").get(pk=document_id)
+    existing = IssuedDocument.objects.filter(executed_from=draft).first()
+    if existing is not None:
+        return existing
+    signatures = list(draft.signatures.all())
+    executed = _executed_copy(draft)
     spec = AGREEMENTS[draft.kind]
     rendered = render_document(
         document=executed,
@@ -436,33 +469,12 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
                 raise ServiceError(_("This draft can no longer be executed."))
             executed.sha256 = hashlib.sha256(sealed).hexdigest()
             executed.pages = rendered.pages
-
-            def save() -> None:
-                executed.save()
-                locked.status = IssuedStatus.SIGNED
-                locked.save(update_fields=["status"])
-                log_action(
-                    case=draft.case,
-                    actor=None,
-                    action="document.executed",
-                    data={
-                        "version": draft.version,
-                        "sha256": executed.sha256,
-                        "reference": executed.verification_reference,
-                    },
-                )
-                if spec.settles_case:
-                    case_transition(case=draft.case, action=Action.SETTLE, actor=None, data={"document": executed.pk})
-                if spec.on_executed is not None:
-                    spec.on_executed(executed)
-                _tell_open_pages(executed)
-                if spec.executed_email:
-                    emails = [p.user.email for p in draft.case.parties.select_related("user")]
-                    queue_email(
-                        to=emails, template=spec.executed_email, context={"case": draft.case, "document": executed}
-                    )
-
-            _store_pdf(executed, rendered.filename, sealed, save)
+            _store_pdf(
+                executed,
+                rendered.filename,
+                sealed,
+                lambda: _record_execution(draft=draft, locked=locked, executed=executed),
+            )
     except IntegrityError:
         # A second worker ran the same job: keep the one result there is (its own file is already gone).
         return IssuedDocument.objects.get(executed_from=draft)
