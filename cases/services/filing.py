@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -114,19 +115,9 @@ def _next_reference(year: int) -> str:
     return f"ODR-{year}-{number:06d}"
 
 
-@transaction.atomic
-def claim_file(
-    *,
-    case: Case,
-    user: User,
-    terms_accepted: bool,
-    consents_to_arbitration: bool,
-    consents_to_mediation: bool = True,
-    meta: RequestMeta = SYSTEM,
-) -> Case:
-    """File the draft: check it is complete and eligible, number it, and invite the respondent (once any
-    registration fee is settled)."""
-    locked = _locked_draft(case, user)
+def _check_ready_to_file(locked: Case, *, terms_accepted: bool) -> CaseParty:
+    """Refuse a draft that is incomplete, ineligible or names the claimant's own side as respondent, or
+    whose terms are not accepted; else the claimant's party."""
     missing = [name for name in REQUIRED_FOR_FILING if getattr(locked, name) in (None, "")]
     if missing:
         raise ServiceError(_("Some parts of the claim are not filled in yet. Go back and complete every step."))
@@ -143,10 +134,19 @@ def claim_file(
         raise ServiceError(" ".join(eligibility.reasons))
     if respondent_email_belongs_to_claimant(email=locked.respondent_email, claimant=claimant):
         raise ServiceError(_("The respondent's email address belongs to your own side."), field="respondent_email")
+    return claimant
 
-    now = timezone.now()
-    locked.reference = _next_reference(timezone.localdate(now).year)
-    locked.save(update_fields=["reference", "updated_at"])
+
+def _accept_terms_as_claimant(
+    *,
+    case: Case,
+    claimant: CaseParty,
+    user: User,
+    now: datetime,
+    consents_to_mediation: bool,
+    consents_to_arbitration: bool,
+    meta: RequestMeta,
+) -> None:
     claimant.terms_version = TERMS_VERSION
     claimant.terms_accepted_at = now
     claimant.terms_accepted_ip = meta.ip_address
@@ -162,7 +162,7 @@ def claim_file(
         ]
     )
     log_action(
-        case=locked,
+        case=case,
         actor=user,
         action="terms.accepted",
         meta=meta,
@@ -172,6 +172,34 @@ def claim_file(
             "consents_to_mediation": consents_to_mediation,
             "consents_to_arbitration": consents_to_arbitration,
         },
+    )
+
+
+@transaction.atomic
+def claim_file(
+    *,
+    case: Case,
+    user: User,
+    terms_accepted: bool,
+    consents_to_arbitration: bool,
+    consents_to_mediation: bool = True,
+    meta: RequestMeta = SYSTEM,
+) -> Case:
+    """File the draft: check it is complete and eligible, number it, and invite the respondent (once any
+    registration fee is settled)."""
+    locked = _locked_draft(case, user)
+    claimant = _check_ready_to_file(locked, terms_accepted=terms_accepted)
+    now = timezone.now()
+    locked.reference = _next_reference(timezone.localdate(now).year)
+    locked.save(update_fields=["reference", "updated_at"])
+    _accept_terms_as_claimant(
+        case=locked,
+        claimant=claimant,
+        user=user,
+        now=now,
+        consents_to_mediation=consents_to_mediation,
+        consents_to_arbitration=consents_to_arbitration,
+        meta=meta,
     )
     case_transition(case=locked, action=Action.FILE, actor=user, meta=meta, data={"reference": locked.reference})
     # The respondent is invited now, or once the claimant's registration fee is settled.
