@@ -137,35 +137,73 @@ def appointment_respond(
         raise ServiceError(_("You have already answered this proposal."))
     locked.responded_at = timezone.now()
     if accept:
-        if is_conflicted(locked.mediator, case):
-            raise ServiceError(_("You are linked to one of the parties and cannot act on this case."))
-        if not no_conflict:
-            raise ServiceError(
-                _("Confirm that you have no conflict of interest, or decline and say why."), field="no_conflict"
-            )
-        locked.status = AppointmentStatus.ACCEPTED
-        locked.conflict_declaration = declaration.strip()
-        locked.save()
-        CaseAssignment.objects.create(case=case, user=user, role=NeutralRole.MEDIATOR, active=True)
-        state.phase = MediationPhase.APPOINTED
-        state.save(update_fields=["phase"])
-        log_action(
+        _accept_appointment(
+            locked=locked,
             case=case,
-            actor=user,
-            action="mediation.accepted",
+            state=state,
+            user=user,
+            no_conflict=no_conflict,
+            declaration=declaration,
             meta=meta,
-            data={"mediator": locked.mediator.display_name, "declaration": locked.conflict_declaration},
         )
-        # The mediation period runs from the appointment (scheme: days to settle once appointed).
-        period_end = timezone.now() + timedelta(days=settings.ODR_MEDIATION_DAYS)
-        if case.deadline_at is not None and period_end > case.deadline_at:
-            case_deadline_extend(
-                case=case, until=period_end, actor=None, reason=_("The mediation period runs from the appointment")
-            )
-        _agreement_to_mediate(case, locked.mediator)
-        emails = [party.user.email for party in case.parties.select_related("user")]
-        queue_email(to=emails, template="mediation_appointed", context={"case": case, "mediator": locked.mediator})
-        return locked
+    else:
+        _decline_appointment(locked=locked, case=case, state=state, user=user, decline_reason=decline_reason, meta=meta)
+    return locked
+
+
+def _accept_appointment(
+    *,
+    locked: MediatorAppointment,
+    case: Case,
+    state: MediationState,
+    user: User,
+    no_conflict: bool,
+    declaration: str,
+    meta: RequestMeta,
+) -> None:
+    """The mediator is appointed: assigned to the case, the mediation period started, the agreement to
+    mediate drafted and the parties told."""
+    if is_conflicted(locked.mediator, case):
+        raise ServiceError(_("You are linked to one of the parties and cannot act on this case."))
+    if not no_conflict:
+        raise ServiceError(
+            _("Confirm that you have no conflict of interest, or decline and say why."), field="no_conflict"
+        )
+    locked.status = AppointmentStatus.ACCEPTED
+    locked.conflict_declaration = declaration.strip()
+    locked.save()
+    CaseAssignment.objects.create(case=case, user=user, role=NeutralRole.MEDIATOR, active=True)
+    state.phase = MediationPhase.APPOINTED
+    state.save(update_fields=["phase"])
+    log_action(
+        case=case,
+        actor=user,
+        action="mediation.accepted",
+        meta=meta,
+        data={"mediator": locked.mediator.display_name, "declaration": locked.conflict_declaration},
+    )
+    # The mediation period runs from the appointment (scheme: days to settle once appointed).
+    period_end = timezone.now() + timedelta(days=settings.ODR_MEDIATION_DAYS)
+    if case.deadline_at is not None and period_end > case.deadline_at:
+        case_deadline_extend(
+            case=case, until=period_end, actor=None, reason=_("The mediation period runs from the appointment")
+        )
+    _agreement_to_mediate(case, locked.mediator)
+    emails = [party.user.email for party in case.parties.select_related("user")]
+    queue_email(to=emails, template="mediation_appointed", context={"case": case, "mediator": locked.mediator})
+
+
+def _decline_appointment(
+    *,
+    locked: MediatorAppointment,
+    case: Case,
+    state: MediationState,
+    user: User,
+    decline_reason: str,
+    meta: RequestMeta,
+) -> None:
+    """The mediator declines with a reason: the parties' next common choice is proposed, or, when there is
+    none (or an administrator had proposed this one), a case administrator is to appoint."""
     if not decline_reason.strip():
         raise ServiceError(_("Say why you decline."), field="decline_reason")
     locked.status = AppointmentStatus.DECLINED
@@ -177,7 +215,6 @@ def appointment_respond(
         PANEL.propose(case, state, following, proposed_by="ranking")
     else:
         PANEL.to_administrator(case, state)
-    return locked
 
 
 def _agreement_to_mediate(case: Case, mediator: MediatorProfile) -> None:
