@@ -158,19 +158,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
 CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+# Redis keeps keys apart by the database number in its URL, but pub/sub channels are shared by every database
+# of a server: without names of their own, a staging platform (or a test run, or a bench) on database 1 would
+# hear production's room events on database 0. The channel names therefore carry the database number.
+CHANNEL_LAYER_PREFIX = env_str(
+    "CHANNEL_LAYER_PREFIX", f"odr-db{urlsplit(REDIS_URL).path.strip('/') or '0'}" if REDIS_URL else "odr"
+)
 if REDIS_URL:
     # Redis pub/sub: in bench/room_bench.py it held latency near the bare stack's floor where the
     # list-based RedisChannelLayer timed out under the same load (see README, "Scaling"). Either layer
     # may drop a message under pressure; the database is the record and clients catch up with "sync".
     if CHANNEL_LAYER == "pubsub":
         CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_LAYER_PREFIX},
+            }
         }
     elif CHANNEL_LAYER == "core":
         CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+                "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30, "prefix": CHANNEL_LAYER_PREFIX},
             }
         }
     else:
