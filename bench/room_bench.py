@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/odr_bench")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")  # a database of its own: see CHANNEL_LAYER_PREFIX
 os.environ["DJANGO_SETTINGS_MODULE"] = "odr.settings"
 
 
