@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.access import RoomAccess, room_access
-from cases.models import Case, ReadMarker, RoomPresence
+from cases.models import Case
 from cases.money import AmountError, parse_amount
 from cases.offer_dates import offer_dates
 from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
@@ -47,6 +47,7 @@ from cases.security_events import record_socket_refusal
 from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
 from cases.services import negotiation as services
+from negotiation.models import ReadMarker, RoomPresence
 from odr.layer_watch import LAYER_ERRORS, report_layer_failure
 from odr.sockets import Close, FrameError, Handler, Ref, Refusal, RoomConsumer
 from odr.sockets import in_db_thread as _db

@@ -19,8 +19,9 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Max
 
-from cases.models import BlindBid, Case, Message, Offer
+from cases.models import Case
 from cases.money import amount_text
+from negotiation.models import BlindBid, Message, Offer
 from odr.layer_watch import LAYER_ERRORS, report_layer_failure
 
 if TYPE_CHECKING:

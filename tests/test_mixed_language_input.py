@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from cases.models import Case, CaseStatus, Offer, Organisation
+from cases.models import Case, CaseStatus, Organisation
+from negotiation.models import Offer
 
 BUSINESS = "陳大文 Trading (香港) 有限公司"
 ADDRESS = "香港中環皇后大道中1號 12樓\n12/F, 1 Queen's Road Central, Hong Kong"

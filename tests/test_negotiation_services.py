@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import AuditEntry, BidOutcome, CaseStatus, Message, Offer, OfferStatus, ReadMarker
+from cases.models import AuditEntry, CaseStatus
 from cases.services import ServiceError
 from cases.services.deadlines import deadlines_sweep
 from cases.services.negotiation import (
@@ -24,6 +24,7 @@ from cases.services.negotiation import (
     offer_withdraw,
     settlement_gap,
 )
+from negotiation.models import BidOutcome, Message, Offer, OfferStatus, ReadMarker
 
 
 @pytest.mark.parametrize(

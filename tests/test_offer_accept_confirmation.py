@@ -8,8 +8,9 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.urls import reverse
 
-from cases.models import CaseStatus, Offer
+from cases.models import CaseStatus
 from cases.services.negotiation import offer_make
+from negotiation.models import Offer
 from odr import ratelimit
 from tests.ws import communicator_for, next_of
 

@@ -486,8 +486,9 @@ def _sizes() -> dict[str, int]:
     from django.db.models import Sum
 
     from arbitration.models import ArbitratorProfile, Award, Question, Submission, TimetableStep
-    from cases.models import AuditEntry, Case, Document, DocumentVersion, Message, Offer, SecurityEvent
+    from cases.models import AuditEntry, Case, Document, DocumentVersion, SecurityEvent
     from mediation.models import MediationSession, MediatorNote, MediatorProfile, SessionSlot
+    from negotiation.models import Message, Offer
     from payments.models import Charge, FeeSchedule, FeeWaiverRule, Payment, Refund
 
     models = [

@@ -10,16 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.errors import ServiceError
-from cases.models import (
-    BidOutcome,
-    BlindBid,
-    Case,
-    Message,
-    NegotiationState,
-    Offer,
-    OfferStatus,
-    RoomPresence,
-)
+from cases.models import Case
 from cases.money import amount_text
 from cases.realtime import (
     BidPayload,
@@ -32,6 +23,7 @@ from cases.realtime import (
     offer_payload,
 )
 from cases.roles import Role
+from negotiation.models import BidOutcome, BlindBid, Message, NegotiationState, Offer, OfferStatus, RoomPresence
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -16,16 +16,14 @@ from cases.hooks import personal_data_sources
 from cases.models import (
     OPEN_STATUSES,
     AuditEntry,
-    BlindBid,
     CaseAssignment,
     CaseParty,
     DocumentVersion,
     Membership,
-    Message,
-    Offer,
     UserPreference,
 )
 from cases.models.compliance import Obligation, ObligationStatus
+from negotiation.models import BlindBid, Message, Offer
 
 
 def _when(value: Any) -> str | None:

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from cases.hooks import sweep_jobs
 from cases.lifecycle import Action, TransitionError, case_transition
-from cases.models import ArbitrationEntry, Case, CaseStatus, DeadlineReminder, PendingStage, RoomPresence
+from cases.models import ArbitrationEntry, Case, CaseStatus, DeadlineReminder, PendingStage
 from cases.notifications import queue_email
 from cases.realtime import broadcast_on_commit
 from cases.services.arbitration_entry import both_consent as both_arbitrate
 from cases.services.arbitration_entry import closing_action
 from cases.services.negotiation import expire_offers, message_digests_send
 from cases.services.stages import stage_advance
+from negotiation.models import RoomPresence
 
 logger = logging.getLogger(__name__)
 

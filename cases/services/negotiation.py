@@ -23,22 +23,7 @@ from django.utils.translation import gettext as _
 from cases.audit import SYSTEM, RequestMeta, log_action
 from cases.hooks import settlement_agreed
 from cases.lifecycle import Action, case_deadline_extend, case_transition
-from cases.models import (
-    BidOutcome,
-    BlindBid,
-    Case,
-    CaseParty,
-    CaseSettlement,
-    CaseStatus,
-    Document,
-    Message,
-    NegotiationState,
-    Offer,
-    OfferStatus,
-    PartyRole,
-    ReadMarker,
-    SettlementSource,
-)
+from cases.models import Case, CaseParty, CaseSettlement, CaseStatus, Document, PartyRole, SettlementSource
 from cases.money import CENT, format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.offer_dates import check_expiry, check_pay_by
@@ -54,6 +39,7 @@ from cases.realtime import (
 from cases.selectors.negotiation import is_online, still_open
 from cases.services import ServiceError
 from cases.services.stages import stage_advance
+from negotiation.models import BidOutcome, BlindBid, Message, NegotiationState, Offer, OfferStatus, ReadMarker
 from odr import adb
 
 if TYPE_CHECKING:

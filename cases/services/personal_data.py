@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from cases.audit import RequestMeta, log_action
 from cases.hooks import personal_data_sources
-from cases.models import AuditEntry, Membership, ReadMarker, RoomPresence, UserPreference
+from cases.models import AuditEntry, Membership, UserPreference
 from cases.selectors.personal_data import erasure_blockers
 from cases.services import ServiceError
+from negotiation.models import ReadMarker, RoomPresence
 
 
 def pseudonym_for(user_id: int) -> str:
