@@ -6,7 +6,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from cases.models import NeutralRole
 from cases.services.evidence import document_upload
-from cases.services.negotiation import mediation_request
+from negotiation.services.escalation import mediation_request
 from payments.models import Charge, Payment
 from payments.services.payments import payment_execute, payment_start
 

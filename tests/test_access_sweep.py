@@ -372,13 +372,14 @@ def _build_world() -> SimpleNamespace:
     from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
     from cases.services.invitations import invitation_send
-    from cases.services.negotiation import mediation_request, offer_accept, offer_make
     from cases.services.responses import case_respond
     from documents.models import IssuedDocument, IssuedKind
     from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
     from mediation.models import MediatorProfile
     from mediation.services.appointment import appointment_respond, mediator_appoint
     from mediation.services.sessions import outcome_record, session_open
+    from negotiation.services.escalation import mediation_request
+    from negotiation.services.offers import offer_accept, offer_make
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
     from tests.conftest import CLAIM, PASSWORD, make_organisation, make_user, totp_code

@@ -198,7 +198,7 @@ async def _reads(
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_the_negotiation_room_by_persona(negotiation_case, people, assign, respondent):
-    from cases.services.negotiation import offer_make
+    from negotiation.services.offers import offer_make
 
     @database_sync_to_async
     def setup():

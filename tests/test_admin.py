@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.services.negotiation import bid_submit
+from negotiation.services.bids import bid_submit
 
 READ_ONLY = {
     "Case",

@@ -10,21 +10,12 @@ from django.utils import timezone
 from cases.models import AuditEntry, CaseStatus
 from cases.services import ServiceError
 from cases.services.deadlines import deadlines_sweep
-from cases.services.negotiation import (
-    bid_submit,
-    blind_bid_result,
-    extension_request,
-    mediation_request,
-    message_digests_send,
-    message_post,
-    offer_accept,
-    offer_counter,
-    offer_make,
-    offer_reject,
-    offer_withdraw,
-    settlement_gap,
-)
 from negotiation.models import BidOutcome, Message, Offer, OfferStatus, ReadMarker
+from negotiation.services.bids import bid_submit, blind_bid_result, settlement_gap
+from negotiation.services.escalation import mediation_request
+from negotiation.services.extension import extension_request
+from negotiation.services.messages import message_digests_send, message_post
+from negotiation.services.offers import offer_accept, offer_counter, offer_make, offer_reject, offer_withdraw
 
 
 @pytest.mark.parametrize(

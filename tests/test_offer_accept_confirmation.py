@@ -9,8 +9,8 @@ from channels.layers import channel_layers
 from django.urls import reverse
 
 from cases.models import CaseStatus
-from cases.services.negotiation import offer_make
 from negotiation.models import Offer
+from negotiation.services.offers import offer_make
 from odr import ratelimit
 from tests.ws import communicator_for, next_of
 

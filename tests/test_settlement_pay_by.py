@@ -17,10 +17,10 @@ from pypdf import PdfReader
 from cases.models import CaseOutcome, CaseSettlement, CaseStatus, Obligation
 from cases.offer_dates import offer_dates
 from cases.services import ServiceError
-from cases.services.negotiation import offer_accept, offer_counter, offer_make
 from documents.models import IssuedDocument
 from documents.services import agreement_revise, agreement_sign, current_draft, execute_agreement, render_draft
 from negotiation.models import Offer
+from negotiation.services.offers import offer_accept, offer_counter, offer_make
 from tests.conftest import PASSWORD
 
 

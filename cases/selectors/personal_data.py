@@ -23,7 +23,6 @@ from cases.models import (
     UserPreference,
 )
 from cases.models.compliance import Obligation, ObligationStatus
-from negotiation.models import BlindBid, Message, Offer
 
 
 def _when(value: Any) -> str | None:
@@ -32,14 +31,9 @@ def _when(value: Any) -> str | None:
 
 def personal_data_of(user: User) -> dict[str, Any]:
     """Everything about ``user`` as JSON-ready data: the account, the businesses and cases they act in,
-    what they wrote, offered, bid and uploaded, what they did (the audit trail), and each app's own part."""
+    what they uploaded, what they did (the audit trail), and each app's own part (what they wrote, offered and
+    bid in the negotiation room is the negotiation app's)."""
     parties = CaseParty.objects.filter(user=user).select_related("case", "organisation")
-    bids = []
-    for party in parties:
-        for bid in BlindBid.objects.filter(case=party.case):
-            figure = bid.claimant_figure if party.role == "claimant" else bid.respondent_figure
-            if figure is not None:  # only the person's own side's figures, never the other side's
-                bids.append({"case": party.case.reference, "round": bid.number, "figure": str(figure)})
     preference = UserPreference.objects.filter(user=user).first()
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
@@ -77,21 +71,6 @@ def personal_data_of(user: User) -> dict[str, Any]:
             {"reference": a.case.reference, "role": a.role, "status": a.case.status}
             for a in CaseAssignment.objects.filter(user=user).select_related("case")
         ],
-        "messages": [
-            {"case": m.case.reference, "sent_at": _when(m.created_at), "body": m.body}
-            for m in Message.objects.filter(sender=user).select_related("case")
-        ],
-        "offers": [
-            {
-                "case": o.case.reference,
-                "amount": str(o.amount),
-                "terms": o.terms,
-                "status": o.status,
-                "made_at": _when(o.created_at),
-            }
-            for o in Offer.objects.filter(maker=user).select_related("case")
-        ],
-        "blind_bids": bids,
         "documents_uploaded": [
             {
                 "case": v.document.case.reference,

@@ -17,7 +17,6 @@ from cases.hooks import personal_data_sources
 from cases.models import AuditEntry, Membership, UserPreference
 from cases.selectors.personal_data import erasure_blockers
 from cases.services import ServiceError
-from negotiation.models import ReadMarker, RoomPresence
 
 
 def pseudonym_for(user_id: int) -> str:
@@ -51,8 +50,6 @@ def account_erase(*, user: User, password: str) -> str:
     Authenticator.objects.filter(user=locked).delete()
     UserPreference.objects.filter(user=locked).delete()
     Membership.objects.filter(user=locked).delete()
-    RoomPresence.objects.filter(user=locked).delete()
-    ReadMarker.objects.filter(user=locked).delete()
     locked.username = pseudonym
     locked.email = f"{pseudonym}@erased.invalid"
     locked.first_name = locked.last_name = ""

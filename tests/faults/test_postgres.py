@@ -29,9 +29,9 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from cases.models import AuditEntry, CaseSettlement, CaseStatus
-from cases.services.negotiation import offer_make
 from documents.models import IssuedDocument
 from negotiation.models import Offer, OfferStatus
+from negotiation.services.offers import offer_make
 from tests.faults.conftest import ROOT, child_env
 from tests.markers import postgresql_only
 from tests.processes import database_env, free_port, stop, wait_for_port
