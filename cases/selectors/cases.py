@@ -193,7 +193,7 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
             steps.append(
                 NextStep(
                     _("Negotiate with the other party before the deadline: messages, offers or blind bids."),
-                    reverse("cases:negotiation", kwargs={"case_id": case.public_id}),
+                    reverse("negotiation:room", kwargs={"case_id": case.public_id}),
                     _("Open the negotiation room"),
                 )
             )

@@ -78,8 +78,8 @@ def negotiation_room(request: AuthenticatedRequest, case: Case, roles: frozenset
     context = _room_context(request, case)
     if request.GET.get("partial") == "panels":
         # The live page refreshes its offer and bidding panels from here after a room event.
-        return render(request, "cases/negotiation/_panels.html", context)
-    return render(request, "cases/negotiation/room.html", context)
+        return render(request, "negotiation/_panels.html", context)
+    return render(request, "negotiation/room.html", context)
 
 
 @case_view
@@ -89,7 +89,7 @@ def accept_confirm(request: AuthenticatedRequest, case: Case, roles: frozenset[R
     access = room_access(request.user, case.pk)
     if access is None or access.role is None:
         raise Http404(_("This case has no negotiation room yet."))
-    room = reverse("cases:negotiation", kwargs={"case_id": case.public_id})
+    room = reverse("negotiation:room", kwargs={"case_id": case.public_id})
     if not access.can_write:
         messages.error(request, _("The negotiation has ended; the room is now read only."))
         return redirect(room)
@@ -99,7 +99,7 @@ def accept_confirm(request: AuthenticatedRequest, case: Case, roles: frozenset[R
         messages.error(request, exc.message)
         return redirect(room + "#offers")
     context = {"case": case, "offer": offer, "room_url": room, "payment_days": settings.ODR_SETTLEMENT_PAYMENT_DAYS}
-    return render(request, "cases/negotiation/accept_confirm.html", context)
+    return render(request, "negotiation/accept_confirm.html", context)
 
 
 def _amount(request: AuthenticatedRequest) -> Decimal:
@@ -176,8 +176,8 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
         try:
             offer_id = _offer_id(request)
         except ServiceError:
-            return redirect("cases:negotiation", case_id=case.public_id)
-        return redirect("cases:negotiation_accept", case_id=case.public_id, offer_id=offer_id)
+            return redirect("negotiation:room", case_id=case.public_id)
+        return redirect("negotiation:accept", case_id=case.public_id, offer_id=offer_id)
     try:
         service(case=case, user=request.user, meta=RequestMeta.from_request(request), **read_arguments(request))
     except ServiceError as exc:
@@ -190,5 +190,5 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
     if action == "mediation":
         return redirect("cases:detail", case_id=case.public_id)
     if action == "accept":
-        return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + "#outcome")
-    return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + f"#{action}")
+        return redirect(reverse("negotiation:room", kwargs={"case_id": case.public_id}) + "#outcome")
+    return redirect(reverse("negotiation:room", kwargs={"case_id": case.public_id}) + f"#{action}")

@@ -42,11 +42,11 @@ from cases.models import Case
 from cases.money import AmountError, parse_amount
 from cases.offer_dates import offer_dates
 from cases.realtime import RoomEvent, collect_room_events, room_group, send_collected, send_to_room
-from cases.room_recheck import access_recheck
 from cases.security_events import record_socket_refusal
 from cases.services import ServiceError
 from negotiation.models import ReadMarker, RoomPresence
 from negotiation.realtime import MessagePayload
+from negotiation.room_recheck import access_recheck
 from negotiation.selectors import messages_after, messages_page, online_roles, room_state
 from negotiation.services.bids import bid_submit
 from negotiation.services.escalation import mediation_request
@@ -357,7 +357,7 @@ class NegotiationConsumer(RoomConsumer):
     )
 
     async def access_rechecked(self, access: RoomAccess | None) -> None:
-        """The process's periodic re-check (cases.room_recheck), whether or not anything is said in the
+        """The process's periodic re-check (negotiation.room_recheck), whether or not anything is said in the
         room: a change made behind the models' back (no signal) ends the socket within that time."""
         self.access = access
         if access is None:
@@ -376,7 +376,7 @@ class NegotiationConsumer(RoomConsumer):
             return
         # Changes to a case's people or status make every socket re-check at once (cases.signals), before
         # anything after them is delivered. Changes made behind the models' back are caught by each
-        # process's periodic re-check (cases.room_recheck), which never holds up a delivery.
+        # process's periodic re-check (negotiation.room_recheck), which never holds up a delivery.
         if event["kind"] in ("access", "case_status") and await self._recheck_access() is None:
             await self.close(code=Close.NOT_FOUND)
             return
