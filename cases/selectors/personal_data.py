@@ -33,18 +33,9 @@ def personal_data_of(user: User) -> dict[str, Any]:
     """Everything about ``user`` as JSON-ready data: the account, the businesses and cases they act in,
     what they uploaded, what they did (the audit trail), and each app's own part (what they wrote, offered and
     bid in the negotiation room is the negotiation app's)."""
-    parties = CaseParty.objects.filter(user=user).select_related("case", "organisation")
-    preference = UserPreference.objects.filter(user=user).first()
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": _when(user.date_joined),
-            "last_login": _when(user.last_login),
-            "language": preference.language if preference else None,
-        },
+        "account": _account(user),
         "email_addresses": [
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=user)
@@ -56,21 +47,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
             {"name": m.organisation.name, "br_number": m.organisation.br_number, "since": _when(m.created_at)}
             for m in Membership.objects.filter(user=user).select_related("organisation")
         ],
-        "cases": [
-            {
-                "reference": p.case.reference,
-                "role": p.role,
-                "business": p.organisation.name,
-                "documents_language": p.language,
-                "status": p.case.status,
-                "filed_at": _when(p.case.filed_at),
-            }
-            for p in parties
-        ]
-        + [
-            {"reference": a.case.reference, "role": a.role, "status": a.case.status}
-            for a in CaseAssignment.objects.filter(user=user).select_related("case")
-        ],
+        "cases": _cases(user),
         "documents_uploaded": [
             {
                 "case": v.document.case.reference,
@@ -94,6 +71,37 @@ def personal_data_of(user: User) -> dict[str, Any]:
     for source in personal_data_sources():
         data[source.name] = source.export(user)
     return data
+
+
+def _account(user: User) -> dict[str, Any]:
+    preference = UserPreference.objects.filter(user=user).first()
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "date_joined": _when(user.date_joined),
+        "last_login": _when(user.last_login),
+        "language": preference.language if preference else None,
+    }
+
+
+def _cases(user: User) -> list[dict[str, Any]]:
+    """The cases the person acts in for a business, then those they serve on as a neutral."""
+    parties = CaseParty.objects.filter(user=user).select_related("case", "organisation")
+    return [
+        {
+            "reference": p.case.reference,
+            "role": p.role,
+            "business": p.organisation.name,
+            "documents_language": p.language,
+            "status": p.case.status,
+            "filed_at": _when(p.case.filed_at),
+        }
+        for p in parties
+    ] + [
+        {"reference": a.case.reference, "role": a.role, "status": a.case.status}
+        for a in CaseAssignment.objects.filter(user=user).select_related("case")
+    ]
 
 
 def erasure_blockers(user: User) -> list[str]:
