@@ -41,7 +41,7 @@ class StoringBroadcastConsumer(BareBroadcastConsumer):
         await super().connect()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        from cases.models import Message
+        from negotiation.models import Message
         from odr import adb
 
         frame = json.loads(text_data or "{}")

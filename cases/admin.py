@@ -10,7 +10,6 @@ from cases.audit import private_draft_documents, shown_data
 from cases.models import (
     ArbitrationEntry,
     AuditEntry,
-    BlindBid,
     Case,
     CaseAssignment,
     CaseParty,
@@ -21,16 +20,11 @@ from cases.models import (
     DocumentVersion,
     Invitation,
     Membership,
-    Message,
-    NegotiationState,
     Obligation,
-    Offer,
     Organisation,
     PaymentReport,
     PendingStage,
-    ReadMarker,
     ReferenceCounter,
-    RoomPresence,
     SecurityEvent,
     UserPreference,
 )
@@ -118,24 +112,12 @@ class SecurityEventAdmin(ReadOnlyAdmin):
     search_fields = ["user_label", "path"]
 
 
-class BlindBidAdmin(ReadOnlyAdmin):
-    # The confidential figures stay out of every page, the admin's included.
-    exclude = ["claimant_figure", "respondent_figure"]
-    list_display = ["case", "number", "outcome", "settled_amount", "created_at", "closed_at"]
-
-
-admin.site.register(BlindBid, BlindBidAdmin)
 for model in (
     CaseResponse,
     Invitation,
     CaseAssignment,
     CaseParty,
-    Message,
-    Offer,
     CaseSettlement,
-    NegotiationState,
-    RoomPresence,
-    ReadMarker,
     ReferenceCounter,
     DeadlineReminder,
     Membership,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "payments",
+    "negotiation",
     "mediation",
     "arbitration",
     "administration",

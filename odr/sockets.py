@@ -1,4 +1,4 @@
-"""The one base of the platform's websocket consumers: the negotiation room (``cases.consumers``) and the video
+"""The one base of the platform's websocket consumers: the negotiation room (``negotiation.consumers``) and the video
 room (``mediation.consumers``) subclass ``RoomConsumer``, and keep only their own frames.
 
 What every room gets from it, in this order at connect:

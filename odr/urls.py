@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("documents.urls")),
     path("", include("payments.urls")),
+    path("", include("negotiation.urls")),
     path("", include("mediation.urls")),
     path("", include("arbitration.urls")),
     path("", include("administration.urls")),

@@ -371,8 +371,8 @@ def mediation_case(
     negotiation_case: Case, claimant: User, administrator: User, mediator: User, mediator_profile: Any
 ) -> Case:
     """A case in mediation whose mediator (Mia) is appointed by an administrator and has accepted."""
-    from cases.services.negotiation import mediation_request
     from mediation.services.appointment import appointment_respond, mediator_appoint
+    from negotiation.services.escalation import mediation_request
 
     mediation_request(case=negotiation_case, user=claimant)
     appointment = mediator_appoint(case=negotiation_case, actor=administrator, mediator=mediator_profile)

@@ -6,7 +6,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from cases.models import NeutralRole
 from cases.services.evidence import document_upload
-from cases.services.negotiation import mediation_request
+from negotiation.services.escalation import mediation_request
 from payments.models import Charge, Payment
 from payments.services.payments import payment_execute, payment_start
 
@@ -23,12 +23,12 @@ CASE_URLS = {
     "cases:invitation_resend": ("post", CASE_PEOPLE),
     "cases:document_upload": ("post", CASE_PEOPLE),
     "cases:document_version_upload": ("post", CASE_PEOPLE),
-    "cases:negotiation": ("get", ROOM_PEOPLE),
-    "cases:negotiation_action": ("post", ROOM_PEOPLE),
+    "negotiation:room": ("get", ROOM_PEOPLE),
+    "negotiation:action": ("post", ROOM_PEOPLE),
     # An offer's confirmation page: the parties only. The fixture's case has no open offer, so a party is sent
     # back to the room's offers with the reason (302); the page itself is tested in
     # test_offer_accept_confirmation.
-    "cases:negotiation_accept": ("get", {"claimant", "respondent"}, 302),
+    "negotiation:accept": ("get", {"claimant", "respondent"}, 302),
     # No outcome to pay on the fixture's case: 404 for all (tested with a settled case in test_compliance).
     "cases:payment_report": ("post", set()),
     "cases:payment_answer": ("post", set()),
@@ -111,9 +111,9 @@ def _url(name, case, version):
         kwargs["version_id"] = version.public_id
     if name == "cases:document_version_upload":
         kwargs["document_id"] = version.document.public_id
-    if name == "cases:negotiation_action":
+    if name == "negotiation:action":
         kwargs["action"] = "message"
-    if name == "cases:negotiation_accept":
+    if name == "negotiation:accept":
         kwargs["offer_id"] = 1
     if name == "cases:payment_report":
         kwargs["obligation_id"] = 1

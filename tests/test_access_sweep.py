@@ -48,8 +48,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from arbitration.views.case import STEPS as ARBITRATION_STEPS
-from cases.views.negotiation import ACTIONS as NEGOTIATION_ACTIONS
 from mediation.views.case import STEPS as MEDIATION_STEPS
+from negotiation.views import ACTIONS as NEGOTIATION_ACTIONS
 from payments.views.staff import PAYMENT_ACTIONS
 from tests.conftest import run_queued_tasks
 from tests.state import platform_snapshot
@@ -187,14 +187,14 @@ URLS: dict[str, Url] = {
     "cases:counterclaim_answer": Url(CASE_N, case("negotiation"), method=POST),
     "cases:arbitration_consent": Url(CASE_N, case("negotiation"), method=POST),
     "cases:invitation_resend": Url(PARTIES - {"respondent"} | ADMINS, case("awaiting"), method=POST),
-    "cases:negotiation": Url(CASE_N, case("negotiation")),
-    "cases:negotiation_accept": Url(
+    "negotiation:room": Url(CASE_N, case("negotiation")),
+    "negotiation:accept": Url(
         PARTIES,
         case("negotiation", offer_id=lambda w: w.open_offer.pk),
         redirect="/cases/",
         note="the claimant confirms the respondent's offer; the respondent, who made it, is sent back to the room",
     ),
-    "cases:negotiation_action": Url(
+    "negotiation:action": Url(
         CASE_N,
         case("negotiation"),
         method=POST,
@@ -341,7 +341,7 @@ def test_every_url_pattern_is_in_the_table():
 @pytest.mark.parametrize(
     ("name", "table", "view_actions"),
     [
-        ("cases:negotiation_action", URLS["cases:negotiation_action"].actions, NEGOTIATION_ACTIONS),
+        ("negotiation:action", URLS["negotiation:action"].actions, NEGOTIATION_ACTIONS),
         ("mediation:action", URLS["mediation:action"].actions, MEDIATION_STEPS),
         ("arbitration:action", URLS["arbitration:action"].actions, ARBITRATION_STEPS),
         ("payments:staff_payment_action", URLS["payments:staff_payment_action"].actions, PAYMENT_ACTIONS),
@@ -372,13 +372,14 @@ def _build_world() -> SimpleNamespace:
     from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
     from cases.services.invitations import invitation_send
-    from cases.services.negotiation import mediation_request, offer_accept, offer_make
     from cases.services.responses import case_respond
     from documents.models import IssuedDocument, IssuedKind
     from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
     from mediation.models import MediatorProfile
     from mediation.services.appointment import appointment_respond, mediator_appoint
     from mediation.services.sessions import outcome_record, session_open
+    from negotiation.services.escalation import mediation_request
+    from negotiation.services.offers import offer_accept, offer_make
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
     from tests.conftest import CLAIM, PASSWORD, make_organisation, make_user, totp_code

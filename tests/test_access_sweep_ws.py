@@ -19,9 +19,9 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
-from cases.consumers import NegotiationConsumer
 from cases.models import NeutralRole, SecurityEvent
 from mediation.consumers import MediationRoomConsumer
+from negotiation.consumers import NegotiationConsumer
 from odr import ratelimit
 from tests.state import platform_snapshot
 from tests.ws import communicator_for, drain, next_of
@@ -198,7 +198,7 @@ async def _reads(
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_the_negotiation_room_by_persona(negotiation_case, people, assign, respondent):
-    from cases.services.negotiation import offer_make
+    from negotiation.services.offers import offer_make
 
     @database_sync_to_async
     def setup():

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.services.negotiation import bid_submit
+from negotiation.services.bids import bid_submit
 
 READ_ONLY = {
     "Case",
@@ -25,7 +25,7 @@ READ_ONLY = {
 
 
 def test_every_project_model_is_registered():
-    apps_ = ("cases", "documents", "payments", "mediation", "arbitration")
+    apps_ = ("cases", "documents", "payments", "negotiation", "mediation", "arbitration")
     project_models = [m for app in apps_ for m in apps.get_app_config(app).get_models()]
     missing = [m.__name__ for m in project_models if m not in admin.site._registry]
     assert missing == []
@@ -35,7 +35,7 @@ def test_every_project_model_is_registered():
 def test_history_cannot_be_changed_from_the_admin(name, rf, administrator):
     model = next(
         m
-        for app in ("cases", "documents", "payments")
+        for app in ("cases", "documents", "payments", "negotiation")
         for m in apps.get_app_config(app).get_models()
         if m.__name__ == name
     )
@@ -57,6 +57,6 @@ def test_blind_bid_figures_are_not_shown_to_staff(negotiation_case, claimant, cl
     superuser.is_staff = True
     superuser.is_superuser = True
     superuser.save()
-    page = client_for(superuser).get(reverse("admin:cases_blindbid_change", args=[bid.pk]))
+    page = client_for(superuser).get(reverse("admin:negotiation_blindbid_change", args=[bid.pk]))
     assert page.status_code == 200
     assert "11111" not in page.text

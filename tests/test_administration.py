@@ -141,7 +141,7 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(build):
 
 
 def test_fees_collected_and_outstanding(negotiation_case, claimant, fee_schedule):
-    from cases.services.negotiation import mediation_request
+    from negotiation.services.escalation import mediation_request
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
 

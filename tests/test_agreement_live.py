@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.urls import reverse
 
-from cases.services.negotiation import offer_accept, offer_make
 from documents.services import agreement_revise, agreement_sign, current_draft, execute_agreement, render_draft
+from negotiation.services.offers import offer_accept, offer_make
 from odr import ratelimit
 from tests.conftest import PASSWORD
 from tests.ws import communicator_for, drain, next_of

@@ -14,7 +14,7 @@ from cases.models import Obligation, ObligationStatus
 from cases.services import ServiceError
 from cases.services.compliance import payment_report, report_answer
 from cases.services.deadlines import deadlines_sweep
-from cases.services.negotiation import offer_accept, offer_make
+from negotiation.services.offers import offer_accept, offer_make
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from pypdf import PdfReader
 from cases.models import CaseOutcome, CaseStatus
 from cases.money import hkd_in_words_en, hkd_in_words_zh
 from cases.services import ServiceError
-from cases.services.negotiation import offer_accept, offer_make
 from documents.models import IssuedDocument, IssuedStatus
 from documents.sealing import check_seal
 from documents.selectors import verify_reference, verify_upload
 from documents.services import agreement_revise, agreement_sign, current_draft, execute_agreement, render_draft
+from negotiation.services.offers import offer_accept, offer_make
 from tests.conftest import PASSWORD
 
 

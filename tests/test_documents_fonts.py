@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from cases.models import AuditEntry, UserPreference
 from cases.services import ServiceError
-from cases.services.negotiation import offer_accept, offer_make
 from documents.models import IssuedDocument, IssuedStatus
 from documents.rendering import MissingGlyphs, renderer
 from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
+from negotiation.services.offers import offer_accept, offer_make
 from tests.conftest import PASSWORD
 
 CHINESE_TERMS = "The respondent pays within 14 days. 雙方同意以上條款。"

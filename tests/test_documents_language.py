@@ -11,8 +11,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from cases.models import UserPreference
-from cases.services.negotiation import offer_accept, offer_make
 from documents.services import current_draft, render_draft
+from negotiation.services.offers import offer_accept, offer_make
 
 
 def _text(document) -> str:
@@ -104,7 +104,7 @@ def test_an_award_in_chinese(chinese_claimant, chinese_respondent, proceedings, 
 def test_a_receipt_is_in_the_language_of_the_case(
     chinese_claimant, chinese_respondent, negotiation_case, claimant, fee_schedule, seal, run_tasks
 ):
-    from cases.services.negotiation import mediation_request
+    from negotiation.services.escalation import mediation_request
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
     from tests.conftest import make_user

@@ -18,8 +18,8 @@ import pytest
 from pypdf import PdfReader
 
 from cases.models import UserPreference
-from cases.services.negotiation import offer_accept, offer_make
 from documents.services import current_draft, render_draft
+from negotiation.services.offers import offer_accept, offer_make
 
 # 3,000 Chinese characters without a space (the commonest characters, several hundred distinct ones), a
 # 300-character URL, then mixed text: within the 4,000 characters an offer's terms may have.

@@ -15,7 +15,8 @@ from django.utils import translation
 from cases.models import Case, UserPreference
 from cases.money import format_hkd
 from cases.notifications import queue_email
-from cases.services.negotiation import message_post, offer_make
+from negotiation.services.messages import message_post
+from negotiation.services.offers import offer_make
 
 OPEN, CLOSE = "\uff08", "\uff09"  # full-width brackets, as Chinese text writes them
 # 07:05 UTC is 15:05 in Hong Kong (UTC+8) and 07:05 in London (no summer time in early March).
@@ -129,7 +130,7 @@ def test_emails_write_dates_in_the_recipients_language(negotiation_case, claiman
 def test_timeline_amounts_are_grouped_like_every_other_amount(
     negotiation_case, claimant, respondent, client_for, fee_schedule, language
 ):
-    from cases.services.negotiation import offer_accept
+    from negotiation.services.offers import offer_accept
 
     offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("9000.00"), terms="")
     offer_accept(case=negotiation_case, user=claimant, offer_id=offer.pk)

@@ -13,7 +13,6 @@ from cases.models import AuditEntry, CaseAssignment, CaseStatus, Membership
 from cases.models.panel import AppointmentStatus
 from cases.services import ServiceError
 from cases.services.deadlines import deadlines_sweep
-from cases.services.negotiation import mediation_request
 from mediation.models import (
     MediationPhase,
     MediationState,
@@ -39,6 +38,7 @@ from mediation.services.sessions import (
     session_propose,
     session_reminders_send,
 )
+from negotiation.services.escalation import mediation_request
 from tests.conftest import make_user
 
 

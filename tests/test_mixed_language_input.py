@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from cases.models import Case, CaseStatus, Offer, Organisation
+from cases.models import Case, CaseStatus, Organisation
+from negotiation.models import Offer
 
 BUSINESS = "陳大文 Trading (香港) 有限公司"
 ADDRESS = "香港中環皇后大道中1號 12樓\n12/F, 1 Queen's Road Central, Hong Kong"
@@ -165,7 +166,7 @@ def test_anything_else_is_refused_with_a_clear_message(make_draft, claimant, cli
 
 
 def test_the_negotiation_rooms_plain_form_reads_full_width_amounts(negotiation_case, respondent, client_for):
-    url = reverse("cases:negotiation_action", kwargs={"case_id": negotiation_case.public_id, "action": "offer"})
+    url = reverse("negotiation:action", kwargs={"case_id": negotiation_case.public_id, "action": "offer"})
     typed = "\uff28\uff2b\uff04\uff18\uff0c\uff10\uff10\uff10"  # HK$8,000 in full-width
     client = client_for(respondent)
     assert client.post(url, {"amount": typed, "terms": "分兩期付款 in two instalments"}).status_code == 302

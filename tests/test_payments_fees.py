@@ -11,10 +11,11 @@ from cases.models import AuditEntry, CaseStatus, Invitation, PendingStage
 from cases.services import ServiceError
 from cases.services.deadlines import deadlines_sweep
 from cases.services.invitations import invitation_send
-from cases.services.negotiation import mediation_request, offer_accept, offer_make
 from cases.services.responses import case_respond
 from documents.models import IssuedDocument, IssuedKind
 from documents.sealing import check_seal
+from negotiation.services.escalation import mediation_request
+from negotiation.services.offers import offer_accept, offer_make
 from payments.models import Charge, ChargeStatus, FeeSchedule, Payment, PaymentStatus
 from payments.services.fees import fee_schedule_create
 from payments.services.payments import (

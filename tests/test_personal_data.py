@@ -12,10 +12,13 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from cases.audit import RequestMeta
-from cases.models import AuditEntry, CaseStatus, Message
-from cases.services.negotiation import bid_submit, message_post, offer_make
+from cases.models import AuditEntry, CaseStatus
 from cases.services.personal_data import pseudonym_for
 from cases.services.responses import case_withdraw
+from negotiation.models import Message
+from negotiation.services.bids import bid_submit
+from negotiation.services.messages import message_post
+from negotiation.services.offers import offer_make
 from tests.conftest import PASSWORD
 
 ERASE = reverse("cases:account_erase")

@@ -190,13 +190,15 @@ def _build_small() -> SimpleNamespace:
     from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
     from cases.services.invitations import invitation_send
-    from cases.services.negotiation import mediation_request, message_post, offer_make
     from cases.services.responses import case_respond
     from documents.models import IssuedDocument, IssuedKind
     from documents.services import agreement_sign, execute_agreement, render_draft
     from mediation.models import MediatorProfile
     from mediation.services.appointment import appointment_respond, mediator_appoint
     from mediation.services.sessions import outcome_record
+    from negotiation.services.escalation import mediation_request
+    from negotiation.services.messages import message_post
+    from negotiation.services.offers import offer_make
     from payments.services.fees import WaiverRuleInput, fee_schedule_create
     from tests.conftest import CLAIM, PASSWORD, make_organisation, make_user, totp_code
     from tests.test_arbitration import _all_due, _file, _issue, _step
@@ -335,7 +337,7 @@ def _mediation_activity(w: SimpleNamespace, *, slots: int) -> None:
 def _fees_paid(w: SimpleNamespace, case: Any, *, refunds: int) -> Any:
     """Both parties ask for mediation: the claimant pays its fee by transfer (confirmed by the
     administrator, then partly refunded ``refunds`` times); the respondent declares a transfer."""
-    from cases.services.negotiation import mediation_request
+    from negotiation.services.escalation import mediation_request
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_refund, payment_start
 
@@ -380,8 +382,9 @@ def _grow(w: SimpleNamespace) -> None:
     from arbitration.services.timetable import deadline_extend
     from cases.roles_setup import ARBITRATOR_GROUP, MEDIATOR_GROUP
     from cases.services.evidence import document_add_version, document_upload
-    from cases.services.negotiation import message_post, offer_counter, offer_make
     from mediation.models import MediatorProfile
+    from negotiation.services.messages import message_post
+    from negotiation.services.offers import offer_counter, offer_make
     from payments.services.fees import WaiverRuleInput, fee_schedule_create
     from tests.conftest import make_user
     from tests.test_arbitration import _issue, _step, _terms
@@ -486,8 +489,9 @@ def _sizes() -> dict[str, int]:
     from django.db.models import Sum
 
     from arbitration.models import ArbitratorProfile, Award, Question, Submission, TimetableStep
-    from cases.models import AuditEntry, Case, Document, DocumentVersion, Message, Offer, SecurityEvent
+    from cases.models import AuditEntry, Case, Document, DocumentVersion, SecurityEvent
     from mediation.models import MediationSession, MediatorNote, MediatorProfile, SessionSlot
+    from negotiation.models import Message, Offer
     from payments.models import Charge, FeeSchedule, FeeWaiverRule, Payment, Refund
 
     models = [

@@ -166,7 +166,7 @@ def test_refusals_of_the_video_room_are_recorded(live_session, outsider, adminis
 
 def test_a_neutral_opening_the_negotiation_record_is_recorded(mediation_agreed, mediator, client_for):
     """Without-prejudice negotiation is the parties' own: the mediator is refused, and that is recorded."""
-    url = reverse("cases:negotiation", kwargs={"case_id": mediation_agreed.public_id})
+    url = reverse("negotiation:room", kwargs={"case_id": mediation_agreed.public_id})
     assert client_for(mediator).get(url).status_code == 404
     event = SecurityEvent.objects.get()
     assert (event.user, event.reason, event.case_ref) == (mediator, RefusalReason.ROLE, mediation_agreed.public_id)

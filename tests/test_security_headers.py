@@ -31,7 +31,7 @@ def test_only_the_video_room_may_use_the_camera(live_session, claimant, client_f
 def test_stripe_is_allowed_only_on_the_card_payment_page(
     negotiation_case, claimant, client_for, fee_schedule, stripe_settings
 ):
-    from cases.services.negotiation import mediation_request
+    from negotiation.services.escalation import mediation_request
     from payments.models import Charge
 
     mediation_request(case=negotiation_case, user=claimant)

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cases.models import CaseOutcome, CaseSettlement, CaseStatus, Obligation, Offer
+from cases.models import CaseOutcome, CaseSettlement, CaseStatus, Obligation
 from cases.offer_dates import offer_dates
 from cases.services import ServiceError
-from cases.services.negotiation import offer_accept, offer_counter, offer_make
 from documents.models import IssuedDocument
 from documents.services import agreement_revise, agreement_sign, current_draft, execute_agreement, render_draft
+from negotiation.models import Offer
+from negotiation.services.offers import offer_accept, offer_counter, offer_make
 from tests.conftest import PASSWORD
 
 
@@ -39,12 +40,12 @@ def _year_end() -> date:
 
 
 def _post(client, case, action: str, data: dict):
-    url = reverse("cases:negotiation_action", kwargs={"case_id": case.public_id, "action": action})
+    url = reverse("negotiation:action", kwargs={"case_id": case.public_id, "action": action})
     return client.post(url, data, follow=True)
 
 
 def _room(client, case) -> str:
-    return client.get(reverse("cases:negotiation", kwargs={"case_id": case.public_id})).text
+    return client.get(reverse("negotiation:room", kwargs={"case_id": case.public_id})).text
 
 
 def _execute(case, claimant, respondent) -> IssuedDocument:
@@ -75,7 +76,7 @@ def test_the_pay_by_date_goes_from_the_offer_to_the_agreement_and_the_obligation
     assert f"To be paid by {shown}" in _room(alice, negotiation_case)
     assert f"To be paid by {shown}" in _room(bob, negotiation_case)
     confirm = alice.get(
-        reverse("cases:negotiation_accept", kwargs={"case_id": negotiation_case.public_id, "offer_id": offer.pk})
+        reverse("negotiation:accept", kwargs={"case_id": negotiation_case.public_id, "offer_id": offer.pk})
     )
     assert shown in confirm.text
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,21 +17,10 @@ from cases.models.cases import (
 from cases.models.compliance import Obligation, ObligationStatus, PaymentReport
 from cases.models.evidence import Document, DocumentKind, DocumentVersion
 from cases.models.invitations import Invitation
-from cases.models.negotiation import (
-    BidOutcome,
-    BlindBid,
-    CaseSettlement,
-    Message,
-    NegotiationState,
-    Offer,
-    OfferStatus,
-    ReadMarker,
-    RoomPresence,
-    SettlementSource,
-)
 from cases.models.organisations import Membership, Organisation, SizeBand
 from cases.models.preferences import UserPreference
 from cases.models.security import RefusalReason, SecurityEvent
+from cases.models.settlement import CaseSettlement, SettlementSource
 from cases.models.stages import ArbitrationEntry, PendingStage
 
 __all__ = [
@@ -40,8 +29,6 @@ __all__ = [
     "AppendOnlyError",
     "ArbitrationEntry",
     "AuditEntry",
-    "BidOutcome",
-    "BlindBid",
     "Case",
     "CaseAssignment",
     "CaseOutcome",
@@ -56,21 +43,15 @@ __all__ = [
     "DocumentVersion",
     "Invitation",
     "Membership",
-    "Message",
-    "NegotiationState",
     "NeutralRole",
     "Obligation",
     "ObligationStatus",
-    "Offer",
-    "OfferStatus",
     "Organisation",
     "PartyRole",
     "PaymentReport",
     "PendingStage",
-    "ReadMarker",
     "ReferenceCounter",
     "RefusalReason",
-    "RoomPresence",
     "SecurityEvent",
     "SettlementSource",
     "SizeBand",

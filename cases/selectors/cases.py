@@ -93,17 +93,6 @@ _TIMELINE_TEXT = {
         _("Settlement terms agreed: %(amount)s") % {"amount": format_hkd(e.data.get("amount"))}
     ),
     "case.deadline_extended": lambda e: _("Deadline extended: %(reason)s") % {"reason": e.data.get("reason", "")},
-    "offer.made": lambda e: _("Offer made: %(amount)s") % {"amount": format_hkd(e.data.get("amount"))},
-    "offer.accepted": lambda e: _("Offer accepted"),
-    "offer.rejected": lambda e: _("Offer rejected"),
-    "offer.withdrawn": lambda e: _("Offer withdrawn"),
-    "offer.countered": lambda e: _("Offer answered with a counter-offer"),
-    "bid.submitted": lambda e: (
-        _("A confidential figure was entered for blind-bidding round %(n)s") % {"n": e.data.get("round", "")}
-    ),
-    "bid.settled": lambda e: _("Blind bidding round %(n)s settled the case") % {"n": e.data.get("round", "")},
-    "bid.no_settlement": lambda e: _("Blind bidding round %(n)s: no settlement") % {"n": e.data.get("round", "")},
-    "negotiation.extension_requested": lambda e: _("A party asked to extend the negotiation period"),
     "invitation.resent": lambda e: _("Invitation sent again to %(email)s") % {"email": e.data.get("email", "")},
     "stage.held": lambda e: (
         _("Waiting for fees before the case can %(action)s")
@@ -204,7 +193,7 @@ def next_steps(case: Case, roles: frozenset[Role]) -> list[NextStep]:
             steps.append(
                 NextStep(
                     _("Negotiate with the other party before the deadline: messages, offers or blind bids."),
-                    reverse("cases:negotiation", kwargs={"case_id": case.public_id}),
+                    reverse("negotiation:room", kwargs={"case_id": case.public_id}),
                     _("Open the negotiation room"),
                 )
             )

@@ -16,13 +16,10 @@ from cases.hooks import personal_data_sources
 from cases.models import (
     OPEN_STATUSES,
     AuditEntry,
-    BlindBid,
     CaseAssignment,
     CaseParty,
     DocumentVersion,
     Membership,
-    Message,
-    Offer,
     UserPreference,
 )
 from cases.models.compliance import Obligation, ObligationStatus
@@ -34,25 +31,11 @@ def _when(value: Any) -> str | None:
 
 def personal_data_of(user: User) -> dict[str, Any]:
     """Everything about ``user`` as JSON-ready data: the account, the businesses and cases they act in,
-    what they wrote, offered, bid and uploaded, what they did (the audit trail), and each app's own part."""
-    parties = CaseParty.objects.filter(user=user).select_related("case", "organisation")
-    bids = []
-    for party in parties:
-        for bid in BlindBid.objects.filter(case=party.case):
-            figure = bid.claimant_figure if party.role == "claimant" else bid.respondent_figure
-            if figure is not None:  # only the person's own side's figures, never the other side's
-                bids.append({"case": party.case.reference, "round": bid.number, "figure": str(figure)})
-    preference = UserPreference.objects.filter(user=user).first()
+    what they uploaded, what they did (the audit trail), and each app's own part (what they wrote, offered and
+    bid in the negotiation room is the negotiation app's)."""
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": _when(user.date_joined),
-            "last_login": _when(user.last_login),
-            "language": preference.language if preference else None,
-        },
+        "account": _account(user),
         "email_addresses": [
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=user)
@@ -64,36 +47,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
             {"name": m.organisation.name, "br_number": m.organisation.br_number, "since": _when(m.created_at)}
             for m in Membership.objects.filter(user=user).select_related("organisation")
         ],
-        "cases": [
-            {
-                "reference": p.case.reference,
-                "role": p.role,
-                "business": p.organisation.name,
-                "documents_language": p.language,
-                "status": p.case.status,
-                "filed_at": _when(p.case.filed_at),
-            }
-            for p in parties
-        ]
-        + [
-            {"reference": a.case.reference, "role": a.role, "status": a.case.status}
-            for a in CaseAssignment.objects.filter(user=user).select_related("case")
-        ],
-        "messages": [
-            {"case": m.case.reference, "sent_at": _when(m.created_at), "body": m.body}
-            for m in Message.objects.filter(sender=user).select_related("case")
-        ],
-        "offers": [
-            {
-                "case": o.case.reference,
-                "amount": str(o.amount),
-                "terms": o.terms,
-                "status": o.status,
-                "made_at": _when(o.created_at),
-            }
-            for o in Offer.objects.filter(maker=user).select_related("case")
-        ],
-        "blind_bids": bids,
+        "cases": _cases(user),
         "documents_uploaded": [
             {
                 "case": v.document.case.reference,
@@ -117,6 +71,37 @@ def personal_data_of(user: User) -> dict[str, Any]:
     for source in personal_data_sources():
         data[source.name] = source.export(user)
     return data
+
+
+def _account(user: User) -> dict[str, Any]:
+    preference = UserPreference.objects.filter(user=user).first()
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "date_joined": _when(user.date_joined),
+        "last_login": _when(user.last_login),
+        "language": preference.language if preference else None,
+    }
+
+
+def _cases(user: User) -> list[dict[str, Any]]:
+    """The cases the person acts in for a business, then those they serve on as a neutral."""
+    parties = CaseParty.objects.filter(user=user).select_related("case", "organisation")
+    return [
+        {
+            "reference": p.case.reference,
+            "role": p.role,
+            "business": p.organisation.name,
+            "documents_language": p.language,
+            "status": p.case.status,
+            "filed_at": _when(p.case.filed_at),
+        }
+        for p in parties
+    ] + [
+        {"reference": a.case.reference, "role": a.role, "status": a.case.status}
+        for a in CaseAssignment.objects.filter(user=user).select_related("case")
+    ]
 
 
 def erasure_blockers(user: User) -> list[str]:

@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from cases.hooks import sweep_jobs
 from cases.lifecycle import Action, TransitionError, case_transition
-from cases.models import ArbitrationEntry, Case, CaseStatus, DeadlineReminder, PendingStage, RoomPresence
+from cases.models import ArbitrationEntry, Case, CaseStatus, DeadlineReminder, PendingStage
 from cases.notifications import queue_email
 from cases.realtime import broadcast_on_commit
 from cases.services.arbitration_entry import both_consent as both_arbitrate
 from cases.services.arbitration_entry import closing_action
-from cases.services.negotiation import expire_offers, message_digests_send
 from cases.services.stages import stage_advance
 
 logger = logging.getLogger(__name__)
@@ -113,12 +112,9 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
         except TransitionError as exc:
             logger.warning("deadline sweep skipped case %s: %s", case_id, exc.message)
     reminded = _remind(now)
-    offers_expired = expire_offers(now=now)
-    digests = message_digests_send(now=now)
-    # Sockets of a process that died never said goodbye; their presence rows go once long silent.
-    RoomPresence.objects.filter(last_seen__lt=now - timedelta(hours=1)).delete()
-    counts = {"expired": expired, "reminded": reminded, "offers_expired": offers_expired, "digests": digests}
-    for name, job in sweep_jobs().items():  # other apps' timed work (e.g. session reminders)
+    counts = {"expired": expired, "reminded": reminded}
+    # Other apps' timed work (e.g. the negotiation room's expired offers and digests, session reminders).
+    for name, job in sweep_jobs().items():
         try:
             counts[name] = job(now)
         except Exception:

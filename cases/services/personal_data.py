@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cases.audit import RequestMeta, log_action
 from cases.hooks import personal_data_sources
-from cases.models import AuditEntry, Membership, ReadMarker, RoomPresence, UserPreference
+from cases.models import AuditEntry, Membership, UserPreference
 from cases.selectors.personal_data import erasure_blockers
 from cases.services import ServiceError
 
@@ -50,8 +50,6 @@ def account_erase(*, user: User, password: str) -> str:
     Authenticator.objects.filter(user=locked).delete()
     UserPreference.objects.filter(user=locked).delete()
     Membership.objects.filter(user=locked).delete()
-    RoomPresence.objects.filter(user=locked).delete()
-    ReadMarker.objects.filter(user=locked).delete()
     locked.username = pseudonym
     locked.email = f"{pseudonym}@erased.invalid"
     locked.first_name = locked.last_name = ""

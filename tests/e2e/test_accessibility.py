@@ -153,7 +153,8 @@ def test_party_pages(negotiation_case, claimant, respondent, asgi_live_server_ur
     (so it scrolls), the confirmation before accepting an offer and the filing form's first step."""
     from decimal import Decimal
 
-    from cases.services.negotiation import message_post, offer_make
+    from negotiation.services.messages import message_post
+    from negotiation.services.offers import offer_make
 
     for n in range(30):
         message_post(case=negotiation_case, user=(claimant, respondent)[n % 2], body=f"Message {n}.")
@@ -176,7 +177,7 @@ def test_settlement_agreement_pages(negotiation_case, claimant, respondent, seal
     """The parties agreed terms: the case page and the settlement agreement to sign."""
     from decimal import Decimal
 
-    from cases.services.negotiation import offer_accept, offer_make
+    from negotiation.services.offers import offer_accept, offer_make
 
     def agree_terms() -> None:
         offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("7500.00"), terms="Paid in 14 days.")
@@ -237,7 +238,7 @@ def payment_and_document(case: Any, claimant: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cases.services.evidence import document_upload
-    from cases.services.negotiation import mediation_request
+    from negotiation.services.escalation import mediation_request
     from payments.models import Charge
     from payments.services.payments import payment_execute, payment_start
 

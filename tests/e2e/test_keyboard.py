@@ -182,7 +182,7 @@ def test_claimant_files_a_claim_by_keyboard(claimant, claimant_org, live_server,
 @pytest.fixture
 def open_offer(negotiation_case, respondent):
     """The respondent's offer, made before the browser opens (list this fixture before ``new_page``)."""
-    from cases.services.negotiation import offer_make
+    from negotiation.services.offers import offer_make
 
     return offer_make(case=negotiation_case, user=respondent, amount=Decimal("9000.00"), terms="Paid in 14 days.")
 

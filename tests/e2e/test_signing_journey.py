@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import CaseStatus
-from cases.services.negotiation import offer_accept, offer_make
 from documents.sealing import check_seal
+from negotiation.services.offers import offer_accept, offer_make
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import off_the_browser_thread, sign_in
 

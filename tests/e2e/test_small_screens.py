@@ -221,7 +221,7 @@ def test_settlement_agreement_pages(
 ):
     from decimal import Decimal
 
-    from cases.services.negotiation import offer_accept, offer_make
+    from negotiation.services.offers import offer_accept, offer_make
 
     def agree_terms() -> None:
         offer = offer_make(case=negotiation_case, user=respondent, amount=Decimal("7500.00"), terms="Paid in 14 days.")

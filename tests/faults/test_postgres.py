@@ -28,9 +28,10 @@ from django.db import connection
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from cases.models import AuditEntry, CaseSettlement, CaseStatus, Offer, OfferStatus
-from cases.services.negotiation import offer_make
+from cases.models import AuditEntry, CaseSettlement, CaseStatus
 from documents.models import IssuedDocument
+from negotiation.models import Offer, OfferStatus
+from negotiation.services.offers import offer_make
 from tests.faults.conftest import ROOT, child_env
 from tests.markers import postgresql_only
 from tests.processes import database_env, free_port, stop, wait_for_port

@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from django.conf import settings
 
-from cases.models import Message
+from negotiation.models import Message
 from odr import adb
 from tests.markers import postgresql_only
 from tests.ws import communicator_for, next_of

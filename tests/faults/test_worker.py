@@ -31,9 +31,9 @@ from django_tasks_db.models import DBTaskResult
 
 from cases.models import AuditEntry, CaseStatus
 from cases.notifications import queue_email
-from cases.services.negotiation import offer_accept, offer_make
 from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 from documents.services import agreement_revise, agreement_sign, current_draft, render_draft
+from negotiation.services.offers import offer_accept, offer_make
 from payments.models import Charge
 from tests.conftest import PASSWORD
 from tests.faults.conftest import ROOT, child_env

@@ -25,7 +25,7 @@ import websockets
 from django.conf import settings
 from redis.asyncio import Redis
 
-from cases.models import Message
+from negotiation.models import Message
 from odr.layer_watch import LayerWatch
 from tests.integration.conftest import DaphneProcess, session_cookie
 

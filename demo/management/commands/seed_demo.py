@@ -22,10 +22,12 @@ from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GR
 from cases.services.arbitration_entry import arbitration_consent
 from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
 from cases.services.invitations import invitation_send
-from cases.services.negotiation import mediation_request, message_post, offer_accept, offer_make
 from cases.services.organisations import organisation_create
 from cases.services.responses import case_decline, case_respond, case_withdraw
 from mediation.services.sessions import outcome_record
+from negotiation.services.escalation import mediation_request
+from negotiation.services.messages import message_post
+from negotiation.services.offers import offer_accept, offer_make
 
 DEMO_DOMAIN = "demo.odr.hk"
 # A fixed base32 secret so the demo's two-factor codes can be shown by `manage.py demo_totp`.

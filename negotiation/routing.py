@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.consumers import NegotiationConsumer
+from negotiation.consumers import NegotiationConsumer
 
 websocket_urlpatterns = [
     path("ws/cases/<uuid:case_id>/negotiation/", NegotiationConsumer.as_asgi()),

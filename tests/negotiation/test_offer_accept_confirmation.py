@@ -8,8 +8,9 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from django.urls import reverse
 
-from cases.models import CaseStatus, Offer
-from cases.services.negotiation import offer_make
+from cases.models import CaseStatus
+from negotiation.models import Offer
+from negotiation.services.offers import offer_make
 from odr import ratelimit
 from tests.ws import communicator_for, next_of
 
@@ -22,15 +23,13 @@ def offer(negotiation_case, respondent):
 
 
 def _action(case, action):
-    return reverse("cases:negotiation_action", kwargs={"case_id": case.public_id, "action": action})
+    return reverse("negotiation:action", kwargs={"case_id": case.public_id, "action": action})
 
 
 def test_the_accept_button_leads_to_a_confirmation_with_the_offers_terms(negotiation_case, offer, claimant, client_for):
     client = client_for(claimant)
-    room = client.get(reverse("cases:negotiation", kwargs={"case_id": negotiation_case.public_id})).text
-    confirm_url = reverse(
-        "cases:negotiation_accept", kwargs={"case_id": negotiation_case.public_id, "offer_id": offer.pk}
-    )
+    room = client.get(reverse("negotiation:room", kwargs={"case_id": negotiation_case.public_id})).text
+    confirm_url = reverse("negotiation:accept", kwargs={"case_id": negotiation_case.public_id, "offer_id": offer.pk})
     assert f'action="{confirm_url}"' in room
     assert 'data-socket="offer.accept"' not in room  # never accepted over the socket in one click
     page = client.get(confirm_url)
@@ -57,7 +56,7 @@ def test_a_post_without_the_confirmation_accepts_nothing(negotiation_case, offer
 def test_the_confirmation_is_only_for_the_party_the_offer_is_made_to(
     negotiation_case, offer, respondent, outsider, client_for
 ):
-    url = reverse("cases:negotiation_accept", kwargs={"case_id": negotiation_case.public_id, "offer_id": offer.pk})
+    url = reverse("negotiation:accept", kwargs={"case_id": negotiation_case.public_id, "offer_id": offer.pk})
     assert client_for(outsider).get(url).status_code == 404
     page = client_for(respondent).get(url, follow=True)
     assert BOUND not in page.text

@@ -11,7 +11,8 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
-from cases.models import AuditEntry, CaseParty, CaseStatus, Message, Offer
+from cases.models import AuditEntry, CaseParty, CaseStatus
+from negotiation.models import Message, Offer
 from odr import ratelimit
 from tests.ws import communicator_for, drain, next_of
 

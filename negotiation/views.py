@@ -25,9 +25,13 @@ from cases.money import AmountError, parse_amount
 from cases.offer_dates import latest_pay_by, offer_dates
 from cases.roles import Role
 from cases.selectors import case_documents
-from cases.selectors.negotiation import context_for_page, offer_to_accept
 from cases.services import ServiceError
-from cases.services import negotiation as services
+from negotiation.selectors import context_for_page, offer_to_accept
+from negotiation.services.bids import bid_submit
+from negotiation.services.escalation import mediation_request
+from negotiation.services.extension import extension_request
+from negotiation.services.messages import message_post
+from negotiation.services.offers import offer_accept, offer_counter, offer_make, offer_reject, offer_withdraw
 
 
 def _room_context(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
@@ -74,8 +78,8 @@ def negotiation_room(request: AuthenticatedRequest, case: Case, roles: frozenset
     context = _room_context(request, case)
     if request.GET.get("partial") == "panels":
         # The live page refreshes its offer and bidding panels from here after a room event.
-        return render(request, "cases/negotiation/_panels.html", context)
-    return render(request, "cases/negotiation/room.html", context)
+        return render(request, "negotiation/_panels.html", context)
+    return render(request, "negotiation/room.html", context)
 
 
 @case_view
@@ -85,7 +89,7 @@ def accept_confirm(request: AuthenticatedRequest, case: Case, roles: frozenset[R
     access = room_access(request.user, case.pk)
     if access is None or access.role is None:
         raise Http404(_("This case has no negotiation room yet."))
-    room = reverse("cases:negotiation", kwargs={"case_id": case.public_id})
+    room = reverse("negotiation:room", kwargs={"case_id": case.public_id})
     if not access.can_write:
         messages.error(request, _("The negotiation has ended; the room is now read only."))
         return redirect(room)
@@ -95,7 +99,7 @@ def accept_confirm(request: AuthenticatedRequest, case: Case, roles: frozenset[R
         messages.error(request, exc.message)
         return redirect(room + "#offers")
     context = {"case": case, "offer": offer, "room_url": room, "payment_days": settings.ODR_SETTLEMENT_PAYMENT_DAYS}
-    return render(request, "cases/negotiation/accept_confirm.html", context)
+    return render(request, "negotiation/accept_confirm.html", context)
 
 
 def _amount(request: AuthenticatedRequest) -> Decimal:
@@ -114,17 +118,17 @@ def _offer_id(request: AuthenticatedRequest) -> int:
 
 ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], dict[str, Any]], Any]] = {
     "message": (
-        services.message_post,
+        message_post,
         lambda r: {"body": r.POST.get("body", ""), "document_id": r.POST.get("document_id") or None},
         "",
     ),
     "offer": (
-        services.offer_make,
+        offer_make,
         lambda r: {"amount": _amount(r), "terms": r.POST.get("terms", ""), **offer_dates(r.POST).arguments()},
         gettext_lazy("Your offer was sent."),
     ),
     "counter": (
-        services.offer_counter,
+        offer_counter,
         lambda r: {
             "offer_id": _offer_id(r),
             "amount": _amount(r),
@@ -133,25 +137,25 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[AuthenticatedRequest], di
         },
         gettext_lazy("Your counter-offer was sent."),
     ),
-    "accept": (services.offer_accept, lambda r: {"offer_id": _offer_id(r)}, gettext_lazy("You accepted the offer.")),
-    "reject": (services.offer_reject, lambda r: {"offer_id": _offer_id(r)}, gettext_lazy("You rejected the offer.")),
+    "accept": (offer_accept, lambda r: {"offer_id": _offer_id(r)}, gettext_lazy("You accepted the offer.")),
+    "reject": (offer_reject, lambda r: {"offer_id": _offer_id(r)}, gettext_lazy("You rejected the offer.")),
     "withdraw": (
-        services.offer_withdraw,
+        offer_withdraw,
         lambda r: {"offer_id": _offer_id(r)},
         gettext_lazy("You withdrew your offer."),
     ),
     "bid": (
-        services.bid_submit,
+        bid_submit,
         lambda r: {"amount": _amount(r)},
         gettext_lazy("Your confidential figure was entered."),
     ),
     "extension": (
-        services.extension_request,
+        extension_request,
         lambda r: {},
         gettext_lazy("Your request about the extension was recorded."),
     ),
     "mediation": (
-        services.mediation_request,
+        mediation_request,
         lambda r: {},
         gettext_lazy("You asked to move the case to mediation: the case page shows what happens next."),
     ),
@@ -172,8 +176,8 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
         try:
             offer_id = _offer_id(request)
         except ServiceError:
-            return redirect("cases:negotiation", case_id=case.public_id)
-        return redirect("cases:negotiation_accept", case_id=case.public_id, offer_id=offer_id)
+            return redirect("negotiation:room", case_id=case.public_id)
+        return redirect("negotiation:accept", case_id=case.public_id, offer_id=offer_id)
     try:
         service(case=case, user=request.user, meta=RequestMeta.from_request(request), **read_arguments(request))
     except ServiceError as exc:
@@ -186,5 +190,5 @@ def negotiation_action(request: AuthenticatedRequest, case: Case, roles: frozens
     if action == "mediation":
         return redirect("cases:detail", case_id=case.public_id)
     if action == "accept":
-        return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + "#outcome")
-    return redirect(reverse("cases:negotiation", kwargs={"case_id": case.public_id}) + f"#{action}")
+        return redirect(reverse("negotiation:room", kwargs={"case_id": case.public_id}) + "#outcome")
+    return redirect(reverse("negotiation:room", kwargs={"case_id": case.public_id}) + f"#{action}")

@@ -7,23 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import AuditEntry, BidOutcome, CaseStatus, Message, Offer, OfferStatus, ReadMarker
+from cases.models import AuditEntry, CaseStatus
 from cases.services import ServiceError
 from cases.services.deadlines import deadlines_sweep
-from cases.services.negotiation import (
-    bid_submit,
-    blind_bid_result,
-    extension_request,
-    mediation_request,
-    message_digests_send,
-    message_post,
-    offer_accept,
-    offer_counter,
-    offer_make,
-    offer_reject,
-    offer_withdraw,
-    settlement_gap,
-)
+from negotiation.models import BidOutcome, Message, Offer, OfferStatus, ReadMarker
+from negotiation.services.bids import bid_submit, blind_bid_result, settlement_gap
+from negotiation.services.escalation import mediation_request
+from negotiation.services.extension import extension_request
+from negotiation.services.messages import message_digests_send, message_post
+from negotiation.services.offers import offer_accept, offer_counter, offer_make, offer_reject, offer_withdraw
 
 
 @pytest.mark.parametrize(
@@ -180,10 +172,10 @@ def test_digest_of_unread_messages_for_an_offline_party(negotiation_case, claima
 
 
 def test_room_works_without_javascript(negotiation_case, claimant, respondent, client_for):
-    room = reverse("cases:negotiation", kwargs={"case_id": negotiation_case.public_id})
+    room = reverse("negotiation:room", kwargs={"case_id": negotiation_case.public_id})
 
     def act(user, action, **data):
-        url = reverse("cases:negotiation_action", kwargs={"case_id": negotiation_case.public_id, "action": action})
+        url = reverse("negotiation:action", kwargs={"case_id": negotiation_case.public_id, "action": action})
         return client_for(user).post(url, data, follow=True)
 
     page = act(claimant, "message", body="Plain form message")
@@ -203,7 +195,7 @@ def test_room_works_without_javascript(negotiation_case, claimant, respondent, c
 
 def test_blind_figures_never_appear_on_the_other_party_page(negotiation_case, claimant, respondent, client_for):
     bid_submit(case=negotiation_case, user=claimant, amount=Decimal("12000.00"))
-    room = reverse("cases:negotiation", kwargs={"case_id": negotiation_case.public_id})
+    room = reverse("negotiation:room", kwargs={"case_id": negotiation_case.public_id})
     respondent_page = client_for(respondent).get(room).text
     assert "12,000" not in respondent_page
     assert "12000" not in respondent_page
@@ -231,7 +223,7 @@ def test_no_action_after_the_deadline_even_before_the_sweep(negotiation_case, cl
 
 
 def test_plain_form_with_impossible_date_gets_a_message_not_an_error(negotiation_case, respondent, client_for):
-    url = reverse("cases:negotiation_action", kwargs={"case_id": negotiation_case.public_id, "action": "offer"})
+    url = reverse("negotiation:action", kwargs={"case_id": negotiation_case.public_id, "action": "offer"})
     page = client_for(respondent).post(url, {"amount": "10", "expires_at": "2026-13-01T10:00"}, follow=True)
     assert page.status_code == 200
     assert "not a valid date" in page.text

@@ -10,28 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.errors import ServiceError
-from cases.models import (
-    BidOutcome,
-    BlindBid,
-    Case,
-    Message,
-    NegotiationState,
-    Offer,
-    OfferStatus,
-    RoomPresence,
-)
+from cases.models import Case
 from cases.money import amount_text
-from cases.realtime import (
+from cases.realtime import CaseStatusPayload, case_status_payload
+from cases.roles import Role
+from negotiation.models import BidOutcome, BlindBid, Message, NegotiationState, Offer, OfferStatus, RoomPresence
+from negotiation.realtime import (
     BidPayload,
-    CaseStatusPayload,
     MessagePayload,
     OfferPayload,
     bid_payload,
-    case_status_payload,
     message_payload,
     offer_payload,
 )
-from cases.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

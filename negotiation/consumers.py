@@ -38,15 +38,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.access import RoomAccess, room_access
-from cases.models import Case, ReadMarker, RoomPresence
+from cases.models import Case
 from cases.money import AmountError, parse_amount
 from cases.offer_dates import offer_dates
-from cases.realtime import MessagePayload, RoomEvent, collect_room_events, room_group, send_collected, send_to_room
-from cases.room_recheck import access_recheck
+from cases.realtime import RoomEvent, collect_room_events, room_group, send_collected, send_to_room
 from cases.security_events import record_socket_refusal
-from cases.selectors.negotiation import messages_after, messages_page, online_roles, room_state
 from cases.services import ServiceError
-from cases.services import negotiation as services
+from negotiation.models import ReadMarker, RoomPresence
+from negotiation.realtime import MessagePayload
+from negotiation.room_recheck import access_recheck
+from negotiation.selectors import messages_after, messages_page, online_roles, room_state
+from negotiation.services.bids import bid_submit
+from negotiation.services.escalation import mediation_request
+from negotiation.services.extension import extension_request
+from negotiation.services.messages import amessage_post, message_post
+from negotiation.services.offers import offer_accept, offer_counter, offer_make, offer_reject, offer_withdraw
 from odr.layer_watch import LAYER_ERRORS, report_layer_failure
 from odr.sockets import Close, FrameError, Handler, Ref, Refusal, RoomConsumer
 from odr.sockets import in_db_thread as _db
@@ -219,9 +225,9 @@ class NegotiationConsumer(RoomConsumer):
         if document_id is None:
             # The room's hot path: on PostgreSQL, stored and broadcast from the event loop (no thread hop).
             with translation.override(self.language):
-                message_id = await services.amessage_post(case_id=self.joined_case_id, user=self.user, body=body)
+                message_id = await amessage_post(case_id=self.joined_case_id, user=self.user, body=body)
         if message_id is None:
-            message_id = (await self._call(services.message_post, body=body, document_id=document_id)).pk
+            message_id = (await self._call(message_post, body=body, document_id=document_id)).pk
         await self.send_frame({"type": "ack", "ref": ref, "message_id": message_id})
 
     async def on_typing(self, content: dict[str, Any], ref: Ref) -> None:
@@ -272,7 +278,7 @@ class NegotiationConsumer(RoomConsumer):
 
     async def on_offer_make(self, content: dict[str, Any], ref: Ref) -> None:
         offer = await self._call(
-            services.offer_make,
+            offer_make,
             amount=_amount(content),
             terms=_text(content, "terms", required=False),
             **_offer_dates(content),
@@ -281,7 +287,7 @@ class NegotiationConsumer(RoomConsumer):
 
     async def on_offer_counter(self, content: dict[str, Any], ref: Ref) -> None:
         offer = await self._call(
-            services.offer_counter,
+            offer_counter,
             offer_id=_int(content, "offer_id"),
             amount=_amount(content),
             terms=_text(content, "terms", required=False),
@@ -293,29 +299,29 @@ class NegotiationConsumer(RoomConsumer):
         if content.get("confirm") is not True:
             # Accepting binds the party: the page asks first, and says so in the frame (never one click).
             raise FrameError("confirm_required", _("Confirm that you accept this offer and are bound by it."))
-        await self._call(services.offer_accept, offer_id=_int(content, "offer_id"))
+        await self._call(offer_accept, offer_id=_int(content, "offer_id"))
         await self.send_frame({"type": "ack", "ref": ref})
 
     async def on_offer_reject(self, content: dict[str, Any], ref: Ref) -> None:
-        await self._call(services.offer_reject, offer_id=_int(content, "offer_id"))
+        await self._call(offer_reject, offer_id=_int(content, "offer_id"))
         await self.send_frame({"type": "ack", "ref": ref})
 
     async def on_offer_withdraw(self, content: dict[str, Any], ref: Ref) -> None:
-        await self._call(services.offer_withdraw, offer_id=_int(content, "offer_id"))
+        await self._call(offer_withdraw, offer_id=_int(content, "offer_id"))
         await self.send_frame({"type": "ack", "ref": ref})
 
     async def on_bid_submit(self, content: dict[str, Any], ref: Ref) -> None:
         amount = _amount(content)
-        bid = await self._call(services.bid_submit, amount=amount)
+        bid = await self._call(bid_submit, amount=amount)
         # Only the sender learns its own figure back.
         await self.send_frame({"type": "ack", "ref": ref, "round": bid.number, "my_figure": f"{amount:.2f}"})
 
     async def on_extension_request(self, content: dict[str, Any], ref: Ref) -> None:
-        await self._call(services.extension_request)
+        await self._call(extension_request)
         await self.send_frame({"type": "ack", "ref": ref})
 
     async def on_mediation_request(self, content: dict[str, Any], ref: Ref) -> None:
-        await self._call(services.mediation_request)
+        await self._call(mediation_request)
         await self.send_frame({"type": "ack", "ref": ref})
 
     HANDLERS: ClassVar[dict[str, Handler]] = {
@@ -351,7 +357,7 @@ class NegotiationConsumer(RoomConsumer):
     )
 
     async def access_rechecked(self, access: RoomAccess | None) -> None:
-        """The process's periodic re-check (cases.room_recheck), whether or not anything is said in the
+        """The process's periodic re-check (negotiation.room_recheck), whether or not anything is said in the
         room: a change made behind the models' back (no signal) ends the socket within that time."""
         self.access = access
         if access is None:
@@ -370,7 +376,7 @@ class NegotiationConsumer(RoomConsumer):
             return
         # Changes to a case's people or status make every socket re-check at once (cases.signals), before
         # anything after them is delivered. Changes made behind the models' back are caught by each
-        # process's periodic re-check (cases.room_recheck), which never holds up a delivery.
+        # process's periodic re-check (negotiation.room_recheck), which never holds up a delivery.
         if event["kind"] in ("access", "case_status") and await self._recheck_access() is None:
             await self.close(code=Close.NOT_FOUND)
             return

@@ -1,4 +1,8 @@
-"""The negotiation room: messages, structured offers, double-blind bidding and the agreed terms."""
+"""The negotiation room: messages, structured offers, double-blind bidding, the one extension, and who is in
+the room and how far each person has read.
+
+The models were part of the cases app, and keep its tables (``db_table``): moving them here changed no row.
+The terms agreed here are the core's ``CaseSettlement`` (mediation reaches them too)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "cases_message"
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "id"], name="message_case_id")]
 
@@ -56,6 +61,7 @@ class Offer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "cases_offer"
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -87,33 +93,12 @@ class BlindBid(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "cases_blindbid"
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["case", "number"], name="one_bid_round_per_number")]
 
     def __str__(self) -> str:
         return f"{self.case} round {self.number}"
-
-
-class SettlementSource(models.TextChoices):
-    OFFER = "offer", _("Accepted offer")
-    BLIND_BID = "blind_bid", _("Double-blind bidding")
-    MEDIATION = "mediation", _("Mediation")
-
-
-class CaseSettlement(models.Model):
-    """The terms the parties agreed; the settlement agreement document is drawn up from them."""
-
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="settlement")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    terms = models.TextField(blank=True)
-    # The date the sum is to be paid by, when the terms give one (the obligation then falls due on it).
-    pay_by = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=12, choices=SettlementSource.choices)
-    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    agreed_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"Settlement of {self.case}"
 
 
 class NegotiationState(models.Model):
@@ -123,6 +108,9 @@ class NegotiationState(models.Model):
     extension_requested_by = models.CharField(max_length=12, choices=PartyRole.choices, blank=True)
     extension_requested_at = models.DateTimeField(null=True, blank=True)
     extended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_negotiationstate"
 
     def __str__(self) -> str:
         return f"Negotiation of {self.case}"
@@ -137,6 +125,7 @@ class RoomPresence(models.Model):
     last_seen = models.DateTimeField()
 
     class Meta:
+        db_table = "cases_roompresence"
         indexes = [models.Index(fields=["case", "last_seen"], name="presence_case_seen")]
 
     def __str__(self) -> str:
@@ -152,6 +141,7 @@ class ReadMarker(models.Model):
     last_digest_id = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        db_table = "cases_readmarker"
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_read_marker")]
 
     def __str__(self) -> str:
