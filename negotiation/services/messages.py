@@ -42,20 +42,28 @@ def _message_body(body: str) -> str:
     return body
 
 
+@transaction.atomic
 def message_post(
     *, case: Case, user: User, body: str, document_id: str | None = None, meta: RequestMeta = SYSTEM
 ) -> Message:
-    """Store a party's message, then broadcast it. The room's hot path: a plain message is one statement
-    that inserts it only if the sender is a party of a case still in negotiation; anything else (a
-    message citing a document, or a refusal to explain) takes the locked path."""
+    """Store a party's message, then broadcast it after the commit: the room's one path through the ORM, on
+    every database. (On PostgreSQL the socket first tries ``amessage_post``, the one fast path.)"""
     body = _message_body(body)
-    if not document_id:
-        inserted = _message_insert_if_allowed(case_id=case.pk, user=user, body=body)
-        if inserted is not None:
-            message, prev_id = inserted
-            broadcast_message(message, prev_id=prev_id)
-            return message
-    return _message_post_locked(case=case, user=user, body=body, document_id=document_id)
+    locked, role = lock_for_party(case, user)
+    document = None
+    if document_id:
+        try:
+            public_id = uuid.UUID(str(document_id))
+        except ValueError:
+            raise ServiceError(_("That document is not part of this case."), field="document") from None
+        document = Document.objects.filter(case=locked, public_id=public_id).first()
+        if document is None:
+            raise ServiceError(_("That document is not part of this case."), field="document")
+    # The message table is itself an append-only record (who, when, what); chat lines are not copied
+    # into the audit log, which records the room's decisions (offers, bids, extensions, escalation).
+    message = Message.objects.create(case=locked, sender=user, sender_role=role, body=body, document=document)
+    broadcast_message(message)
+    return message
 
 
 async def amessage_post(*, case_id: int, user: User, body: str) -> int | None:
@@ -108,40 +116,6 @@ def _message_insert_sql() -> str:
 def _message_insert_params(*, case_id: int, user: User, body: str, stamp: Any) -> list[Any]:
     """The parameters of ``_message_insert_sql``, in its order; ``stamp`` is the time, as the database takes it."""
     return [body, stamp, user.pk, case_id, CaseStatus.NEGOTIATION.value, stamp, case_id]
-
-
-def _message_insert_if_allowed(*, case_id: int, user: User, body: str) -> tuple[Message, int] | None:
-    """Run ``_message_insert_sql`` on the ORM's connection; the message and the id before it, if stored."""
-    now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _message_insert_sql(), _message_insert_params(case_id=case_id, user=user, body=body, stamp=stamp)
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    message = Message(id=row[0], case_id=case_id, sender=user, sender_role=row[1], body=body, created_at=now)
-    return message, row[2] or 0
-
-
-@transaction.atomic
-def _message_post_locked(*, case: Case, user: User, body: str, document_id: str | None) -> Message:
-    locked, role = lock_for_party(case, user)
-    document = None
-    if document_id:
-        try:
-            public_id = uuid.UUID(str(document_id))
-        except ValueError:
-            raise ServiceError(_("That document is not part of this case."), field="document") from None
-        document = Document.objects.filter(case=locked, public_id=public_id).first()
-        if document is None:
-            raise ServiceError(_("That document is not part of this case."), field="document")
-    # The message table is itself an append-only record (who, when, what); chat lines are not copied
-    # into the audit log, which records the room's decisions (offers, bids, extensions, escalation).
-    message = Message.objects.create(case=locked, sender=user, sender_role=role, body=body, document=document)
-    broadcast_message(message)
-    return message
 
 
 def message_digests_send(*, now: datetime | None = None) -> int:
