@@ -84,3 +84,6 @@ _.sender_name
 # The event loop's database connections: used by the tests and faults suite to observe and reset them.
 _.idle_backend_pids
 _.close_all
+
+# The case builder (demo/builder.py): stages the tests' fixtures and the benches build that no demo case is in.
+_.mediation_session_live
