@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -24,3 +26,8 @@ def test_demo_data_has_every_stage_and_outcome_and_is_idempotent(capsys, seal):
     outcomes = set(Case.objects.exclude(outcome="").values_list("outcome", flat=True))
     assert outcomes == set(CaseOutcome.values)
     assert User.objects.get(email="claimant@demo.odr.hk").check_password("odr-demo-2026")
+
+
+def test_demo_totp_prints_the_demo_accounts_current_code(capsys):
+    call_command("demo_totp")
+    assert re.fullmatch(r"\d{6}\n", capsys.readouterr().out)

@@ -1,9 +1,10 @@
 from typing import Any
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from cases.management.commands.seed_demo import DEMO_TOTP_SECRET
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from demo.management.commands.seed_demo import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):
