@@ -361,28 +361,23 @@ def _run_tasks() -> None:
 def _build_world() -> SimpleNamespace:
     from django.contrib.contenttypes.models import ContentType
 
-    from arbitration.models import ArbitratorProfile
     from arbitration.services.appointment import appointment_accept, arbitrator_appoint
     from arbitration.services.award import award_draft_save
-    from arbitration.services.timetable import default_dates, timetable_set
     from cases.lifecycle import Action, case_transition
     from cases.models import Case, CaseAssignment, NeutralRole, Obligation
     from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
     from cases.services.compliance import payment_report
     from cases.services.evidence import document_upload
-    from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
-    from cases.services.invitations import invitation_send
-    from cases.services.responses import case_respond
+    from cases.services.filing import claim_draft_start
+    from demo import builder
     from documents.models import IssuedDocument, IssuedKind
-    from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
-    from mediation.models import MediatorProfile
-    from mediation.services.appointment import appointment_respond, mediator_appoint
-    from mediation.services.sessions import outcome_record, session_open
+    from documents.services import current_draft, render_draft
+    from mediation.services.appointment import mediator_appoint
     from negotiation.services.escalation import mediation_request
-    from negotiation.services.offers import offer_accept, offer_make
+    from negotiation.services.offers import offer_make
     from payments.models import Charge
     from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
-    from tests.conftest import CLAIM, PASSWORD, make_organisation, make_user, totp_code
+    from tests.conftest import PASSWORD, make_organisation, make_user
     from tests.test_arbitration import _all_due, _terms
 
     w = SimpleNamespace()
@@ -404,98 +399,69 @@ def _build_world() -> SimpleNamespace:
     dora, ed = make_user("dora", PARTY_GROUP), make_user("ed", PARTY_GROUP)
     w.alpha, bravo = make_organisation(alice, "Alpha Trading Limited"), make_organisation(bob, "Bravo Services Limited")
     delta, echo = make_organisation(dora, "Delta Catering Limited"), make_organisation(ed, "Echo Venues Limited")
-    profile = {"languages": ["en"], "specialisms": ["services"], "accreditation": "Accredited", "bio": "Neutral."}
-    w.mia_profile = MediatorProfile.objects.create(user=mia, display_name="Mia Mediator", **profile)
-    otto_profile = MediatorProfile.objects.create(user=otto, display_name="Otto Mediator", **profile)
-    w.arthur_profile = ArbitratorProfile.objects.create(user=arthur, display_name="Arthur Arbitrator", **profile)
-    olga_profile = ArbitratorProfile.objects.create(user=olga, display_name="Olga Arbitrator", **profile)
+    w.mia_profile = builder.mediator_on_panel(user=mia, display_name="Mia Mediator")
+    otto_profile = builder.mediator_on_panel(user=otto, display_name="Otto Mediator")
+    w.arthur_profile = builder.arbitrator_on_panel(user=arthur, display_name="Arthur Arbitrator")
+    olga_profile = builder.arbitrator_on_panel(user=olga, display_name="Olga Arbitrator")
 
     def filed(claimant: Any, organisation: Any, respondent: Any) -> Case:
-        draft = claim_draft_start(user=claimant, organisation=organisation)
-        for step, values in CLAIM.items():
-            values = {**values, "respondent_email": respondent.email} if step == 1 else values
-            claim_draft_update(case=draft, user=claimant, step=step, values=values)
-        return claim_file(case=draft, user=claimant, terms_accepted=True, consents_to_arbitration=True)
+        claim = builder.Claim(respondent_email=respondent.email)
+        return builder.case_filed(claimant=claimant, claimant_org=organisation, claim=claim)
 
     def negotiating(
         claimant: Any = alice, organisation: Any = w.alpha, respondent: Any = bob, own: Any = bravo
     ) -> Case:
         case = filed(claimant, organisation, respondent)
-        return case_respond(
-            token=invitation_send(case=case, actor=claimant),
-            user=respondent,
-            organisation=own,
-            terms_accepted=True,
-            consents_to_arbitration=True,
-            response_text="We dispute the amount.",
-        )
+        return builder.case_in_negotiation(case=case, respondent=respondent, respondent_org=own)
 
     def mediating(mediator_profile: Any, **people: Any) -> Case:
-        case = negotiating(**people)
-        mediation_request(case=case, user=case.parties.get(role="claimant").user)
-        appointment = mediator_appoint(case=case, actor=ada, mediator=mediator_profile)
-        appointment_respond(appointment=appointment, user=mediator_profile.user, accept=True, no_conflict=True)
-        case.refresh_from_db()
-        return case
-
-    def sign_as_arbitrator(document: Any, user: Any, name: str) -> None:
-        agreement_sign(
-            document=document, user=user, password=PASSWORD, full_name=name, consent=True, totp_code=totp_code(user)
-        )
+        case = builder.case_in_mediation(case=negotiating(**people))
+        return builder.case_with_mediator(case=case, administrator=ada, mediator=mediator_profile)
 
     # A: awaiting the respondent's answer; the invitation's token is the respondent's way in.
     w.awaiting = filed(alice, w.alpha, bob)
-    w.token = invitation_send(case=w.awaiting, actor=alice)
+    w.token = builder.invitation_token(case=w.awaiting)
     # D: the claimant's draft, with evidence attached.
     w.draft = claim_draft_start(user=alice, organisation=w.alpha)
     upload = SimpleUploadedFile("draft.txt", b"draft evidence")
     w.draft_document = document_upload(case=w.draft, user=alice, upload=upload, title="Draft").document
     # S: settled in negotiation; the agreement drafted; the respondent (payer) reported a payment.
     w.settled = negotiating()
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        offer = offer_make(case=w.settled, user=bob, amount=Decimal("8000.00"), terms="Within 14 days")
-        offer_accept(case=w.settled, user=alice, offer_id=offer.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the agreement is drafted after the commit
+        builder.case_in_settlement(case=w.settled, amount=Decimal("8000.00"), terms="Within 14 days")
     draft = current_draft(w.settled)
     assert draft is not None
     w.agreement = render_draft(document_id=draft.pk)
+    # Closed as settled while its agreement is still a draft (so the signing pages have one): no service does
+    # that (only sealing the signed agreement settles a case), so the platform's transition is made directly.
     case_transition(case=w.settled, action=Action.SETTLE, actor=None)
     w.obligation = Obligation.objects.get(case=w.settled)
     w.report = payment_report(
         obligation=w.obligation, user=bob, amount=Decimal("8000.00"), paid_on=timezone.localdate(), reference="FT 1"
     )
     # M: in mediation with Mia, the agreement to mediate signed, the video session open.
-    w.mediation = mediating(w.mia_profile)
-    to_mediate = current_draft(w.mediation, IssuedKind.AGREEMENT_TO_MEDIATE)
-    assert to_mediate is not None
-    to_mediate = render_draft(document_id=to_mediate.pk)
-    for user in (alice, bob):
-        agreement_sign(document=to_mediate, user=user, password=PASSWORD, full_name=user.username, consent=True)
-    w.session = session_open(case=w.mediation, user=mia)
+    w.mediation = builder.case_mediation_agreed(case=mediating(w.mia_profile), password=PASSWORD)
+    w.session = builder.mediation_session_live(case=w.mediation)
     # R: mediation with Mia ended unsettled; Arthur appointed, declared independent; timetable; award drafted.
-    w.arbitration = mediating(w.mia_profile)
-    outcome_record(case=w.arbitration, user=mia, result="not_settled")
-    appointment = arbitrator_appoint(case=w.arbitration, actor=ada, arbitrator=w.arthur_profile)
-    appointment_accept(appointment=appointment, user=arthur, independent=True)
-    declaration = IssuedDocument.objects.get(case=w.arbitration, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
-    declaration = render_draft(document_id=declaration.pk)
-    sign_as_arbitrator(declaration, arthur, "Arthur Arbitrator")
-    execute_agreement(document_id=declaration.pk)
-    timetable_set(case=w.arbitration, user=arthur, **default_dates())
+    w.arbitration = builder.case_in_arbitration(case=mediating(w.mia_profile))
+    w.arbitration = builder.case_with_arbitrator(
+        case=w.arbitration, administrator=ada, arbitrator=w.arthur_profile, password=PASSWORD
+    )
+    w.arbitration = builder.case_in_proceedings(case=w.arbitration)
     _all_due(w.arbitration)
     w.award_draft = render_draft(document_id=award_draft_save(case=w.arbitration, user=arthur, terms=_terms()).pk)
     # X: another case (Dora v Ed): Otto mediated it, unsettled; Olga is proposed and drafted her declaration.
     other = {"claimant": dora, "organisation": delta, "respondent": ed, "own": echo}
-    w.other_case = mediating(otto_profile, **other)
-    outcome_record(case=w.other_case, user=otto, result="not_settled")
+    w.other_case = builder.case_in_arbitration(case=mediating(otto_profile, **other))
     w.arbitrator_proposal = arbitrator_appoint(case=w.other_case, actor=ada, arbitrator=olga_profile)
     appointment_accept(appointment=w.arbitrator_proposal, user=olga, independent=True)
     olga_declaration = IssuedDocument.objects.get(case=w.other_case, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
     render_draft(document_id=olga_declaration.pk)
-    # Otto mediates a case now (Dora v Ed again), so he is "the mediator of another case" in every sense.
+    # Otto mediates a case now (Dora v Ed again), so he is "the mediator of another case" in every sense: his
+    # assignment is written directly, on a case in negotiation (no service assigns a mediator there).
     CaseAssignment.objects.create(case=negotiating(**other), user=otto, role=NeutralRole.MEDIATOR)
     # Z: Mia proposed as the mediator of a case of Dora and Ed; she has not answered.
-    proposed_on = negotiating(**other)
-    mediation_request(case=proposed_on, user=dora)
+    proposed_on = builder.case_in_mediation(case=negotiating(**other))  # requested by its claimant, Dora
     w.mediator_proposal = mediator_appoint(case=proposed_on, actor=ada, mediator=w.mia_profile)
     # N: in negotiation, with evidence; then fees: the claimant declared a transfer, the respondent paid.
     w.negotiation = negotiating()

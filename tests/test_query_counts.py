@@ -182,26 +182,17 @@ def _upload(name: str = "evidence") -> SimpleUploadedFile:
 
 def _build_small() -> SimpleNamespace:
     """One of everything."""
-    from arbitration.models import ArbitratorProfile, StepKind
+    from arbitration.models import StepKind
     from arbitration.services import proceedings
-    from arbitration.services.appointment import appointment_accept, arbitrator_appoint
-    from arbitration.services.timetable import deadline_extend, default_dates, timetable_set
+    from arbitration.services.timetable import deadline_extend
     from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
     from cases.services.evidence import document_upload
-    from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
-    from cases.services.invitations import invitation_send
-    from cases.services.responses import case_respond
-    from documents.models import IssuedDocument, IssuedKind
-    from documents.services import agreement_sign, execute_agreement, render_draft
-    from mediation.models import MediatorProfile
-    from mediation.services.appointment import appointment_respond, mediator_appoint
-    from mediation.services.sessions import outcome_record
-    from negotiation.services.escalation import mediation_request
+    from demo import builder
     from negotiation.services.messages import message_post
     from negotiation.services.offers import offer_make
     from payments.services.fees import WaiverRuleInput, fee_schedule_create
-    from tests.conftest import CLAIM, PASSWORD, make_organisation, make_user, totp_code
-    from tests.test_arbitration import _all_due, _file, _issue, _step
+    from tests.conftest import PASSWORD, make_organisation, make_user
+    from tests.test_arbitration import _all_due, _file, _step, _terms
 
     w = SimpleNamespace()
     users = {
@@ -219,56 +210,28 @@ def _build_small() -> SimpleNamespace:
         make_organisation(alice, "Alpha Trading Limited"),
         make_organisation(bob, "Bravo Services Limited"),
     )
-    profile = {"languages": ["en"], "specialisms": ["services"], "accreditation": "Accredited", "bio": "Neutral."}
-    w.mia_profile = MediatorProfile.objects.create(user=mia, display_name="Mia Mediator", **profile)
-    w.arthur_profile = ArbitratorProfile.objects.create(user=arthur, display_name="Arthur Arbitrator", **profile)
+    w.mia_profile = builder.mediator_on_panel(user=mia, display_name="Mia Mediator")
+    w.arthur_profile = builder.arbitrator_on_panel(user=arthur, display_name="Arthur Arbitrator")
     w.linked = make_organisation(make_user("lou", PARTY_GROUP), "Linked Limited")  # no party's business here
     w.mia_profile.linked_organisations.add(w.linked)
     w.arthur_profile.linked_organisations.add(w.linked)
 
     def filed() -> Any:
-        draft = claim_draft_start(user=alice, organisation=w.alpha)
-        for step, values in CLAIM.items():
-            claim_draft_update(case=draft, user=alice, step=step, values=values)
-        return claim_file(case=draft, user=alice, terms_accepted=True, consents_to_arbitration=True)
+        return builder.case_filed(claimant=alice, claimant_org=w.alpha)
 
     def negotiating() -> Any:
-        return case_respond(
-            token=invitation_send(case=filed(), actor=alice),
-            user=bob,
-            organisation=w.bravo,
-            terms_accepted=True,
-            consents_to_arbitration=True,
-            response_text="We dispute the amount.",
-        )
+        return builder.case_in_negotiation(case=filed(), respondent=bob, respondent_org=w.bravo)
 
     def mediating() -> Any:
-        case = negotiating()
-        mediation_request(case=case, user=alice)
-        appointment = mediator_appoint(case=case, actor=ada, mediator=w.mia_profile)
-        appointment_respond(appointment=appointment, user=mia, accept=True, no_conflict=True)
-        case.refresh_from_db()
-        return case
+        case = builder.case_in_mediation(case=negotiating())
+        return builder.case_with_mediator(case=case, administrator=ada, mediator=w.mia_profile)
 
     def arbitrating() -> Any:
-        case = mediating()
-        outcome_record(case=case, user=mia, result="not_settled")
-        appointment = arbitrator_appoint(case=case, actor=ada, arbitrator=w.arthur_profile)
-        appointment_accept(appointment=appointment, user=arthur, independent=True)
-        declaration = IssuedDocument.objects.get(case=case, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
-        declaration = render_draft(document_id=declaration.pk)
-        agreement_sign(
-            document=declaration,
-            user=arthur,
-            password=PASSWORD,
-            full_name="Arthur Arbitrator",
-            consent=True,
-            totp_code=totp_code(arthur),
+        case = builder.case_in_arbitration(case=mediating())
+        case = builder.case_with_arbitrator(
+            case=case, administrator=ada, arbitrator=w.arthur_profile, password=PASSWORD
         )
-        execute_agreement(document_id=declaration.pk)
-        timetable_set(case=case, user=arthur, **default_dates())
-        case.refresh_from_db()
-        return case
+        return builder.case_in_proceedings(case=case)
 
     w.filed, w.negotiating, w.arbitrating = filed, negotiating, arbitrating
 
@@ -288,7 +251,7 @@ def _build_small() -> SimpleNamespace:
     w.awarded = arbitrating()
     _file(w.awarded, alice, StepKind.CLAIM, "claimant")
     _all_due(w.awarded)
-    _issue(w.awarded, arbitrator=arthur)
+    builder.case_awarded(case=w.awarded, terms=_terms(), password=PASSWORD)
     # Mediation: one session offered (two times), one party's availability, one private note.
     w.mediation = mediating()
     _mediation_activity(w, slots=2)
@@ -376,13 +339,13 @@ def _security_events(w: SimpleNamespace, count: int) -> None:
 def _grow(w: SimpleNamespace) -> None:
     """More of everything."""
 
-    from arbitration.models import ArbitratorProfile, StepKind
+    from arbitration.models import StepKind
     from arbitration.services import award as awards
     from arbitration.services import proceedings
     from arbitration.services.timetable import deadline_extend
     from cases.roles_setup import ARBITRATOR_GROUP, MEDIATOR_GROUP
     from cases.services.evidence import document_add_version, document_upload
-    from mediation.models import MediatorProfile
+    from demo import builder
     from negotiation.services.messages import message_post
     from negotiation.services.offers import offer_counter, offer_make
     from payments.services.fees import WaiverRuleInput, fee_schedule_create
@@ -468,17 +431,14 @@ def _grow(w: SimpleNamespace) -> None:
                 WaiverRuleInput(size_band="small", percent=Decimal("50"), reason="Small", fee_kind="mediation"),
             ],
         )
-    profile = {"languages": ["en"], "specialisms": ["services"], "accreditation": "Accredited", "bio": "Neutral."}
     for number in range(4):
         linked = (w.alpha, w.bravo) if number % 2 else (w.linked,)  # conflicted on the cases here, or not
-        mediator = MediatorProfile.objects.create(
-            user=make_user(f"mediator{number}", MEDIATOR_GROUP, mfa=True), display_name=f"Mediator {number}", **profile
+        mediator = builder.mediator_on_panel(
+            user=make_user(f"mediator{number}", MEDIATOR_GROUP, mfa=True), display_name=f"Mediator {number}"
         )
         mediator.linked_organisations.add(*linked)
-        arbitrator = ArbitratorProfile.objects.create(
-            user=make_user(f"arbitrator{number}", ARBITRATOR_GROUP, mfa=True),
-            display_name=f"Arbitrator {number}",
-            **profile,
+        arbitrator = builder.arbitrator_on_panel(
+            user=make_user(f"arbitrator{number}", ARBITRATOR_GROUP, mfa=True), display_name=f"Arbitrator {number}"
         )
         arbitrator.linked_organisations.add(*linked)
     _security_events(w, 5)
