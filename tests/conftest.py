@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group, User
+from allauth.mfa.totp.internal.auth import generate_totp_secret
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import transaction
 from django.test import Client
@@ -18,10 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from cases.models import Case, CaseAssignment, NeutralRole, Organisation
 from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
-from cases.services.filing import claim_draft_start, claim_draft_update, claim_file
-from cases.services.invitations import invitation_send
-from cases.services.organisations import organisation_create
-from cases.services.responses import case_respond
+from demo import builder
 from tests.processes import free_port
 
 PASSWORD = "correct horse battery staple"
@@ -70,12 +65,10 @@ def private_storage(settings: Any, tmp_path: Any) -> Any:
 
 
 def make_user(name: str, group: str, *, mfa: bool = False) -> User:
-    user = User.objects.create_user(username=name, email=f"{name}@example.com", password=PASSWORD)
-    user.groups.add(Group.objects.get(name=group))
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    if mfa:
-        TOTP.activate(user, generate_totp_secret())
-    return user
+    secret = generate_totp_secret() if mfa else ""
+    return builder.person(
+        username=name, email=f"{name}@example.com", group=group, password=PASSWORD, totp_secret=secret
+    )
 
 
 @pytest.fixture
@@ -109,15 +102,7 @@ def administrator(db: Any) -> User:
 
 
 def make_organisation(user: User, name: str, *, hk: bool = True) -> Organisation:
-    return organisation_create(
-        user=user,
-        name=name,
-        is_hk_registered=hk,
-        br_number="12345678" if hk else "",
-        size_band="small",
-        address="1 Queen's Road Central",
-        contact_email=f"office@{name.split()[0].lower()}.example",
-    )
+    return builder.organisation(user=user, name=name, hk=hk)
 
 
 @pytest.fixture
@@ -130,50 +115,33 @@ def respondent_org(respondent: User) -> Organisation:
     return make_organisation(respondent, "Bravo Services Limited")
 
 
-CLAIM = {
-    1: {"respondent_name": "Bravo Services Limited", "respondent_email": "bob@example.com", "respondent_is_hk": True},
-    2: {
-        "category": "services",
-        "covid_related": True,
-        "covid_impact": "Event cancelled by closure order.",
-        "facts": "Deposit paid, event cancelled.",
-    },
-    3: {"amount_claimed": Decimal("12345.67"), "remedy_sought": "Refund of the deposit."},
-}
-
-
 @pytest.fixture
 def make_draft(claimant: User, claimant_org: Organisation) -> Callable[..., Case]:
+    """A draft claim (by the claimant, for its business unless another is given), ``overrides`` changing what
+    the form's steps are given (``builder.Claim``'s fields)."""
+
     def make(organisation: Organisation | None = None, **overrides: Any) -> Case:
-        case = claim_draft_start(user=claimant, organisation=organisation or claimant_org)
-        for step, values in CLAIM.items():
-            values = {**values, **{k: v for k, v in overrides.items() if k in values}}
-            claim_draft_update(case=case, user=claimant, step=step, values=values)
-        return case
+        return builder.case_draft(
+            claimant=claimant, claimant_org=organisation or claimant_org, claim=builder.Claim(**overrides)
+        )
 
     return make
 
 
 @pytest.fixture
-def filed_case(make_draft: Callable[..., Case], claimant: User) -> Case:
-    case = make_draft()
-    return claim_file(case=case, user=claimant, terms_accepted=True, consents_to_arbitration=True)
+def filed_case(claimant: User, claimant_org: Organisation) -> Case:
+    return builder.case_filed(claimant=claimant, claimant_org=claimant_org)
 
 
 @pytest.fixture
 def invitation_token(filed_case: Case, claimant: User) -> str:
-    return invitation_send(case=filed_case, actor=claimant)
+    return builder.invitation_token(case=filed_case)
 
 
 @pytest.fixture
 def negotiation_case(filed_case: Case, invitation_token: str, respondent: User, respondent_org: Organisation) -> Case:
-    return case_respond(
-        token=invitation_token,
-        user=respondent,
-        organisation=respondent_org,
-        terms_accepted=True,
-        consents_to_arbitration=True,
-        response_text="We dispute the amount.",
+    return builder.case_in_negotiation(
+        case=filed_case, respondent=respondent, respondent_org=respondent_org, token=invitation_token
     )
 
 
@@ -354,9 +322,7 @@ def card_token(stripe_settings: str) -> Callable[[str], str]:
 
 @pytest.fixture
 def mediator_profile(mediator: User) -> Any:
-    from mediation.models import MediatorProfile
-
-    return MediatorProfile.objects.create(
+    return builder.mediator_on_panel(
         user=mediator,
         display_name="Mia Mediator",
         languages=["en", "yue"],
@@ -371,60 +337,30 @@ def mediation_case(
     negotiation_case: Case, claimant: User, administrator: User, mediator: User, mediator_profile: Any
 ) -> Case:
     """A case in mediation whose mediator (Mia) is appointed by an administrator and has accepted."""
-    from mediation.services.appointment import appointment_respond, mediator_appoint
-    from negotiation.services.escalation import mediation_request
-
-    mediation_request(case=negotiation_case, user=claimant)
-    appointment = mediator_appoint(case=negotiation_case, actor=administrator, mediator=mediator_profile)
-    appointment_respond(appointment=appointment, user=mediator, accept=True, no_conflict=True)
-    negotiation_case.refresh_from_db()
-    return negotiation_case
+    return builder.case_with_mediator(
+        case=builder.case_in_mediation(case=negotiation_case), administrator=administrator, mediator=mediator_profile
+    )
 
 
 @pytest.fixture
 def mediation_agreed(mediation_case: Case, claimant: User, respondent: User) -> Case:
     """The mediation case once both parties have signed the agreement to mediate (draft rendered)."""
-    from documents.models import IssuedKind
-    from documents.services import agreement_sign, current_draft, render_draft
-
-    draft = current_draft(mediation_case, IssuedKind.AGREEMENT_TO_MEDIATE)
-    assert draft is not None
-    draft = render_draft(document_id=draft.pk)
-    for user in (claimant, respondent):
-        agreement_sign(
-            document=draft, user=user, password=PASSWORD, full_name=user.get_full_name() or user.username, consent=True
-        )
-    return mediation_case
+    return builder.case_mediation_agreed(case=mediation_case, password=PASSWORD)
 
 
 @pytest.fixture
 def live_session(mediation_agreed: Case, mediator: User) -> Any:
     """The mediation's video session, opened by the mediator (parties may now join)."""
-    from mediation.services.sessions import session_open
-
-    return session_open(case=mediation_agreed, user=mediator)
+    return builder.mediation_session_live(case=mediation_agreed)
 
 
-def totp_code(user: User) -> str:
-    """The user's current two-factor code, as their authenticator app shows it. A code is accepted once
-    per period; a test that signs twice within it may use it again."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-    from allauth.mfa.utils import decrypt
-    from django.core.cache import cache
-
-    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    counter = next(iter(yield_hotp_counters_from_time()))
-    code = format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), counter))
-    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
-    return code
+# The user's current two-factor code, as their authenticator app shows it (usable again within its period).
+totp_code = builder.totp_code
 
 
 @pytest.fixture
 def arbitrator_profile(arbitrator: User) -> Any:
-    from arbitration.models import ArbitratorProfile
-
-    return ArbitratorProfile.objects.create(
+    return builder.arbitrator_on_panel(
         user=arbitrator,
         display_name="Arthur Arbitrator",
         languages=["en", "yue"],
@@ -437,11 +373,7 @@ def arbitrator_profile(arbitrator: User) -> Any:
 @pytest.fixture
 def arbitration_case(mediation_case: Case, mediator: User) -> Case:
     """Mediation ended unsettled and both parties had agreed to arbitration: the case is in arbitration."""
-    from mediation.services.sessions import outcome_record
-
-    outcome_record(case=mediation_case, user=mediator, result="not_settled")
-    mediation_case.refresh_from_db()
-    return mediation_case
+    return builder.case_in_arbitration(case=mediation_case)
 
 
 @pytest.fixture
@@ -449,32 +381,12 @@ def appointed_arbitration(
     arbitration_case: Case, administrator: User, arbitrator: User, arbitrator_profile: Any, seal: Any
 ) -> Case:
     """An administrator appointed Arthur, who declared his independence and signed; the declaration is sealed."""
-    from arbitration.services.appointment import appointment_accept, arbitrator_appoint
-    from documents.models import IssuedDocument, IssuedKind
-    from documents.services import agreement_sign, execute_agreement, render_draft
-
-    appointment = arbitrator_appoint(case=arbitration_case, actor=administrator, arbitrator=arbitrator_profile)
-    appointment_accept(appointment=appointment, user=arbitrator, independent=True)
-    draft = IssuedDocument.objects.get(case=arbitration_case, kind=IssuedKind.DECLARATION_OF_INDEPENDENCE)
-    draft = render_draft(document_id=draft.pk)
-    agreement_sign(
-        document=draft,
-        user=arbitrator,
-        password=PASSWORD,
-        full_name="Arthur Arbitrator",
-        consent=True,
-        totp_code=totp_code(arbitrator),
+    return builder.case_with_arbitrator(
+        case=arbitration_case, administrator=administrator, arbitrator=arbitrator_profile, password=PASSWORD
     )
-    execute_agreement(document_id=draft.pk)
-    arbitration_case.refresh_from_db()
-    return arbitration_case
 
 
 @pytest.fixture
 def proceedings(appointed_arbitration: Case, arbitrator: User) -> Case:
     """The arbitrator set the Centre's default timetable."""
-    from arbitration.services.timetable import default_dates, timetable_set
-
-    timetable_set(case=appointed_arbitration, user=arbitrator, **default_dates())
-    appointed_arbitration.refresh_from_db()
-    return appointed_arbitration
+    return builder.case_in_proceedings(case=appointed_arbitration)
