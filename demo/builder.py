@@ -9,6 +9,9 @@ case. Nothing here writes a status: the services do, with their audit entries an
 Each service commits on its own unless the caller holds a transaction (a test does): what a service leaves
 for after the commit (emails, background renders, the settlement agreement's draft) then waits for that
 commit. Documents are rendered and sealed here by calling the background tasks' bodies directly.
+
+The negotiation room's services are imported on one line, so that a move of their module changes one line
+here.
 """
 
 from __future__ import annotations
