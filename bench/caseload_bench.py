@@ -53,8 +53,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.contrib.auth.models import Group, User
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+    from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -62,13 +62,18 @@ def main() -> None:
     from django.utils import timezone
 
     from cases.roles_setup import ADMINISTRATOR_GROUP
+    from demo import builder
     from payments.services.fees import fee_schedule_create
 
     if not args.skip_seed:
         call_command("migrate", verbosity=0)
-        admin = User.objects.create_user("bench-admin", "bench-admin@example.com", "x")
-        admin.groups.add(Group.objects.get(name=ADMINISTRATOR_GROUP))
-        TOTP.activate(admin, generate_totp_secret())
+        admin = builder.person(
+            username="bench-admin",
+            email="bench-admin@example.com",
+            group=ADMINISTRATOR_GROUP,
+            password=None,  # signed in by force_login below
+            totp_secret=generate_totp_secret(),
+        )
         fee_schedule_create(
             actor=admin,
             name="Bench",

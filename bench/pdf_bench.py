@@ -50,32 +50,26 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("create_dev_seal_key")
-    from django.contrib.auth.models import User
-
-    from cases.models import Case, CaseParty, CaseStatus, Organisation
+    from cases.roles_setup import PARTY_GROUP
+    from demo import builder
     from documents.models import IssuedDocument
     from documents.rendering import renderer
     from documents.sealing import seal_pdf
     from documents.services import _context
 
-    user = User.objects.create(username="bench", email="bench@bench.invalid")
-    org = Organisation.objects.create(
-        name="Bench Trading Ltd",
-        br_number="12345678",
-        size_band="small",
-        address="1 Queen's Road",
-        contact_email="b@b.hk",
+    # A case in settlement (terms agreed in negotiation), through the services, between two businesses.
+    claimant, respondent = (
+        builder.person(username=side, email=f"{side}@bench.invalid", group=PARTY_GROUP, password=None)
+        for side in ("claimant", "respondent")
     )
-    case = Case.objects.create(
-        created_by=user,
-        reference="ODR-2026-999999",
-        status=CaseStatus.SETTLEMENT,
-        amount_claimed=Decimal("88000"),
-        category="services",
-        facts="Event cancelled.",
+    claim = builder.Claim(amount_claimed=Decimal("88000"), respondent_email=respondent.email, facts="Event cancelled.")
+    case = builder.case_filed(
+        claimant=claimant, claimant_org=builder.organisation(user=claimant, name="Bench Trading Ltd"), claim=claim
     )
-    for role in ("claimant", "respondent"):
-        CaseParty.objects.create(case=case, role=role, organisation=org, user=user)
+    case = builder.case_in_negotiation(
+        case=case, respondent=respondent, respondent_org=builder.organisation(user=respondent, name="Bench Venues Ltd")
+    )
+    case = builder.case_in_settlement(case=case, amount=Decimal("12345.67"), terms="Refund of the deposit.")
 
     print(f"median of {args.runs} runs after a warm-up\n")
     print("| paragraphs of terms | pages | render ms | seal ms | total ms |")
