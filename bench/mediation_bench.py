@@ -39,7 +39,12 @@ CANDIDATE = {"candidate": {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 
 
 
 def seed(rooms: int) -> list[tuple[str, list[str]]]:
-    """Rooms in mediation with a live session; returns (session public id, [mediator, claimant, respondent cookies])."""
+    """Rooms in mediation with a live session; returns (session public id, [mediator, claimant, respondent cookies]).
+
+    The rows are written directly, not through the case builder (demo/builder.py): there a live session
+    needs the agreement to mediate rendered and signed by both parties, with their passwords checked. Timed on
+    this shared 2-core machine, 100 rooms took 7.7 s here and 336 s through the builder (3.4 s a room); the
+    default steps seed 780 rooms, which would be some 45 minutes instead of about one."""
     import django
 
     django.setup()
