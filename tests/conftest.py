@@ -1,4 +1,7 @@
-"""Personas and cases as fixtures (healthchecks' alice/bob/charlie, for a dispute)."""
+"""Personas and cases as fixtures (healthchecks' alice/bob/charlie, for a dispute).
+
+Each case fixture is a call of the case builder (demo/builder.py), which reads who acts from the case; the
+fixtures still ask for the people each stage involves, so those exist, made in the same order as ever."""
 
 from __future__ import annotations
 
