@@ -113,7 +113,7 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", "")
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 20, minimum=0)
 # On PostgreSQL, the negotiation room stores a plain message from each process's event loop, on up to this
-# many connections of its own (odr/adb.py); 0 sends it through the ORM's database thread instead.
+# many connections of its own (odr/adb.py); 0 sends it through the ORM (message_post) instead, as on SQLite.
 ODR_LOOP_DB_CONNECTIONS = env_int("ODR_LOOP_DB_CONNECTIONS", 4, minimum=0)
 # Those connections prepare their statements on the server (about 0.3 ms less per message); turn it off
 # behind a pooler that cannot keep prepared statements (PgBouncer's transaction mode before 1.21).
