@@ -249,3 +249,13 @@ def test_the_two_answers_on_the_invitation_page_have_ids_of_their_own(
         assert found.fields[field_id][1] == label_form, f"the label for #{field_id} is in another form than it"
     organisation_fields = [action for name, action in found.fields.values() if name == "organisation"]
     assert len(organisation_fields) == 2  # one in each form, each labelled within its own form
+
+
+def test_each_partys_terms_acceptance_records_both_consents_on_the_audit_trail(negotiation_case):
+    """The respondent's entry used to leave out its consent to mediation, which the claimant's carried."""
+    from cases.models import AuditEntry
+
+    for party in negotiation_case.parties.all():
+        entry = AuditEntry.objects.get(case=negotiation_case, action="terms.accepted", data__role=party.role)
+        assert entry.data["consents_to_mediation"] == party.consents_to_mediation
+        assert entry.data["consents_to_arbitration"] == party.consents_to_arbitration

@@ -137,22 +137,24 @@ def _check_ready_to_file(locked: Case, *, terms_accepted: bool) -> CaseParty:
     return claimant
 
 
-def _accept_terms_as_claimant(
+def party_terms_accept(
     *,
     case: Case,
-    claimant: CaseParty,
+    party: CaseParty,
     user: User,
     now: datetime,
     consents_to_mediation: bool,
     consents_to_arbitration: bool,
     meta: RequestMeta,
 ) -> None:
-    claimant.terms_version = TERMS_VERSION
-    claimant.terms_accepted_at = now
-    claimant.terms_accepted_ip = meta.ip_address
-    claimant.consents_to_mediation = consents_to_mediation
-    claimant.consents_to_arbitration = consents_to_arbitration
-    claimant.save(
+    """Record that ``party`` accepted the ODR terms (and which later tiers it consents to), with the audit
+    entry, inside the caller's transaction: the claimant when filing, the respondent when answering."""
+    party.terms_version = TERMS_VERSION
+    party.terms_accepted_at = now
+    party.terms_accepted_ip = meta.ip_address
+    party.consents_to_mediation = consents_to_mediation
+    party.consents_to_arbitration = consents_to_arbitration
+    party.save(
         update_fields=[
             "terms_version",
             "terms_accepted_at",
@@ -168,7 +170,7 @@ def _accept_terms_as_claimant(
         meta=meta,
         data={
             "terms_version": TERMS_VERSION,
-            "role": PartyRole.CLAIMANT,
+            "role": party.role,
             "consents_to_mediation": consents_to_mediation,
             "consents_to_arbitration": consents_to_arbitration,
         },
@@ -192,9 +194,9 @@ def claim_file(
     now = timezone.now()
     locked.reference = _next_reference(timezone.localdate(now).year)
     locked.save(update_fields=["reference", "updated_at"])
-    _accept_terms_as_claimant(
+    party_terms_accept(
         case=locked,
-        claimant=claimant,
+        party=claimant,
         user=user,
         now=now,
         consents_to_mediation=consents_to_mediation,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from cases.models import Case, CaseParty, CaseResponse, DocumentKind, Invitation
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from cases.services.evidence import document_upload
-from cases.services.filing import TERMS_VERSION
+from cases.services.filing import party_terms_accept
 from cases.services.invitations import invitation_for_token
 from cases.services.stages import stage_advance
 
@@ -79,35 +79,6 @@ def _check_response(
         raise ServiceError(_("Describe your counterclaim."), field="counterclaim_text")
 
 
-def _accept_terms_as_respondent(
-    *,
-    case: Case,
-    party: CaseParty,
-    user: User,
-    now: datetime,
-    consents_to_mediation: bool,
-    consents_to_arbitration: bool,
-    meta: RequestMeta,
-) -> None:
-    party.terms_version = TERMS_VERSION
-    party.terms_accepted_at = now
-    party.terms_accepted_ip = meta.ip_address
-    party.consents_to_mediation = consents_to_mediation
-    party.consents_to_arbitration = consents_to_arbitration
-    party.save()
-    log_action(
-        case=case,
-        actor=user,
-        action="terms.accepted",
-        meta=meta,
-        data={
-            "terms_version": TERMS_VERSION,
-            "role": PartyRole.RESPONDENT,
-            "consents_to_arbitration": consents_to_arbitration,
-        },
-    )
-
-
 def _store_evidence_and_advance(
     *, case: Case, user: User, evidence: list[UploadedFile], has_counterclaim: bool, meta: RequestMeta
 ) -> None:
@@ -152,7 +123,7 @@ def case_respond(
     invitation, party = _join_as_respondent(token=token, user=user, organisation=organisation, meta=meta)
     case = invitation.case
     now = timezone.now()
-    _accept_terms_as_respondent(
+    party_terms_accept(
         case=case,
         party=party,
         user=user,
