@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 
 from django.conf import settings
@@ -52,3 +53,15 @@ def database_env() -> dict[str, str]:
         return {"SQLITE_PATH": str(db["NAME"])}
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return {"DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+
+
+def start_django(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    """Django in a fresh process with only ``env`` set, as a deployment starts it."""
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env={"DJANGO_SETTINGS_MODULE": "odr.settings", "PATH": "/usr/bin:/bin", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

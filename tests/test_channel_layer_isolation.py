@@ -7,32 +7,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
-import sys
 
 import pytest
 import redis
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from tests.processes import start_django
 
 REDIS = "redis://127.0.0.1:6379"
 
 
 def _layers_config(redis_url: str) -> dict:
     """CHANNEL_LAYERS as a freshly started process computes it with ``REDIS_URL`` set."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json, django; django.setup()\n"
-            "from django.conf import settings\n"
-            "print(json.dumps(settings.CHANNEL_LAYERS['default']))",
-        ],
-        env={"DJANGO_SETTINGS_MODULE": "odr.settings", "PATH": "/usr/bin:/bin", "REDIS_URL": redis_url},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = start_django(
+        {"REDIS_URL": redis_url},
+        "import json\nfrom django.conf import settings\nprint(json.dumps(settings.CHANNEL_LAYERS['default']))",
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

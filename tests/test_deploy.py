@@ -20,7 +20,6 @@ import socket
 import ssl
 import struct
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.processes import start_django
 from tests.test_accounts import PRODUCTION_ENV
 
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
@@ -88,18 +88,6 @@ def _replace_all(text: str, replacements: dict[str, str]) -> str:
     return text
 
 
-def _start_django(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
-    """Django in a fresh process with only ``env`` set, as a deployment starts it."""
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        env={"DJANGO_SETTINGS_MODULE": "odr.settings", "PATH": "/usr/bin:/bin", **env},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 # --- nginx ----------------------------------------------------------------------------------------------
 def _django_hsts_in_production() -> str:
     """The Strict-Transport-Security header production Django sends on a request nginx forwarded."""
@@ -110,7 +98,7 @@ def _django_hsts_in_production() -> str:
         f"request = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https', HTTP_HOST='{HOST}')\n"
         "print(SecurityMiddleware(lambda r: HttpResponse())(request)['Strict-Transport-Security'])\n"
     )
-    result = _start_django({**PRODUCTION_ENV, "ALLOWED_HOSTS": HOST}, code)
+    result = start_django({**PRODUCTION_ENV, "ALLOWED_HOSTS": HOST}, code)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -566,7 +554,7 @@ STORAGE_REPORT = (
 
 
 def test_s3_storage_keeps_documents_in_a_private_bucket():
-    result = _start_django({**PRODUCTION_ENV, **S3_ENV}, STORAGE_REPORT)
+    result = start_django({**PRODUCTION_ENV, **S3_ENV}, STORAGE_REPORT)
     assert result.returncode == 0, result.stderr
     private = json.loads(result.stdout)
     assert private["class"] == "storages.backends.s3.S3Storage"
@@ -585,14 +573,14 @@ def test_s3_storage_keeps_documents_in_a_private_bucket():
 
 
 def test_s3_storage_without_acls_sends_none():
-    result = _start_django({**S3_ENV, "AWS_DEFAULT_ACL": "none"}, STORAGE_REPORT)
+    result = start_django({**S3_ENV, "AWS_DEFAULT_ACL": "none"}, STORAGE_REPORT)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["acl"] is None
 
 
 def test_the_filesystem_stays_the_default():
     code = "from django.conf import settings; print(settings.STORAGES['default'])"
-    result = _start_django({"PRIVATE_MEDIA_ROOT": "/srv/odr/private"}, code)
+    result = start_django({"PRIVATE_MEDIA_ROOT": "/srv/odr/private"}, code)
     assert result.returncode == 0, result.stderr
     assert "FileSystemStorage" in result.stdout
     assert "'location': '/srv/odr/private'" in result.stdout
@@ -601,7 +589,7 @@ def test_the_filesystem_stays_the_default():
 @pytest.mark.parametrize("missing", ["AWS_STORAGE_BUCKET_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
 def test_s3_storage_refuses_to_start_without_its_bucket_or_credentials(missing):
     env = {name: value for name, value in S3_ENV.items() if name != missing}
-    result = _start_django(env, "")
+    result = start_django(env, "")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"ODR_STORAGE=s3 needs {missing}" in result.stderr
@@ -617,6 +605,6 @@ def test_s3_storage_refuses_to_start_without_its_bucket_or_credentials(missing):
     ],
 )
 def test_bad_storage_settings_stop_start_up(name, value, message):
-    result = _start_django({**S3_ENV, name: value}, "")
+    result = start_django({**S3_ENV, name: value}, "")
     assert result.returncode != 0
     assert message in result.stderr
