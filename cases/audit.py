@@ -37,6 +37,7 @@ def log_action(
     action: str,
     actor: User | None,
     case: Case | None = None,
+    subject: str = "",
     meta: RequestMeta = SYSTEM,
     data: dict[str, Any] | None = None,
     from_status: str = "",
@@ -45,6 +46,7 @@ def log_action(
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         case=case,
+        subject=subject,
         actor=actor,
         actor_label=(actor.email or actor.get_username()) if actor is not None else "system",
         action=action,

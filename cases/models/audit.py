@@ -30,6 +30,9 @@ class AuditEntry(models.Model):
     """One thing that happened: who, when, from where, what changed. Append-only (pretix ``log_action``)."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="audit")
+    # What else the entry is about, for records that are not cases (a deal: "deal:<public id>"). The core
+    # does not know those apps; they name their records here and read their trail back by it.
+    subject = models.CharField(max_length=60, blank=True, default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -49,7 +52,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="audit_case_time")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="audit_case_time"),
+            models.Index(fields=["subject", "created_at"], name="audit_subject_time", condition=~models.Q(subject="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
