@@ -42,6 +42,10 @@ from cases.services.filing import DRAFT_STEP_FIELDS, claim_draft_start, claim_dr
 from cases.services.invitations import invitation_send
 from cases.services.organisations import organisation_create
 from cases.services.responses import case_decline, case_respond, case_withdraw
+from deals.models import Deal, DealTemplate, TemplateStatus
+from deals.services.agreement import deal_mark_final
+from deals.services.starting import deal_invitation_send, deal_join, deal_start
+from deals.services.templates import first_templates_publish
 from documents.models import IssuedDocument, IssuedKind
 from documents.services import agreement_sign, current_draft, execute_agreement, render_draft
 from mediation.models import MediationResult, MediationSession, MediatorProfile
@@ -407,3 +411,68 @@ def case_awarded(*, case: Case, terms: AwardTerms, password: str) -> Case:
     _sealed_by(case, IssuedKind.ARBITRAL_AWARD, arbitrator, password)
     case.refresh_from_db()
     return case
+
+
+# --- Deals ------------------------------------------------------------------------------------------------
+
+# The particulars of a sale of goods, as a seller would fill them in.
+SALE_VALUES: Mapping[str, str] = {
+    "goods": "20,000 surgical masks, EN 14683 type IIR, boxes of 50",
+    "quantity": "400 boxes",
+    "price": "36000",
+    "currency": "HKD",
+    "delivery_place": "Unit 5, 8 Kwai Fung Crescent, Kwai Chung",
+    "delivery_date": "2027-01-15",
+    "deposit": "10000",
+    "deposit_date": "2026-12-20",
+    "balance": "26000",
+    "balance_date": "2027-01-31",
+}
+
+
+def deal_started(
+    *,
+    initiator: User,
+    initiator_org: Organisation,
+    counterparty_email: str,
+    template_key: str = "sale-of-goods",
+    role_key: str = "seller",
+    title: str = "Masks for the winter season",
+    language: str = "en",
+    values: Mapping[str, str] = SALE_VALUES,
+) -> Deal:
+    """A deal started from the offered version of ``template_key``, the other business invited."""
+    first_templates_publish()
+    template = DealTemplate.objects.get(key=template_key, status=TemplateStatus.PUBLISHED)
+    return deal_start(
+        user=initiator,
+        organisation=initiator_org,
+        template=template,
+        role_key=role_key,
+        title=title,
+        language=language,
+        values=dict(values),
+        counterparty_email=counterparty_email,
+    )
+
+
+def deal_invitation_token(*, deal: Deal) -> str:
+    """The initiator invites the other business again: the new link's token (the earlier one stops working)."""
+    last = deal.invitations.order_by("-created_at").first()
+    assert last is not None
+    return deal_invitation_send(deal=deal, email=last.email, actor=deal.created_by)
+
+
+def deal_in_negotiation(*, deal: Deal, counterparty: User, counterparty_org: Organisation, token: str = "") -> Deal:
+    """The invited business joins through its link (``token``, else one sent now)."""
+    deal_join(token=token or deal_invitation_token(deal=deal), user=counterparty, organisation=counterparty_org)
+    deal.refresh_from_db()
+    return deal
+
+
+def deal_locked(*, deal: Deal) -> Deal:
+    """Both businesses mark the current version final: the text is locked for signing."""
+    for party in deal.parties.select_related("user"):
+        deal_mark_final(deal=deal, user=party.user, version=deal.current_version)
+    deal.refresh_from_db()
+    return deal

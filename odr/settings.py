@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "negotiation",
     "mediation",
     "arbitration",
+    "deals",
     "administration",
     # The demo runner and seeding commands (the top of the house: no app imports it).
     "demo",

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("negotiation.urls")),
     path("", include("mediation.urls")),
     path("", include("arbitration.urls")),
+    path("", include("deals.urls")),
     path("", include("administration.urls")),
 ]

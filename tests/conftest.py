@@ -393,3 +393,15 @@ def appointed_arbitration(
 def proceedings(appointed_arbitration: Case, arbitrator: User) -> Case:
     """The arbitrator set the Centre's default timetable."""
     return builder.case_in_proceedings(case=appointed_arbitration)
+
+
+@pytest.fixture
+def started_deal(claimant: User, claimant_org: Organisation) -> Any:
+    """Alice's business sells masks to Bob's: started and Bob invited."""
+    return builder.deal_started(initiator=claimant, initiator_org=claimant_org, counterparty_email="bob@example.com")
+
+
+@pytest.fixture
+def negotiating_deal(started_deal: Any, respondent: User, respondent_org: Organisation) -> Any:
+    """The same deal, Bob's business joined: the text is negotiated."""
+    return builder.deal_in_negotiation(deal=started_deal, counterparty=respondent, counterparty_org=respondent_org)

@@ -33,10 +33,18 @@ _.submitted_by
 _.updated_at
 _.uploaded_by
 _.used_by
+_.awaiting_since  # a deal party's: set and cleared through update() and filter()
+_.decided_at
+_.decided_by
+_.executed_at
+_.locked_at
+_.published_at
+_.result_version
 _.exception_class_path  # django-tasks' own column: a task lost with its worker is marked failed
 
 # Stored choices a person picks in a form (the code names only some of them).
 _.CANTONESE
+_.CHINESE  # a deal's language
 _.EMPLOYMENT
 _.ENGLISH
 _.LARGE
@@ -87,3 +95,7 @@ _.close_all
 
 # The case builder (demo/builder.py): stages the tests' fixtures and the benches build that no demo case is in.
 _.mediation_session_live
+
+# The first deal templates: read by the data migration that publishes them (migrations are not scanned).
+_.FIRST_TEMPLATES
+_.template_body

@@ -6,7 +6,18 @@ from typing import Any
 
 from django.apps import apps
 
-APPS = ("auth", "account", "mfa", "cases", "documents", "payments", "mediation", "arbitration")
+APPS = (
+    "auth",
+    "account",
+    "mfa",
+    "cases",
+    "documents",
+    "payments",
+    "negotiation",
+    "mediation",
+    "arbitration",
+    "deals",
+)
 
 
 def platform_snapshot(*, exclude: tuple[str, ...] = ("cases.SecurityEvent",)) -> tuple[dict[str, int], list[Any]]:

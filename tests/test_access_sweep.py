@@ -107,6 +107,12 @@ def token(w: Any) -> dict[str, Any]:
     return {"token": w.token}
 
 
+def deal(**more: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    """kwargs for a URL of the world's deal (plus other kwargs read from the world)."""
+    return lambda w: {"deal_id": w.deal.public_id, **{key: get(w) for key, get in more.items()}}
+
+
+DEAL = frozenset({"claimant", "outsider"})  # the two businesses' people in the world's deal
 CASE_N = PARTIES | ADMINS  # the case in negotiation (N), the settled one (S), awaiting response (A: + nobody)
 CASE_M = PARTIES | ADMINS | {"mediator"}  # the case in mediation (M)
 CASE_R = PARTIES | ADMINS | {"arbitrator"}  # the case in arbitration (R)
@@ -279,6 +285,26 @@ URLS: dict[str, Url] = {
     "arbitration:panel": Url(ADMINS),
     "arbitration:profile_new": Url(ADMINS, method=FORM),
     "arbitration:profile_edit": Url(ADMINS, lambda w: {"profile_id": w.arthur_profile.pk}, method=FORM),
+    # --- deal-making: the deal is between the claimant's business and the outsider's (a party of no case), so
+    # a deal party who is a case party elsewhere (the claimant) and a case party outside the deal (the
+    # respondent) are both swept; the Centre's staff see no deal.
+    "deals:list": Url(SIGNED_IN),
+    "deals:new": Url(PARTIES | {"outsider", "superuser"}, lambda w: {"template_id": w.deal.template_id}, method=FORM),
+    "deals:invitation": Url(EVERYONE, lambda w: {"token": w.deal_token}, note="a bearer link, as for respondents"),
+    "deals:templates": Url(ADMINS),
+    "deals:template_new": Url(ADMINS, method=FORM),
+    "deals:template_action": Url(
+        ADMINS, lambda w: {"template_id": w.deal.template_id, "action": "retire"}, method=POST
+    ),
+    "deals:detail": Url(DEAL, deal()),
+    "deals:versions": Url(DEAL, deal()),
+    "deals:propose": Url(DEAL, deal(), method=POST),
+    "deals:decide": Url(DEAL, deal(proposal_id=lambda w: w.deal_proposal.pk, decision=lambda w: "accept"), method=POST),
+    "deals:comment": Url(DEAL, deal(), method=POST),
+    "deals:final": Url(DEAL, deal(), method=POST),
+    "deals:final_undo": Url(DEAL, deal(), method=POST),
+    "deals:cancel": Url(DEAL, deal(), method=POST),
+    "deals:invite": Url(DEAL, deal(), method=POST),
     # --- the Django admin's own pages (staff with two-factor; model pages: ADMIN_MODEL_PAGES)
     "admin:index": Url({"superuser"}),
     "admin:login": Url({"superuser"}, redirect="/admin/", note="everyone else is sent to allauth's sign-in"),
@@ -369,6 +395,7 @@ def _build_world() -> SimpleNamespace:
     from cases.services.compliance import payment_report
     from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start
+    from deals.services.redlines import proposal_make
     from demo import builder
     from documents.models import IssuedDocument, IssuedKind
     from documents.services import current_draft, render_draft
@@ -492,6 +519,16 @@ def _build_world() -> SimpleNamespace:
     _run_tasks()
     w.receipt = IssuedDocument.objects.get(case=w.negotiation, kind=IssuedKind.FEE_RECEIPT)
     w.case_content_type = ContentType.objects.get_for_model(Case).pk
+    # The deal: Alpha (the claimant's business) sells to Charlie's, which has joined and proposed a change; a
+    # second deal still waits for its invited business, whose link is the bearer's way in.
+    charlie_org = make_organisation(users["outsider"], "Charlie Imports Limited")
+    w.deal = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="charlie@example.com")
+    builder.deal_in_negotiation(deal=w.deal, counterparty=users["outsider"], counterparty_org=charlie_org)
+    w.deal_proposal = proposal_make(
+        deal=w.deal, user=users["outsider"], target_kind="field", target_key="price", base_version=1, value="35000"
+    )
+    waiting = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="dora@example.com")
+    w.deal_token = builder.deal_invitation_token(deal=waiting)
 
     # Each persona's signed-in session, kept for the module (a fresh Client per request reuses it).
     w.sessions = {}

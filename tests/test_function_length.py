@@ -15,8 +15,8 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 MAX_LINES = 60
 APPS = (
-    "administration", "arbitration", "cases", "demo", "documents", "mediation", "negotiation", "payments", "workers",
-    "odr",
+    "administration", "arbitration", "cases", "deals", "demo", "documents", "mediation", "negotiation", "payments",
+    "workers", "odr",
 )  # fmt: skip
 
 # "module:Class.function" -> why it is still longer than MAX_LINES.

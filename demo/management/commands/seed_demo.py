@@ -17,6 +17,7 @@ from arbitration.services.award import AwardTerms
 from cases.models import Case, CaseStatus, Organisation
 from cases.roles_setup import ADMINISTRATOR_GROUP, ARBITRATOR_GROUP, MEDIATOR_GROUP, PARTY_GROUP
 from cases.services.arbitration_entry import arbitration_consent
+from deals.services.redlines import proposal_make
 from demo import builder
 from mediation.models import MediationResult, MediatorProfile
 from mediation.services.sessions import session_propose
@@ -153,7 +154,37 @@ class Command(BaseCommand):
         builder.case_expired(case=lapsed, reason="Mediation period ended.")
         builder.case_expired(case=cast.filed("31000.00", "Sound equipment hire."))  # no response came
         self._fees(users, cast.filed)
+        self._deals(claimant, claimant_org, respondent, respondent_org)
         assert Case.objects.filter(created_by=claimant).exclude(status=CaseStatus.CLOSED).exists()
+
+    def _deals(self, seller: Any, seller_org: Organisation, buyer: Any, buyer_org: Organisation) -> None:
+        """Deal-making between the same two businesses: one deal being negotiated (the buyer's price proposal
+        awaits the seller), one whose text both marked final, and one the buyer has not joined yet."""
+        email = buyer.email
+        negotiating = builder.deal_started(initiator=seller, initiator_org=seller_org, counterparty_email=email)
+        builder.deal_in_negotiation(deal=negotiating, counterparty=buyer, counterparty_org=buyer_org)
+        proposal_make(
+            deal=negotiating, user=buyer, target_kind="field", target_key="price", base_version=1, value="34500"
+        )
+        agreed = builder.deal_started(
+            initiator=seller,
+            initiator_org=seller_org,
+            counterparty_email=email,
+            title="Spring gala supplies",
+            language="bilingual",
+        )
+        builder.deal_locked(
+            deal=builder.deal_in_negotiation(deal=agreed, counterparty=buyer, counterparty_org=buyer_org)
+        )
+        builder.deal_started(
+            initiator=seller,
+            initiator_org=seller_org,
+            counterparty_email=email,
+            title="Stage lighting hire",
+            template_key="supply-of-services",
+            role_key="client",
+            values=SERVICES_VALUES,
+        )
 
     def _mediation_failed(self, cast: _Cast) -> None:
         """Mediation ends without (full) settlement and the respondent had not agreed to arbitration: two
@@ -232,6 +263,17 @@ class Command(BaseCommand):
         payment = payment_start(charge=paid, user=claimant, provider="manual")
         payment = payment_execute(payment=payment, user=claimant, data={"reference": "Cheque 004512"})
         manual_payment_confirm(payment=payment, actor=admin, amount_received=Decimal("200.00"))
+
+
+SERVICES_VALUES = {
+    "services": "Stage lighting design and operation for three evening events",
+    "fee": "48000",
+    "currency": "HKD",
+    "start_date": "2027-02-01",
+    "milestone_1": "Lighting plan approved",
+    "milestone_1_date": "2027-02-15",
+    "payment_date": "2027-03-31",
+}
 
 
 def _claim(amount: str, facts: str, *, respondent: str = "Kowloon Venue Company") -> builder.Claim:

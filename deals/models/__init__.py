@@ -1,0 +1,22 @@
+"""Deal-making: contract templates the Centre keeps, the deals two businesses negotiate from them, the
+versions their text goes through, the redlines and comments that move it, and what the signed contract
+obliges each side to do."""
+
+from deals.models.deals import Deal, DealInvitation, DealParty, DealStatus, DealVersion, Side
+from deals.models.redlines import Comment, Proposal, ProposalAction, ProposalStatus
+from deals.models.templates import DealTemplate, TemplateStatus
+
+__all__ = [
+    "Comment",
+    "Deal",
+    "DealInvitation",
+    "DealParty",
+    "DealStatus",
+    "DealTemplate",
+    "DealVersion",
+    "Proposal",
+    "ProposalAction",
+    "ProposalStatus",
+    "Side",
+    "TemplateStatus",
+]

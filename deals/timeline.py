@@ -1,0 +1,20 @@
+"""How each audited step of a deal reads in its history, in the reader's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+HISTORY_TEXTS = {
+    "deal.started": _("Started the deal from the template"),
+    "deal.invitation_sent": _("Invited the other business"),
+    "deal.joined": _("Joined the deal"),
+    "deal.proposal_made": _("Proposed a change"),
+    "deal.proposal_accepted": _("Accepted a proposal: a new version"),
+    "deal.proposal_rejected": _("Rejected a proposal"),
+    "deal.proposal_withdrawn": _("Withdrew a proposal"),
+    "deal.odr_clause_struck": _("The ODR clause was struck"),
+    "deal.odr_clause_kept": _("The ODR clause was restored"),
+    "deal.commented": _("Commented"),
+    "deal.marked_final": _("Marked the text final"),
+    "deal.unmarked_final": _("Took back the mark of the text as final"),
+    "deal.locked": _("Both marked the same version final: the text is locked for signing"),
+    "deal.cancelled": _("Cancelled the deal"),
+}

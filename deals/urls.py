@@ -1,0 +1,23 @@
+from django.urls import path
+
+from deals.views import actions, pages, templates
+
+app_name = "deals"
+
+urlpatterns = [
+    path("deals/", pages.deal_list, name="list"),
+    path("deals/new/<int:template_id>/", pages.deal_new, name="new"),
+    path("deals/invitation/<str:token>/", pages.invitation, name="invitation"),
+    path("deals/templates/", templates.template_list, name="templates"),
+    path("deals/templates/new/", templates.template_new, name="template_new"),
+    path("deals/templates/<int:template_id>/<str:action>/", templates.template_action, name="template_action"),
+    path("deals/<uuid:deal_id>/", pages.deal_detail, name="detail"),
+    path("deals/<uuid:deal_id>/versions/", pages.deal_versions_page, name="versions"),
+    path("deals/<uuid:deal_id>/propose/", actions.propose, name="propose"),
+    path("deals/<uuid:deal_id>/proposals/<int:proposal_id>/<str:decision>/", actions.decide, name="decide"),
+    path("deals/<uuid:deal_id>/comment/", actions.comment, name="comment"),
+    path("deals/<uuid:deal_id>/final/", actions.final, name="final"),
+    path("deals/<uuid:deal_id>/final/undo/", actions.final, {"undo": True}, name="final_undo"),
+    path("deals/<uuid:deal_id>/cancel/", actions.cancel, name="cancel"),
+    path("deals/<uuid:deal_id>/invite/", actions.invite_again, name="invite"),
+]
