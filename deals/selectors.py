@@ -13,7 +13,17 @@ from cases.models import AuditEntry
 from deals.access import deals_visible_to
 from deals.audit import deal_subject
 from deals.diff import Piece, word_diff
-from deals.models import Comment, Deal, DealTemplate, DealVersion, Proposal, ProposalStatus, Side, TemplateStatus
+from deals.models import (
+    Comment,
+    Deal,
+    DealObligation,
+    DealTemplate,
+    DealVersion,
+    Proposal,
+    ProposalStatus,
+    Side,
+    TemplateStatus,
+)
 from deals.timeline import HISTORY_TEXTS
 
 if TYPE_CHECKING:
@@ -219,3 +229,8 @@ def deal_history(deal: Deal) -> list[HistoryRow]:
     """Who did what to the deal, and when (the audit log's entries on the deal), each in words."""
     entries = AuditEntry.objects.filter(subject=deal_subject(deal)).order_by("created_at", "id")
     return [HistoryRow(entry, str(HISTORY_TEXTS.get(entry.action, entry.action))) for entry in entries]
+
+
+def deal_obligations(deal: Deal) -> list[DealObligation]:
+    """What the signed contract obliges each side to do, by date, each with its record."""
+    return list(DealObligation.objects.filter(deal=deal).prefetch_related("events").order_by("due_on", "id"))

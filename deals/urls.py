@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import actions, pages, templates
+from deals.views import actions, keeping, pages, templates
 
 app_name = "deals"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("deals/<uuid:deal_id>/final/undo/", actions.final, {"undo": True}, name="final_undo"),
     path("deals/<uuid:deal_id>/cancel/", actions.cancel, name="cancel"),
     path("deals/<uuid:deal_id>/invite/", actions.invite_again, name="invite"),
+    path(
+        "deals/<uuid:deal_id>/obligations/<int:obligation_id>/<str:step>/",
+        keeping.obligation_step,
+        name="obligation_step",
+    ),
+    path("deals/<uuid:deal_id>/evidence/<int:event_id>/", keeping.evidence_download, name="evidence"),
 ]

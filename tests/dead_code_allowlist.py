@@ -33,6 +33,8 @@ _.submitted_by
 _.updated_at
 _.uploaded_by
 _.used_by
+_.reminded_due_soon_at  # set through update() by the reminder sweep, read by its filters
+_.reminded_overdue_at
 _.awaiting_since  # a deal party's: set and cleared through update() and filter()
 _.decided_at
 _.decided_by
@@ -45,6 +47,9 @@ _.exception_class_path  # django-tasks' own column: a task lost with its worker 
 # Stored choices a person picks in a form (the code names only some of them).
 _.CANTONESE
 _.CHINESE  # a deal's language
+_.DELIVERY  # kinds of a deal's obligations, named by the templates' data
+_.PAYMENT
+_.MILESTONE
 _.EMPLOYMENT
 _.ENGLISH
 _.LARGE
@@ -99,3 +104,7 @@ _.mediation_session_live
 # The first deal templates: read by the data migration that publishes them (migrations are not scanned).
 _.FIRST_TEMPLATES
 _.template_body
+
+# A signed deal's obligations: made in the transaction that executes the contract, whose service is being
+# built; until it calls this, the tests and the access sweep's world call it.
+_.deal_obligations_create

@@ -305,6 +305,16 @@ URLS: dict[str, Url] = {
     "deals:final_undo": Url(DEAL, deal(), method=POST),
     "deals:cancel": Url(DEAL, deal(), method=POST),
     "deals:invite": Url(DEAL, deal(), method=POST),
+    "deals:obligation_step": Url(
+        DEAL,
+        lambda w: {
+            "deal_id": w.kept_deal.public_id,
+            "obligation_id": w.obligation_event.obligation_id,
+            "step": "confirm",
+        },
+        method=POST,
+    ),
+    "deals:evidence": Url(DEAL, lambda w: {"deal_id": w.kept_deal.public_id, "event_id": w.obligation_event.pk}),
     # --- the Django admin's own pages (staff with two-factor; model pages: ADMIN_MODEL_PAGES)
     "admin:index": Url({"superuser"}),
     "admin:login": Url({"superuser"}, redirect="/admin/", note="everyone else is sent to allauth's sign-in"),
@@ -395,6 +405,8 @@ def _build_world() -> SimpleNamespace:
     from cases.services.compliance import payment_report
     from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start
+    from deals.models import Deal, DealStatus
+    from deals.services.obligations import deal_obligations_create, obligation_report_done
     from deals.services.redlines import proposal_make
     from demo import builder
     from documents.models import IssuedDocument, IssuedKind
@@ -529,6 +541,18 @@ def _build_world() -> SimpleNamespace:
     )
     waiting = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="dora@example.com")
     w.deal_token = builder.deal_invitation_token(deal=waiting)
+    # A signed deal between the same two, its deposit reported paid with a receipt by Charlie's business.
+    kept = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="charlie@example.com")
+    kept = builder.deal_locked(
+        deal=builder.deal_in_negotiation(deal=kept, counterparty=users["outsider"], counterparty_org=charlie_org)
+    )
+    Deal.objects.filter(pk=kept.pk).update(status=DealStatus.EXECUTED)  # as the signing service leaves it
+    w.kept_deal = kept
+    deposit = next(o for o in deal_obligations_create(deal=kept) if o.key == "deposit_date")
+    receipt = SimpleUploadedFile("transfer.txt", b"FPS transfer 4471")
+    w.obligation_event = obligation_report_done(
+        obligation=deposit, user=users["outsider"], note="Paid", evidence=receipt
+    )
 
     # Each persona's signed-in session, kept for the module (a fresh Client per request reuses it).
     w.sessions = {}

@@ -49,7 +49,7 @@ def _value(name: str) -> Any:
         return Decimal("1234.50")
     if name in {"count", "hours"}:
         return 2
-    if name.endswith(("_at", "_by")):
+    if name.endswith(("_at", "_by", "_on")):
         return timezone.now()
     return Typed(TYPED)
 

@@ -3,6 +3,7 @@ versions their text goes through, the redlines and comments that move it, and wh
 obliges each side to do."""
 
 from deals.models.deals import Deal, DealInvitation, DealParty, DealStatus, DealVersion, Side
+from deals.models.obligations import DealObligation, ObligationEvent, ObligationKind, ObligationStatus
 from deals.models.redlines import Comment, Proposal, ProposalAction, ProposalStatus
 from deals.models.templates import DealTemplate, TemplateStatus
 
@@ -10,10 +11,14 @@ __all__ = [
     "Comment",
     "Deal",
     "DealInvitation",
+    "DealObligation",
     "DealParty",
     "DealStatus",
     "DealTemplate",
     "DealVersion",
+    "ObligationEvent",
+    "ObligationKind",
+    "ObligationStatus",
     "Proposal",
     "ProposalAction",
     "ProposalStatus",

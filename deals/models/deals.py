@@ -61,6 +61,11 @@ class Deal(models.Model):
     def __str__(self) -> str:
         return self.reference or str(self.public_id)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("deals:detail", kwargs={"deal_id": self.public_id})
+
     @property
     def languages(self) -> tuple[str, ...]:
         """The languages the contract's text is kept in: both, in step, for a bilingual contract."""

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import AccessRefused, AuthenticatedRequest
@@ -30,7 +31,15 @@ from deals.forms import (
     field_name,
 )
 from deals.models import Deal, DealParty, DealTemplate, Side, TemplateStatus
-from deals.selectors import deal_history, deal_page, deal_versions, my_deals, offered_templates, versions_compared
+from deals.selectors import (
+    deal_history,
+    deal_obligations,
+    deal_page,
+    deal_versions,
+    my_deals,
+    offered_templates,
+    versions_compared,
+)
 from deals.services.starting import deal_invitation_for_token, deal_join, deal_start
 
 
@@ -92,6 +101,8 @@ def render_deal(
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
         "ws_path": f"/ws/deals/{deal.public_id}/",
+        "obligations": deal_obligations(deal),
+        "today": timezone.localdate(),
     }
     if failed and failed[0] in ("cancel", "invite", "final"):
         context[f"{failed[0]}_form"] = failed[1]
