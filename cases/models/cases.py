@@ -102,6 +102,11 @@ class Case(models.Model):
     respondent_name = models.CharField(_("respondent's business name"), max_length=200, blank=True)
     respondent_email = models.EmailField(_("respondent's contact email"), blank=True)
     respondent_is_hk = models.BooleanField(_("respondent is a Hong Kong business"), default=False)
+    # What the respondent agreed to beforehand, when the claim is about a contract whose ODR clause sends its
+    # disputes here (e.g. "Clause 8 of contract DL-2027-000012, sealed as V-…"). The respondent is still
+    # invited and told, but cannot decline online resolution, and its consent to mediation and arbitration
+    # is the clause's. Blank: consent is asked, as the scheme's rules say.
+    respondent_consent = models.TextField(_("respondent's consent given beforehand"), blank=True)
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
     covid_related = models.BooleanField(_("the dispute arises from or relates to COVID-19"), default=False)

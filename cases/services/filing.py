@@ -56,15 +56,22 @@ def respondent_email_belongs_to_claimant(*, email: str, claimant: CaseParty) -> 
 
 
 @transaction.atomic
-def claim_draft_start(*, user: User, organisation: Organisation, meta: RequestMeta = SYSTEM) -> Case:
+def claim_draft_start(
+    *, user: User, organisation: Organisation, respondent_consent: str = "", meta: RequestMeta = SYSTEM
+) -> Case:
+    """A draft claim for ``organisation``. ``respondent_consent``: where the respondent agreed beforehand to
+    resolve the dispute here (a contract's ODR clause), what that agreement is (``Case.respondent_consent``)."""
     if not may_file(user):
         raise ServiceError(_("This account cannot file disputes."))
     _check_member(user, organisation)
-    case = Case.objects.create(created_by=user)
+    case = Case.objects.create(created_by=user, respondent_consent=respondent_consent.strip())
     CaseParty.objects.create(
         case=case, role=PartyRole.CLAIMANT, organisation=organisation, user=user, language=joining_language(user.pk)
     )
-    log_action(case=case, actor=user, action="case.draft_started", meta=meta, data={"organisation": organisation.name})
+    data = {"organisation": organisation.name}
+    if case.respondent_consent:
+        data["respondent_consent"] = case.respondent_consent
+    log_action(case=case, actor=user, action="case.draft_started", meta=meta, data=data)
     return case
 
 

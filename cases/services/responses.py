@@ -123,6 +123,9 @@ def case_respond(
     invitation, party = _join_as_respondent(token=token, user=user, organisation=organisation, meta=meta)
     case = invitation.case
     now = timezone.now()
+    if case.respondent_consent:
+        # The contract's clause already sends the dispute through every tier: that consent stands.
+        consents_to_mediation = consents_to_arbitration = True
     party_terms_accept(
         case=case,
         party=party,
@@ -160,6 +163,14 @@ def case_decline(
         raise ServiceError(_("Give a reason for declining."), field="reason")
     invitation, _party = _join_as_respondent(token=token, user=user, organisation=organisation, meta=meta)
     case = invitation.case
+    if case.respondent_consent:
+        raise ServiceError(
+            _(
+                "Your business agreed beforehand to resolve disputes about this contract online (%(consent)s), so "
+                "online dispute resolution cannot be declined. Respond to the claim instead."
+            )
+            % {"consent": case.respondent_consent}
+        )
     case_transition(case=case, action=Action.DECLINE, actor=user, meta=meta, reason=reason.strip())
     _notify_claimant(case, "declined")
     return case
