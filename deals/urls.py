@@ -26,4 +26,5 @@ urlpatterns = [
         name="obligation_step",
     ),
     path("deals/<uuid:deal_id>/evidence/<int:event_id>/", keeping.evidence_download, name="evidence"),
+    path("deals/<uuid:deal_id>/dispute/", keeping.dispute_open, name="dispute"),
 ]

@@ -314,6 +314,7 @@ URLS: dict[str, Url] = {
         },
         method=POST,
     ),
+    "deals:dispute": Url(DEAL, lambda w: {"deal_id": w.kept_deal.public_id}, method=POST),
     "deals:evidence": Url(DEAL, lambda w: {"deal_id": w.kept_deal.public_id, "event_id": w.obligation_event.pk}),
     # --- the Django admin's own pages (staff with two-factor; model pages: ADMIN_MODEL_PAGES)
     "admin:index": Url({"superuser"}),

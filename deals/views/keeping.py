@@ -18,6 +18,7 @@ from cases.services import ServiceError
 from cases.views import form_data
 from deals.access import deal_view
 from deals.models import Deal, DealObligation, ObligationEvent, Side
+from deals.services.disputes import deal_dispute_open
 from deals.services.obligations import obligation_confirm, obligation_dispute, obligation_report_done
 from deals.views.pages import render_deal
 
@@ -91,3 +92,33 @@ def evidence_download(request: AuthenticatedRequest, deal: Deal, side: Side, eve
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_POST
+@deal_view
+def dispute_open(request: AuthenticatedRequest, deal: Deal, side: Side) -> HttpResponse:
+    """ "Open a dispute": the claim is drafted from the deal, and the claimant goes on to check and file it."""
+    obligation = None
+    if request.POST.get("obligation"):
+        obligation = DealObligation.objects.filter(deal=deal, pk=_int(request.POST["obligation"])).first()
+        if obligation is None:
+            raise Http404(_("No such obligation."))
+    try:
+        case = deal_dispute_open(
+            deal=deal, user=request.user, obligation=obligation, meta=RequestMeta.from_request(request)
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(deal.get_absolute_url())
+    messages.success(
+        request,
+        _("The claim is drafted from the contract. Check each step, add how COVID-19 affected it, then file it."),
+    )
+    return redirect("cases:file_step", case_id=case.public_id, step=2)
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        return 0
