@@ -266,3 +266,74 @@ def test_staff_pages(
         for path in staff_paths(negotiation_case, mediator_profile, arbitrator_profile):
             audit(page, base + path, found)
     assert_none(found)
+
+
+def deal_paths(deal: Any) -> list[str]:
+    """A deal's own pages, for one of its two businesses."""
+    return [f"/deals/{deal.public_id}/", f"/deals/{deal.public_id}/versions/?left=1&right=2"]
+
+
+def test_deal_pages(negotiating_deal, claimant, respondent, administrator, live_server, new_page):
+    """Deal-making: my deals, starting one from a template, a deal with a redline, a comment and an accepted
+    change (so two versions compare), a signed deal's obligations, the invitation link, and the templates page."""
+    from deals.models import Deal, DealStatus, DealTemplate
+    from deals.services.obligations import deal_obligations_create
+    from deals.services.redlines import comment_post, proposal_accept, proposal_make
+    from demo import builder
+
+    def negotiate() -> tuple[Any, str, Any]:
+        deal = negotiating_deal
+        price = proposal_make(
+            deal=deal, user=respondent, target_kind="field", target_key="price", base_version=1, value="34500"
+        )
+        proposal_accept(deal=deal, proposal_id=price.pk, user=claimant)
+        proposal_make(
+            deal=deal,
+            user=respondent,
+            target_kind="clause",
+            target_key="delivery",
+            base_version=2,
+            text={"en": "The Seller delivers the goods to the Buyer's warehouse by the delivery date."},
+        )
+        comment_post(deal=deal, user=claimant, target_kind="clause", target_key="quality", body="Which standard?")
+        waiting = builder.deal_started(
+            initiator=claimant,
+            initiator_org=deal.parties.get(side="initiator").organisation,
+            counterparty_email="dora@example.com",
+            language="bilingual",
+        )
+        token = builder.deal_invitation_token(deal=waiting)
+        kept = builder.deal_started(
+            initiator=claimant, initiator_org=waiting.parties.get().organisation, counterparty_email="bob@example.com"
+        )
+        kept = builder.deal_locked(
+            deal=builder.deal_in_negotiation(
+                deal=kept, counterparty=respondent, counterparty_org=deal.parties.get(side="counterparty").organisation
+            )
+        )
+        Deal.objects.filter(pk=kept.pk).update(status=DealStatus.EXECUTED)  # as the signing service leaves it
+        deal_obligations_create(deal=kept)
+        return waiting, token, kept
+
+    waiting, token, kept = off_the_browser_thread(negotiate)
+    template = DealTemplate.objects.get(key="sale-of-goods", status="published")
+    base = live_server.url
+    found: list[str] = []
+    for language in LANGUAGES:
+        page = open_as(new_page, base, language)
+        audit(page, f"{base}/deals/invitation/{token}/", found)
+        for session in (session_cookie(claimant), session_cookie(respondent)):
+            page = open_as(new_page, base, language, session)
+            for path in [
+                "/deals/",
+                f"/deals/new/{template.pk}/",
+                *deal_paths(negotiating_deal),
+                f"/deals/{kept.public_id}/",
+            ]:
+                audit(page, base + path, found)
+        page = open_as(new_page, base, language, session_cookie(claimant))
+        audit(page, f"{base}/deals/{waiting.public_id}/", found)
+        page = open_as(new_page, base, language, session_cookie(administrator))
+        for path in ["/deals/templates/", f"/deals/templates/new/?from={template.pk}"]:
+            audit(page, base + path, found)
+    assert_none(found)
