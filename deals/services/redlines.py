@@ -154,7 +154,7 @@ def proposal_make(
             "version": locked.current_version,
         },
     )
-    mark_other_side_awaiting(locked, party.side)
+    mark_other_side_awaiting(locked, party.side, proposal.created_at)
     broadcast_deal_on_commit(locked.pk, "proposal", {"id": proposal.pk, "target": f"{target.kind}:{target.key}"})
     return proposal
 
@@ -250,7 +250,7 @@ def proposal_accept(*, deal: Deal, proposal_id: int, user: User, meta: RequestMe
             meta=meta,
             data={"version": number},
         )
-    mark_other_side_awaiting(locked, party.side)
+    mark_other_side_awaiting(locked, party.side, now)
     broadcast_deal_on_commit(locked.pk, "version", {"number": number, "target": f"{target.kind}:{target.key}"})
     return version
 
@@ -321,6 +321,6 @@ def comment_post(
         meta=meta,
         data={"comment": comment.pk, "target": f"{target.kind}:{target.key}"},
     )
-    mark_other_side_awaiting(locked, party.side)
+    mark_other_side_awaiting(locked, party.side, comment.created_at)
     broadcast_deal_on_commit(locked.pk, "comment", {"id": comment.pk, "target": f"{target.kind}:{target.key}"})
     return comment
