@@ -15,7 +15,7 @@ from django.http import HttpResponseBase
 
 from cases.access import AccessRefused, AuthenticatedRequest, is_case_administrator, may_file
 from cases.models import RefusalReason
-from deals.models import Deal, Side
+from deals.models import Deal, DealParty, Side
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -37,6 +37,20 @@ def deal_side(user: User | AnonymousUser, deal: Deal) -> Side | None:
         if party.user_id == user.pk:
             return Side(party.side)
     return None
+
+
+def seat_in(user_id: int, public_id: Any) -> tuple[int, Side] | None:
+    """The deal's row id and the side ``user_id`` acts for in the deal named by ``public_id`` (the URL's), or
+    None: one query, for the deal room's socket at connect."""
+    seat = DealParty.objects.filter(deal__public_id=public_id, user_id=user_id).values_list("deal_id", "side").first()
+    return (seat[0], Side(seat[1])) if seat is not None else None
+
+
+def side_of(user_id: int, deal_id: int) -> Side | None:
+    """The side ``user_id`` acts for in deal ``deal_id`` (its row id), or None: one query on the parties'
+    (user, deal) index, which the deal room's socket makes before every frame and delivery."""
+    side = DealParty.objects.filter(user_id=user_id, deal_id=deal_id).values_list("side", flat=True).first()
+    return Side(side) if side is not None else None
 
 
 def may_start_deal(user: User | AnonymousUser) -> bool:

@@ -10,7 +10,13 @@ class DealsConfig(AppConfig):
     def ready(self) -> None:
         # Deal-making plugs into the core as the tiers do (cases.hooks): the core never imports it.
         from cases.hooks import register_sweep_job
+        from deals.presence import stale_presence_clear
+        from deals.services.digests import deal_digests_send
         from deals.services.obligations import obligation_reminders_send
 
-        # The deadline sweep's share: reminders before an obligation's date, and once it has passed.
+        # The deadline sweep's share: reminders before an obligation's date, and once it has passed; the batched
+        # email of what awaits each side in the text's negotiation; the presence rows of deal room sockets whose
+        # process died.
         register_sweep_job("deal_obligations", lambda now: obligation_reminders_send(now=now))
+        register_sweep_job("deal_digests", lambda now: deal_digests_send(now=now))
+        register_sweep_job("deal_presence_cleared", lambda now: stale_presence_clear(now=now))

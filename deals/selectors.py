@@ -234,3 +234,10 @@ def deal_history(deal: Deal) -> list[HistoryRow]:
 def deal_obligations(deal: Deal) -> list[DealObligation]:
     """What the signed contract obliges each side to do, by date, each with its record."""
     return list(DealObligation.objects.filter(deal=deal).prefetch_related("events").order_by("due_on", "id"))
+
+
+def room_state(deal_id: int) -> dict[str, Any]:
+    """What the deal room's socket says first: the version on the table and the deal's state; a page that
+    holds another version (it was away) fetches its parts again."""
+    version, status = Deal.objects.filter(pk=deal_id).values_list("current_version", "status").get()
+    return {"version": version, "status": status}

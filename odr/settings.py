@@ -401,6 +401,8 @@ ODR_INVITATIONS_PER_DAY = env_int("ODR_INVITATIONS_PER_DAY", 20, minimum=1)
 # Refused accesses recorded a minute for one person (or, signed out, one address); the rest are counted.
 ODR_SECURITY_EVENTS_PER_MINUTE = env_int("ODR_SECURITY_EVENTS_PER_MINUTE", 20, minimum=1)
 ODR_MESSAGE_DIGEST_MINUTES = env_int("ODR_MESSAGE_DIGEST_MINUTES", 15, minimum=1)
+# What awaits a side in a deal is emailed once it has waited this long, in one email however much changed.
+ODR_DEAL_DIGEST_MINUTES = env_int("ODR_DEAL_DIGEST_MINUTES", 10, minimum=1)
 # While a stage waits for its fees, the current stage's deadline stays at least this far away.
 ODR_FEE_PAYMENT_DAYS = env_int("ODR_FEE_PAYMENT_DAYS", 7, minimum=1)
 # Days the paying party has to pay a settlement sum once the agreement is executed, when the agreed terms give

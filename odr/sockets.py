@@ -1,5 +1,6 @@
-"""The one base of the platform's websocket consumers: the negotiation room (``negotiation.consumers``) and the video
-room (``mediation.consumers``) subclass ``RoomConsumer``, and keep only their own frames.
+"""The one base of the platform's websocket consumers: the negotiation room (``negotiation.consumers``), the video
+room (``mediation.consumers``) and the deal room (``deals.consumers``) subclass ``RoomConsumer``, and keep only
+their own frames.
 
 What every room gets from it, in this order at connect:
 

@@ -36,6 +36,7 @@ _.used_by
 _.reminded_due_soon_at  # set through update() by the reminder sweep, read by its filters
 _.reminded_overdue_at
 _.awaiting_since  # a deal party's: set and cleared through update() and filter()
+_.digest_sent_at  # a deal party's: written through update(), read through filter()
 _.decided_at
 _.decided_by
 _.executed_at
@@ -85,6 +86,9 @@ _.room_event
 _.room_moved
 _.room_signal
 _.session_ended
+_.deal_event  # the deal room's group messages: "deal.event", "deal.presence", "deal.typing"
+_.deal_presence
+_.deal_typing
 _.base_send  # Channels' AsyncConsumer.__call__ sets it too; ours wraps it
 _._leaving  # the task closing a consumer whose channel layer failed, kept so it is not collected early
 _._csp_config  # read by Django's CSP middleware on the response

@@ -20,6 +20,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
 from cases.models import NeutralRole, SecurityEvent
+from deals.consumers import DealConsumer
 from mediation.consumers import MediationRoomConsumer
 from negotiation.consumers import NegotiationConsumer
 from odr import ratelimit
@@ -70,10 +71,25 @@ MEDIATION_TYPES: dict[str, tuple[frozenset[str], dict[str, Any], str | None]] = 
     "caucus.end": (frozenset({"mediator"}), {}, None),
 }
 
+# --- The deal room: /ws/deals/<deal>/ (the claimant's business and the respondent's negotiate a deal's text)
+DEAL_CONNECT = PARTIES  # the deal's two businesses' people only; the Centre's staff and neutrals do not see deals
+DEAL_PROPOSAL = {"target_kind": "clause", "target_key": "delivery", "base_version": 1, "text": {"en": "Unloaded."}}
+DEAL_TYPES: dict[str, tuple[frozenset[str], dict[str, Any], str | None]] = {
+    "ping": (DEAL_CONNECT, {}, "pong"),
+    "typing": (DEAL_CONNECT, {"target": "clause:delivery", "active": True}, ""),
+    "proposal.make": (DEAL_CONNECT, DEAL_PROPOSAL, None),
+    "proposal.accept": (DEAL_CONNECT, {"proposal_id": "PROPOSAL"}, None),
+    "proposal.reject": (DEAL_CONNECT, {"proposal_id": "PROPOSAL"}, None),
+    "proposal.withdraw": (DEAL_CONNECT, {"proposal_id": "PROPOSAL"}, None),
+    "comment.post": (DEAL_CONNECT, {"target_kind": "clause", "target_key": "delivery", "body": "Why?"}, None),
+    "final.mark": (DEAL_CONNECT, {"version": 1}, None),
+    "final.unmark": (DEAL_CONNECT, {}, None),
+}
+
 
 @pytest.mark.parametrize(
     ("consumer", "table"),
-    [(NegotiationConsumer, NEGOTIATION_TYPES), (MediationRoomConsumer, MEDIATION_TYPES)],
+    [(NegotiationConsumer, NEGOTIATION_TYPES), (MediationRoomConsumer, MEDIATION_TYPES), (DealConsumer, DEAL_TYPES)],
 )
 def test_every_message_type_is_in_the_table(consumer, table):
     assert set(table) == set(consumer.HANDLERS), f"{consumer.__name__}: types missing from, or stale in, the table"
@@ -87,7 +103,7 @@ def test_every_websocket_route_is_a_room_on_the_one_base():
     from odr.sockets import RoomConsumer
 
     consumers = {route.callback.consumer_class for route in websocket_urlpatterns}
-    assert consumers == {NegotiationConsumer, MediationRoomConsumer}
+    assert consumers == {NegotiationConsumer, MediationRoomConsumer, DealConsumer}
     assert all(issubclass(consumer, RoomConsumer) for consumer in consumers)
 
 
@@ -256,3 +272,30 @@ async def test_the_video_room_by_persona(live_session, people):
     for communicator in sockets.values():
         await communicator.disconnect()
     assert not wrong, "video room: " + "; ".join(wrong)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_deal_room_by_persona(negotiating_deal, people, respondent):
+    """Every persona outside the deal is refused at connect (the Centre's administrators too); the two
+    businesses' people may send every type, and each read gets its answer. A person removed from a deal while
+    connected is refused at the next frame (tests/deals/test_consumer.py)."""
+    from deals.services.redlines import proposal_make
+
+    proposal = await database_sync_to_async(proposal_make)(
+        deal=negotiating_deal, user=respondent, target_kind="field", target_key="price", base_version=1, value="35000"
+    )
+    path = f"/ws/deals/{negotiating_deal.public_id}/"
+    wrong = await _refused_connects(path, people, DEAL_CONNECT)
+    sockets = {}
+    for persona in sorted(DEAL_CONNECT):
+        communicator, connected, code = await _connect(path, people[persona])
+        assert connected, f"{persona} could not connect ({code})"
+        assert (await communicator.receive_json_from())["type"] == "hello"
+        sockets[persona] = communicator
+    fill = {"PROPOSAL": proposal.pk}
+    wrong += await _wrong_role_frames(sockets, DEAL_TYPES, fill)
+    wrong += await _reads(sockets, DEAL_TYPES, fill)
+    for communicator in sockets.values():
+        await communicator.disconnect()
+    assert not wrong, "deal room: " + "; ".join(wrong)

@@ -47,7 +47,7 @@ def _value(name: str) -> Any:
         return 1
     if name.startswith("amount") or name.endswith(("amount", "amount_due")):
         return Decimal("1234.50")
-    if name in {"count", "hours"}:
+    if name in {"count", "hours"} or name.endswith("_count"):
         return 2
     if name.endswith(("_at", "_by", "_on")):
         return timezone.now()

@@ -5,6 +5,7 @@ obliges each side to do."""
 from deals.models.deals import Deal, DealInvitation, DealParty, DealStatus, DealVersion, Side
 from deals.models.obligations import DealObligation, ObligationEvent, ObligationKind, ObligationStatus
 from deals.models.redlines import Comment, Proposal, ProposalAction, ProposalStatus
+from deals.models.room import DealPresence
 from deals.models.templates import DealTemplate, TemplateStatus
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "DealInvitation",
     "DealObligation",
     "DealParty",
+    "DealPresence",
     "DealStatus",
     "DealTemplate",
     "DealVersion",

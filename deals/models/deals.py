@@ -91,6 +91,9 @@ class DealParty(models.Model):
     # Since when something has awaited this side (a proposal, a comment, the other side marking the text
     # final) that it has not seen: the sweep emails one digest a while later, not one email per change.
     awaiting_since = models.DateTimeField(null=True, blank=True)
+    # When the last digest went: the next waits a whole period after it, whatever the clocks of the processes that
+    # set ``awaiting_since`` say.
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -40,7 +41,10 @@ def require_negotiating(deal: Deal) -> None:
     )
 
 
-def mark_other_side_awaiting(deal: Deal, side: str) -> None:
-    """Something now awaits the other side (the sweep's digest tells them, once, a while later)."""
+def mark_other_side_awaiting(deal: Deal, side: str, at: datetime | None = None) -> None:
+    """Something now awaits the other side (the sweep's digest tells them, once, a while later). ``at``: when the
+    change was recorded (its row's time), so the digest counts it among what came since the flag was set."""
     other = Side.COUNTERPARTY if side == Side.INITIATOR else Side.INITIATOR
-    DealParty.objects.filter(deal=deal, side=other, awaiting_since__isnull=True).update(awaiting_since=timezone.now())
+    DealParty.objects.filter(deal=deal, side=other, awaiting_since__isnull=True).update(
+        awaiting_since=at or timezone.now()
+    )

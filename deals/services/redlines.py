@@ -154,8 +154,8 @@ def proposal_make(
             "version": locked.current_version,
         },
     )
-    mark_other_side_awaiting(locked, party.side)
-    broadcast_deal_on_commit(locked.pk, "proposal", {"id": proposal.pk})
+    mark_other_side_awaiting(locked, party.side, proposal.created_at)
+    broadcast_deal_on_commit(locked.pk, "proposal", {"id": proposal.pk, "target": f"{target.kind}:{target.key}"})
     return proposal
 
 
@@ -250,8 +250,8 @@ def proposal_accept(*, deal: Deal, proposal_id: int, user: User, meta: RequestMe
             meta=meta,
             data={"version": number},
         )
-    mark_other_side_awaiting(locked, party.side)
-    broadcast_deal_on_commit(locked.pk, "version", {"number": number})
+    mark_other_side_awaiting(locked, party.side, now)
+    broadcast_deal_on_commit(locked.pk, "version", {"number": number, "target": f"{target.kind}:{target.key}"})
     return version
 
 
@@ -290,7 +290,9 @@ def _close(deal: Deal, proposal: Proposal, user: User, status: str, action: str,
     proposal.status, proposal.decided_by, proposal.decided_at = status, user, timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     log_deal_action(deal=deal, action=action, actor=user, meta=meta, data={"proposal": proposal.pk})
-    broadcast_deal_on_commit(deal.pk, "proposal", {"id": proposal.pk})
+    broadcast_deal_on_commit(
+        deal.pk, "proposal", {"id": proposal.pk, "target": f"{proposal.target_kind}:{proposal.target_key}"}
+    )
     return proposal
 
 
@@ -319,6 +321,6 @@ def comment_post(
         meta=meta,
         data={"comment": comment.pk, "target": f"{target.kind}:{target.key}"},
     )
-    mark_other_side_awaiting(locked, party.side)
-    broadcast_deal_on_commit(locked.pk, "comment", {"id": comment.pk})
+    mark_other_side_awaiting(locked, party.side, comment.created_at)
+    broadcast_deal_on_commit(locked.pk, "comment", {"id": comment.pk, "target": f"{target.kind}:{target.key}"})
     return comment

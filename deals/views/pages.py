@@ -41,6 +41,7 @@ from deals.selectors import (
     versions_compared,
 )
 from deals.services.starting import deal_invitation_for_token, deal_join, deal_start
+from deals.views.labels import room_labels
 
 
 @login_required
@@ -83,36 +84,70 @@ def deal_new(request: AuthenticatedRequest, template_id: int) -> HttpResponse:
     return render(request, "deals/new.html", {"form": form, "template": template}, status=status)
 
 
-def render_deal(
-    request: AuthenticatedRequest, deal: Deal, side: Side, *, failed: tuple[str, Any] | None = None
-) -> HttpResponse:
-    """The deal page; ``failed``: the part ("clause:key", "final", ...) whose form came back with errors,
-    shown open with what was typed and why it was refused (status 400)."""
-    page = deal_page(deal, side)
-    context: dict[str, Any] = {
+def _deal_context(deal: Deal, side: Side) -> dict[str, Any]:
+    return {
         "deal": deal,
-        "page": page,
+        "page": deal_page(deal, side),
         "is_initiator": side == Side.INITIATOR,
-        "failed_target": failed[0] if failed else "",
-        "failed_form": failed[1] if failed else None,
         "propose_form": ProposeForm(),
         "comment_form": CommentForm(),
         "version_form": VersionForm(initial={"version": deal.current_version}),
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
-        "ws_path": f"/ws/deals/{deal.public_id}/",
-        "obligations": deal_obligations(deal),
-        "today": timezone.localdate(),
     }
+
+
+def _seen(deal: Deal, side: Side) -> None:
+    """Whoever reads the deal, the whole page or the parts the live page fetched as they changed, has seen what
+    awaited them: the digest email is not needed any more."""
+    DealParty.objects.filter(deal=deal, side=side, awaiting_since__isnull=False).update(awaiting_since=None)
+
+
+def render_deal(
+    request: AuthenticatedRequest, deal: Deal, side: Side, *, failed: tuple[str, Any] | None = None
+) -> HttpResponse:
+    """The deal page; ``failed``: the part ("clause:key", "final", ...) whose form came back with errors,
+    shown open with what was typed and why it was refused (status 400)."""
+    context = _deal_context(deal, side)
+    context.update(
+        {
+            "failed_target": failed[0] if failed else "",
+            "failed_form": failed[1] if failed else None,
+            "ws_path": f"/ws/deals/{deal.public_id}/",
+            "deal_labels": room_labels(),
+            "obligations": deal_obligations(deal),
+            "today": timezone.localdate(),
+        }
+    )
     if failed and failed[0] in ("cancel", "invite", "final"):
         context[f"{failed[0]}_form"] = failed[1]
-    # Whoever opens the deal has seen what awaited them: the digest email is not needed any more.
-    DealParty.objects.filter(deal=deal, side=side, awaiting_since__isnull=False).update(awaiting_since=None)
+    _seen(deal, side)
     return render(request, "deals/detail.html", context, status=400 if failed else 200)
+
+
+# The page's sections the live page may fetch again by name, besides each clause and field ("clause:<key>").
+SECTIONS = ("state", "parties", "summary", "final", "cancel")
+
+
+def render_sections(request: AuthenticatedRequest, deal: Deal, side: Side, names: list[str]) -> HttpResponse:
+    """``?partial=summary&partial=clause:delivery``: those parts of the deal page, each in the element it has
+    on the page, rendered by the same templates after the same access check; names it does not know are left
+    out."""
+    context = _deal_context(deal, side)
+    page = context["page"]
+    parts = {f"{part.kind}:{part.key}": part for part in [*page.fields, *page.clauses]}
+    context["sections"] = [
+        (name, parts.get(name)) for name in dict.fromkeys(names[:100]) if name in SECTIONS or name in parts
+    ]
+    _seen(deal, side)
+    return render(request, "deals/_sections.html", context)
 
 
 @deal_view
 def deal_detail(request: AuthenticatedRequest, deal: Deal, side: Side) -> HttpResponse:
+    names = request.GET.getlist("partial")
+    if names:
+        return render_sections(request, deal, side, names)
     return render_deal(request, deal, side)
 
 

@@ -1,8 +1,8 @@
-// The one live socket of the room pages (the negotiation room, the mediation video room), for their servers'
-// one websocket base (odr/sockets.py). It connects, says in the page's status line how the connection stands
-// (data-state and words: connecting, live, reconnecting, offline), reconnects with backoff after any gap,
-// catches up after a reconnect, keeps the connection alive with pings, and routes the server's one error
-// frame ({type: "error", code, message, ref}) to the request it answers.
+// The one live socket of the room pages (the negotiation room, the mediation video room, the deal page), for
+// their servers' one websocket base (odr/sockets.py). It connects, says in the page's status line how the
+// connection stands (data-state and words: connecting, live, reconnecting, offline), reconnects with backoff
+// after any gap, catches up after a reconnect, keeps the connection alive with pings, and routes the server's
+// one error frame ({type: "error", code, message, ref}) to the request it answers.
 //
 //   const live = liveSocket({
 //     path,                       // the socket's path, e.g. /ws/cases/<id>/negotiation/

@@ -3,6 +3,7 @@ typed, and 404 for anyone outside the deal."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -90,3 +91,47 @@ def test_templates_page_is_the_administrators(administrator: Any, claimant: Any,
     page = client_for(administrator).get(reverse("deals:templates"))
     assert page.status_code == 200
     assert "Sale of goods" in page.content.decode()
+
+
+def test_the_live_page_fetches_parts_through_the_same_check(
+    negotiating_deal: Deal, claimant: Any, respondent: Any, outsider: Any, client_for: Any
+) -> None:
+    from deals.models import DealParty
+    from deals.services.redlines import proposal_make
+
+    proposal_make(
+        deal=negotiating_deal, user=respondent, target_kind="field", target_key="price", base_version=1, value="35000"
+    )
+    url = _detail(negotiating_deal) + "?partial=field:price&partial=summary&partial=clause:nothing&partial=final"
+    response = client_for(claimant).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The parts asked for, in the elements the page has (the live page swaps them in), and nothing else.
+    assert 'id="field-price" data-target="field:price"' in html
+    assert 'id="deal-summary"' in html
+    assert 'id="final"' in html
+    assert "1 open proposal" in html
+    assert 'data-deal-form="accept"' in html
+    assert "<html" not in html
+    assert 'id="particulars"' not in html
+    assert 'id="field-quantity"' not in html
+    assert "clause:nothing" not in html
+    # Reading the parts is seeing them: the digest email is not needed.
+    assert DealParty.objects.get(deal=negotiating_deal, side="initiator").awaiting_since is None
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302
+
+
+def test_the_page_names_its_live_room_and_keeps_its_plain_forms(
+    negotiating_deal: Deal, claimant: Any, client_for: Any
+) -> None:
+    html = client_for(claimant).get(_detail(negotiating_deal)).content.decode()
+    assert f'data-ws-path="/ws/deals/{negotiating_deal.public_id}/"' in html
+    assert 'id="deal-labels"' in html
+    assert "js/deal-room.js" in html
+    # Every form the room sends over the socket still posts to its plain URL without JavaScript.
+    for kind, action in (("propose", "propose/"), ("comment", "comment/"), ("final", "final/")):
+        plain = (
+            rf'<form method="post" action="{re.escape(_detail(negotiating_deal) + action)}"[^>]*data-deal-form="{kind}"'
+        )
+        assert re.search(plain, html), kind
