@@ -23,6 +23,7 @@ from deals.audit import log_deal_action
 from deals.models import Deal, DealContract, DealSignature, DealStatus, Side
 from deals.realtime import broadcast_deal_on_commit
 from deals.services.contract import render_contract
+from deals.services.obligations import deal_obligations_create
 from deals.services.parties import acting_party, locked_deal, mark_other_side_awaiting
 from documents.files import store_pdf
 from documents.sealing import seal_pdf
@@ -130,14 +131,15 @@ def deal_sign(
 
 
 def _record_execution(deal: Deal, contract: DealContract) -> None:
-    """Save the executed copy and the deal's new status, audit it, tell the open pages and queue both
-    businesses' email. Runs as ``store_pdf``'s save, in ``execute_contract``'s transaction, so a failure here
+    """Save the executed copy and the deal's new status and obligations, audit it, tell the open pages and
+    queue both businesses' email. Runs as ``store_pdf``'s save, in ``execute_contract``'s transaction, so a failure here
     removes the sealed file and leaves the deal as it was."""
     contract.executed_at = timezone.now()
     contract.save(update_fields=["executed_pdf", "executed_sha256", "executed_pages", "executed_at"])
     deal.status = DealStatus.EXECUTED
     deal.executed_at = contract.executed_at
     deal.save(update_fields=["status", "executed_at", "updated_at"])
+    deal_obligations_create(deal=deal)  # what the signed text obliges each side to do, by when
     log_deal_action(
         deal=deal,
         action="deal.executed",
