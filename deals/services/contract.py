@@ -13,7 +13,6 @@ from django.db import transaction
 
 from cases.services import ServiceError
 from deals.audit import log_deal_action
-from deals.content import odr_clause_kept
 from deals.models import DealContract, DealVersion, Side
 from documents.rendering import MissingGlyphs, RenderedDocument, renderer
 
@@ -57,7 +56,6 @@ def contract_context(contract: DealContract, signatures: list[DealSignature] | N
         "parties": [(party, roles.get(party.role_key, {})) for party in parties],
         "particulars": _particulars(deal.template.body, content["fields"]),
         "clauses": content["clauses"],
-        "odr_clause_kept": odr_clause_kept(content),
         "signatures": [(signature, role_of_side.get(signature.side, {})) for signature in signatures or []],
         "executed": signatures is not None,
     }

@@ -132,8 +132,8 @@ def deal_sign(
 
 def _record_execution(deal: Deal, contract: DealContract) -> None:
     """Save the executed copy and the deal's new status and obligations, audit it, tell the open pages and
-    queue both businesses' email. Runs as ``store_pdf``'s save, in ``execute_contract``'s transaction, so a failure here
-    removes the sealed file and leaves the deal as it was."""
+    queue both businesses' email. Runs as ``store_pdf``'s save, in ``execute_contract``'s transaction, so a
+    failure here removes the sealed file and leaves the deal as it was."""
     contract.executed_at = timezone.now()
     contract.save(update_fields=["executed_pdf", "executed_sha256", "executed_pages", "executed_at"])
     deal.status = DealStatus.EXECUTED
