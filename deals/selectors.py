@@ -16,7 +16,10 @@ from deals.diff import Piece, word_diff
 from deals.models import (
     Comment,
     Deal,
+    DealContract,
     DealObligation,
+    DealSignature,
+    DealStatus,
     DealTemplate,
     DealVersion,
     Proposal,
@@ -241,3 +244,36 @@ def room_state(deal_id: int) -> dict[str, Any]:
     holds another version (it was away) fetches its parts again."""
     version, status = Deal.objects.filter(pk=deal_id).values_list("current_version", "status").get()
     return {"version": version, "status": status}
+
+
+@dataclass(frozen=True, slots=True)
+class SigningView:
+    """The contract as the deal page shows it from the lock on: its PDFs, who has signed, and whether the
+    reader's side still has to."""
+
+    contract: DealContract | None
+    signatures: dict[str, DealSignature]  # by side
+    side: str
+
+    @property
+    def signed_by_us(self) -> bool:
+        return self.side in self.signatures
+
+    @property
+    def may_sign(self) -> bool:
+        return (
+            self.contract is not None
+            and self.contract.draft_ready
+            and not self.contract.executed
+            and not self.signed_by_us
+        )
+
+
+def signing_view(deal: Deal, side: Side | str) -> SigningView | None:
+    if deal.status not in (DealStatus.SIGNING, DealStatus.EXECUTED):
+        return None
+    return SigningView(
+        contract=DealContract.objects.filter(deal=deal).first(),
+        signatures={signature.side: signature for signature in DealSignature.objects.filter(deal=deal)},
+        side=str(side),
+    )

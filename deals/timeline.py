@@ -16,5 +16,9 @@ HISTORY_TEXTS = {
     "deal.marked_final": _("Marked the text final"),
     "deal.unmarked_final": _("Took back the mark of the text as final"),
     "deal.locked": _("Both marked the same version final: the text is locked for signing"),
+    "deal.contract_prepared": _("The contract's PDF is ready to sign"),
+    "deal.contract_refused": _("The contract's PDF could not be produced: the Centre's staff have been told"),
+    "deal.signed": _("Signed the contract"),
+    "deal.executed": _("Both businesses signed: the contract is sealed"),
     "deal.cancelled": _("Cancelled the deal"),
 }

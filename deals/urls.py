@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import actions, keeping, pages, templates
+from deals.views import actions, contract, keeping, pages, templates
 
 app_name = "deals"
 
@@ -27,4 +27,12 @@ urlpatterns = [
     ),
     path("deals/<uuid:deal_id>/evidence/<int:event_id>/", keeping.evidence_download, name="evidence"),
     path("deals/<uuid:deal_id>/dispute/", keeping.dispute_open, name="dispute"),
+    path("deals/<uuid:deal_id>/sign/", actions.sign, name="sign"),
+    path("deals/<uuid:deal_id>/contract/draft/", contract.contract_pdf, {"which": "draft"}, name="contract_draft"),
+    path(
+        "deals/<uuid:deal_id>/contract/executed/",
+        contract.contract_pdf,
+        {"which": "executed"},
+        name="contract_executed",
+    ),
 ]

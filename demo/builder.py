@@ -26,7 +26,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from allauth.mfa.utils import decrypt
+from allauth.mfa.utils import decrypt, is_mfa_enabled
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -44,6 +44,7 @@ from cases.services.organisations import organisation_create
 from cases.services.responses import case_decline, case_respond, case_withdraw
 from deals.models import Deal, DealTemplate, TemplateStatus
 from deals.services.agreement import deal_mark_final
+from deals.services.signing import deal_sign, execute_contract, render_contract_draft
 from deals.services.starting import deal_invitation_send, deal_join, deal_start
 from deals.services.templates import first_templates_publish
 from documents.models import IssuedDocument, IssuedKind
@@ -472,7 +473,27 @@ def deal_in_negotiation(*, deal: Deal, counterparty: User, counterparty_org: Org
 
 def deal_locked(*, deal: Deal) -> Deal:
     """Both businesses mark the current version final: the text is locked for signing."""
+    deal.refresh_from_db()  # the version on the table now, whatever the caller's copy says
     for party in deal.parties.select_related("user"):
         deal_mark_final(deal=deal, user=party.user, version=deal.current_version)
+    deal.refresh_from_db()
+    return deal
+
+
+def deal_signed(*, deal: Deal, password: str) -> Deal:
+    """The locked deal's contract rendered, then signed for both businesses by their people (whose password
+    is ``password``; with their two-factor code where they have one). The execution waits: ``deal_executed``."""
+    render_contract_draft(deal_id=deal.pk)
+    for party in deal.parties.select_related("user").order_by("joined_at"):
+        user = party.user
+        code = totp_code(user) if is_mfa_enabled(user) else ""
+        deal_sign(deal=deal, user=user, password=password, full_name=_full_name(user), consent=True, totp_code=code)
+    deal.refresh_from_db()
+    return deal
+
+
+def deal_executed(*, deal: Deal, password: str) -> Deal:
+    """Both businesses sign the locked deal's contract and it is sealed: the deal is executed."""
+    execute_contract(deal_id=deal_signed(deal=deal, password=password).pk)
     deal.refresh_from_db()
     return deal

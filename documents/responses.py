@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,17 +14,22 @@ from documents.access import require_download
 from documents.models import IssuedDocument
 
 
-def pdf_attachment(document: IssuedDocument, *, fallback_name: str = "document.pdf") -> FileResponse:
-    if not document.pdf:
+def file_attachment(pdf: FieldFile, *, fallback_name: str = "document.pdf") -> FileResponse:
+    """A stored PDF as a download (the apps above that issue PDFs of their own send theirs this way too)."""
+    if not pdf:
         raise Http404(_("The document is still being prepared."))
     response = FileResponse(
-        document.pdf.open("rb"),
+        pdf.open("rb"),
         as_attachment=True,
-        filename=(document.pdf.name or fallback_name).rsplit("/", 1)[-1],
+        filename=(pdf.name or fallback_name).rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def pdf_attachment(document: IssuedDocument, *, fallback_name: str = "document.pdf") -> FileResponse:
+    return file_attachment(document.pdf, fallback_name=fallback_name)
 
 
 def issued_pdf(

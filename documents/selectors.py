@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext
 
 from cases.models import Case
 from cases.roles import PARTY_ROLES, Roles
 from documents.access import visible_documents
-from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
+from documents.hooks import Signatory, VerifiedDocument, registered_verifiers
+from documents.models import IssuedDocument, IssuedKind, IssuedStatus
 from documents.sealing import SealCheck, check_seal
 
 
@@ -39,23 +43,40 @@ def executed_documents(case: Case) -> list[IssuedDocument]:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    document: IssuedDocument | None
+    """What /verify/ found: the document (``found``, in the shape every issuing app gives it), the seal checked
+    on an uploaded file (None when only the reference and SHA-256 were given), and, for one of this app's own
+    documents, the record itself and the later documents that correct it (oldest first: the file is
+    authentic, but it is not the last word)."""
+
+    found: VerifiedDocument | None
     seal: SealCheck | None
-    signatures: list[DocumentSignature]
-    # The later documents that correct this one (and correct its corrections), oldest first: the file
-    # is authentic, but it is not the last word.
+    document: IssuedDocument | None = None
     corrections: list[IssuedDocument] = field(default_factory=list)
 
     @property
     def authentic(self) -> bool:
-        return self.document is not None and (self.seal is None or self.seal.ok)
+        return self.found is not None and (self.seal is None or self.seal.ok)
+
+    @property
+    def signatures(self) -> Sequence[Signatory]:
+        return self.found.signatories if self.found is not None else ()
 
 
-def _signatures_of(document: IssuedDocument | None) -> list[DocumentSignature]:
+def _signatories(document: IssuedDocument) -> list[Signatory]:
     """Who signed the draft an executed copy was made from (an ODR agreement has no signatures)."""
-    if document is None or document.executed_from is None:
+    if document.executed_from is None:
         return []
-    return list(document.executed_from.signatures.all())
+    return [Signatory(s.full_name, s.organisation_name, s.signed_at) for s in document.executed_from.signatures.all()]
+
+
+def _described(document: IssuedDocument) -> VerifiedDocument:
+    return VerifiedDocument(
+        title=gettext("the executed %(kind)s for case %(reference)s")
+        % {"kind": document.title, "reference": document.case.reference},
+        reference=document.verification_reference,
+        issued_at=document.created_at,
+        signatories=_signatories(document),
+    )
 
 
 def corrections_of(document: IssuedDocument | None) -> list[IssuedDocument]:
@@ -69,23 +90,33 @@ def corrections_of(document: IssuedDocument | None) -> list[IssuedDocument]:
     return found
 
 
+def _verified(document: IssuedDocument, seal: SealCheck | None) -> Verification:
+    return Verification(found=_described(document), seal=seal, document=document, corrections=corrections_of(document))
+
+
 def verify_upload(content: bytes) -> Verification:
-    """The executed document these exact bytes are, with its seal checked; or nothing."""
+    """The executed document these exact bytes are, with its seal checked; or nothing. The Centre's own
+    documents are looked up first, then those of the apps registered with ``documents.hooks``."""
     digest = hashlib.sha256(content).hexdigest()
-    document = IssuedDocument.objects.filter(sha256=digest, status=IssuedStatus.EXECUTED).first()
     seal = check_seal(content)
-    signatures = _signatures_of(document)
     if not seal.ok:
-        return Verification(document=None, seal=seal, signatures=signatures)
-    return Verification(document=document, seal=seal, signatures=signatures, corrections=corrections_of(document))
+        return Verification(found=None, seal=seal)
+    document = IssuedDocument.objects.filter(sha256=digest, status=IssuedStatus.EXECUTED).first()
+    if document is not None:
+        return _verified(document, seal)
+    found = next((f for v in registered_verifiers() if (f := v.by_sha256(digest)) is not None), None)
+    return Verification(found=found, seal=seal)
 
 
 def verify_reference(reference: str, sha256: str) -> Verification:
+    reference, sha256 = reference.strip().upper(), sha256.strip().lower()
     document = IssuedDocument.objects.filter(
-        verification_reference=reference.strip().upper(), sha256=sha256.strip().lower(), status=IssuedStatus.EXECUTED
+        verification_reference=reference, sha256=sha256, status=IssuedStatus.EXECUTED
     ).first()
-    signatures = _signatures_of(document)
-    return Verification(document=document, seal=None, signatures=signatures, corrections=corrections_of(document))
+    if document is not None:
+        return _verified(document, None)
+    found = next((f for v in registered_verifiers() if (f := v.by_reference(reference, sha256)) is not None), None)
+    return Verification(found=found, seal=None)
 
 
 def issued_section(case: Case, roles: Roles) -> tuple[str, dict[str, object]] | None:

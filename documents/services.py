@@ -14,7 +14,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.tasks import task
@@ -29,6 +28,7 @@ from cases.money import hkd_in_words_en, hkd_in_words_zh
 from cases.notifications import queue_email
 from cases.realtime import broadcast_document_changed
 from cases.services import ServiceError
+from documents.files import store_pdf
 from documents.models import DocumentSignature, IssuedDocument, IssuedKind, IssuedStatus
 from documents.rendering import MissingGlyphs, RenderedDocument, document_language, renderer
 from documents.sealing import seal_pdf
@@ -249,28 +249,6 @@ def _context(document: IssuedDocument, *, signatures: list[DocumentSignature] | 
     }
 
 
-def _store_pdf(document: IssuedDocument, filename: str, content: bytes, save: Callable[[], object]) -> None:
-    """Write ``document``'s PDF, then ``save`` its row (and whatever goes with it), inside the caller's
-    transaction and while the caller holds the lock that makes runs of the same job take turns.
-
-    A file already where this PDF goes, while the row that would name it is still unwritten, was left by
-    a worker that died between writing it and committing (or by a commit that failed): it is replaced, so
-    the job leaves one file, not two. If ``save`` fails, the file just written is removed at once, still
-    under the lock (no other run can have written under that name since)."""
-    storage = document.pdf.storage
-    name = document.pdf.field.generate_filename(document, filename)
-    if storage.exists(name):
-        logger.warning("removing %s, left by an earlier run of the same job", name)
-        storage.delete(name)
-    document.pdf.save(filename, ContentFile(content), save=False)
-    written = str(document.pdf.name)
-    try:
-        save()
-    except BaseException:
-        storage.delete(written)
-        raise
-
-
 def render_document(
     *,
     document: IssuedDocument,
@@ -316,8 +294,11 @@ def render_draft(*, document_id: int) -> IssuedDocument:
             return locked  # another worker finished first
         locked.sha256 = hashlib.sha256(rendered.content).hexdigest()
         locked.pages = rendered.pages
-        _store_pdf(
-            locked, rendered.filename, rendered.content, lambda: locked.save(update_fields=["pdf", "sha256", "pages"])
+        store_pdf(
+            locked.pdf,
+            rendered.filename,
+            rendered.content,
+            lambda: locked.save(update_fields=["pdf", "sha256", "pages"]),
         )
         _tell_open_pages(locked)
     return locked
@@ -419,7 +400,7 @@ def _executed_copy(draft: IssuedDocument) -> IssuedDocument:
 
 def _record_execution(*, draft: IssuedDocument, locked: IssuedDocument, executed: IssuedDocument) -> None:
     """Save the executed copy, mark the locked draft signed, audit it, do what executing this kind does to
-    the case, and queue the parties' email. Runs as ``_store_pdf``'s save, in ``execute_agreement``'s
+    the case, and queue the parties' email. Runs as ``store_pdf``'s save, in ``execute_agreement``'s
     transaction, so a failure here removes the sealed file and leaves the draft as it was."""
     spec = AGREEMENTS[draft.kind]
     executed.save()
@@ -469,8 +450,8 @@ def execute_agreement(*, document_id: int) -> IssuedDocument:
                 raise ServiceError(_("This draft can no longer be executed."))
             executed.sha256 = hashlib.sha256(sealed).hexdigest()
             executed.pages = rendered.pages
-            _store_pdf(
-                executed,
+            store_pdf(
+                executed.pdf,
                 rendered.filename,
                 sealed,
                 lambda: _record_execution(draft=draft, locked=locked, executed=executed),
@@ -546,7 +527,7 @@ def issue_sealed(
             )
             if issued.exists():
                 return None
-            _store_pdf(document, rendered.filename, sealed, save)
+            store_pdf(document.pdf, rendered.filename, sealed, save)
     except IntegrityError:
         return None  # the uniqueness constraint's word for the same (its own file is already gone)
     return document

@@ -108,7 +108,3 @@ _.mediation_session_live
 # The first deal templates: read by the data migration that publishes them (migrations are not scanned).
 _.FIRST_TEMPLATES
 _.template_body
-
-# A signed deal's obligations: made in the transaction that executes the contract, whose service is being
-# built; until it calls this, the tests and the access sweep's world call it.
-_.deal_obligations_create

@@ -112,7 +112,12 @@ def deal(**more: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
     return lambda w: {"deal_id": w.deal.public_id, **{key: get(w) for key, get in more.items()}}
 
 
-DEAL = frozenset({"claimant", "outsider"})  # the two businesses' people in the world's deal
+def kept_deal(w: Any) -> dict[str, Any]:
+    """kwargs for a URL of the world's signed and sealed deal (between the same two businesses)."""
+    return {"deal_id": w.kept_deal.public_id}
+
+
+DEAL = frozenset({"claimant", "outsider"})  # the two businesses' people in the world's deals
 CASE_N = PARTIES | ADMINS  # the case in negotiation (N), the settled one (S), awaiting response (A: + nobody)
 CASE_M = PARTIES | ADMINS | {"mediator"}  # the case in mediation (M)
 CASE_R = PARTIES | ADMINS | {"arbitrator"}  # the case in arbitration (R)
@@ -316,6 +321,9 @@ URLS: dict[str, Url] = {
     ),
     "deals:dispute": Url(DEAL, lambda w: {"deal_id": w.kept_deal.public_id}, method=POST),
     "deals:evidence": Url(DEAL, lambda w: {"deal_id": w.kept_deal.public_id, "event_id": w.obligation_event.pk}),
+    "deals:sign": Url(DEAL, kept_deal, method=POST),
+    "deals:contract_draft": Url(DEAL, kept_deal, note="the PDF both businesses signed"),
+    "deals:contract_executed": Url(DEAL, kept_deal, note="the sealed copy"),
     # --- the Django admin's own pages (staff with two-factor; model pages: ADMIN_MODEL_PAGES)
     "admin:index": Url({"superuser"}),
     "admin:login": Url({"superuser"}, redirect="/admin/", note="everyone else is sent to allauth's sign-in"),
@@ -406,8 +414,7 @@ def _build_world() -> SimpleNamespace:
     from cases.services.compliance import payment_report
     from cases.services.evidence import document_upload
     from cases.services.filing import claim_draft_start
-    from deals.models import Deal, DealStatus
-    from deals.services.obligations import deal_obligations_create, obligation_report_done
+    from deals.services.obligations import obligation_report_done
     from deals.services.redlines import proposal_make
     from demo import builder
     from documents.models import IssuedDocument, IssuedKind
@@ -533,23 +540,21 @@ def _build_world() -> SimpleNamespace:
     w.receipt = IssuedDocument.objects.get(case=w.negotiation, kind=IssuedKind.FEE_RECEIPT)
     w.case_content_type = ContentType.objects.get_for_model(Case).pk
     # The deal: Alpha (the claimant's business) sells to Charlie's, which has joined and proposed a change; a
-    # second deal still waits for its invited business, whose link is the bearer's way in.
+    # third deal still waits for its invited business, whose link is the bearer's way in.
     charlie_org = make_organisation(users["outsider"], "Charlie Imports Limited")
     w.deal = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="charlie@example.com")
     builder.deal_in_negotiation(deal=w.deal, counterparty=users["outsider"], counterparty_org=charlie_org)
     w.deal_proposal = proposal_make(
         deal=w.deal, user=users["outsider"], target_kind="field", target_key="price", base_version=1, value="35000"
     )
+    # A second deal between the same businesses, signed by both and sealed (its contract's two PDFs), its
+    # deposit reported paid with a receipt by Charlie's business.
+    kept = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="charlie@example.com")
+    builder.deal_in_negotiation(deal=kept, counterparty=users["outsider"], counterparty_org=charlie_org)
+    w.kept_deal = builder.deal_executed(deal=builder.deal_locked(deal=kept), password=PASSWORD)
     waiting = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="dora@example.com")
     w.deal_token = builder.deal_invitation_token(deal=waiting)
-    # A signed deal between the same two, its deposit reported paid with a receipt by Charlie's business.
-    kept = builder.deal_started(initiator=alice, initiator_org=w.alpha, counterparty_email="charlie@example.com")
-    kept = builder.deal_locked(
-        deal=builder.deal_in_negotiation(deal=kept, counterparty=users["outsider"], counterparty_org=charlie_org)
-    )
-    Deal.objects.filter(pk=kept.pk).update(status=DealStatus.EXECUTED)  # as the signing service leaves it
-    w.kept_deal = kept
-    deposit = next(o for o in deal_obligations_create(deal=kept) if o.key == "deposit_date")
+    deposit = w.kept_deal.obligations.get(key="deposit_date")
     receipt = SimpleUploadedFile("transfer.txt", b"FPS transfer 4471")
     w.obligation_event = obligation_report_done(
         obligation=deposit, user=users["outsider"], note="Paid", evidence=receipt

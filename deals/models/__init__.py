@@ -2,6 +2,7 @@
 versions their text goes through, the redlines and comments that move it, and what the signed contract
 obliges each side to do."""
 
+from deals.models.contract import DealContract, DealSignature
 from deals.models.deals import Deal, DealInvitation, DealParty, DealStatus, DealVersion, Side
 from deals.models.obligations import DealObligation, ObligationEvent, ObligationKind, ObligationStatus
 from deals.models.redlines import Comment, Proposal, ProposalAction, ProposalStatus
@@ -11,10 +12,12 @@ from deals.models.templates import DealTemplate, TemplateStatus
 __all__ = [
     "Comment",
     "Deal",
+    "DealContract",
     "DealInvitation",
     "DealObligation",
     "DealParty",
     "DealPresence",
+    "DealSignature",
     "DealStatus",
     "DealTemplate",
     "DealVersion",

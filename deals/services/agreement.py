@@ -1,5 +1,6 @@
 """Agreeing the text: each side marks the current version final; once both have marked the same version
-it is locked for signing, and from then on no version of the deal changes."""
+it is locked for signing (its contract PDF is rendered for both to sign, ``deals.services.signing``), and from
+then on no version of the deal changes."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from deals.audit import log_deal_action
 from deals.models import Deal, DealParty, DealStatus, ProposalStatus
 from deals.realtime import broadcast_deal_on_commit
 from deals.services.parties import acting_party, locked_deal, mark_other_side_awaiting, require_negotiating
+from deals.services.signing import contract_prepare
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -50,6 +52,7 @@ def deal_mark_final(*, deal: Deal, user: User, version: int, meta: RequestMeta =
         locked.locked_at = timezone.now()
         locked.save(update_fields=["status", "locked_version", "locked_at", "updated_at"])
         log_deal_action(deal=locked, action="deal.locked", actor=None, data={"version": version})
+        contract_prepare(locked, version)
         broadcast_deal_on_commit(locked.pk, "status")
     else:
         mark_other_side_awaiting(locked, party.side)

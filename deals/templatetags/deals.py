@@ -4,14 +4,14 @@ from typing import Any
 
 from django import template
 
-from deals.selectors import shown
+from deals import selectors
 
 register = template.Library()
 
 
 @register.filter
 def template_title(deal_template: Any) -> str:
-    return shown({"en": deal_template.title_en, "zh-hant": deal_template.title_zh})
+    return selectors.shown({"en": deal_template.title_en, "zh-hant": deal_template.title_zh})
 
 
 @register.filter
@@ -24,3 +24,10 @@ def language_name(code: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, "")
+
+
+@register.filter
+def shown(text: dict[str, str]) -> str:
+    """A text kept per language (a clause, a role's label), in the language being rendered: the page's, or
+    in a bilingual contract each column's."""
+    return selectors.shown(text)

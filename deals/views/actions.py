@@ -23,8 +23,10 @@ from deals.forms import CancelForm, CommentForm, InviteForm, ProposeForm, Versio
 from deals.models import Deal, Side
 from deals.services.agreement import deal_mark_final, deal_unmark_final
 from deals.services.redlines import comment_post, proposal_accept, proposal_make, proposal_reject, proposal_withdraw
+from deals.services.signing import deal_sign
 from deals.services.starting import deal_cancel, deal_invitation_resend
 from deals.views.pages import render_deal
+from documents.forms import SignForm
 
 
 def _done(request: AuthenticatedRequest, deal: Deal, message: str, anchor: str = "") -> HttpResponse:
@@ -180,4 +182,19 @@ def invite_again(request: AuthenticatedRequest, deal: Deal, side: Side) -> HttpR
             deal=deal, user=request.user, email=form.cleaned_data["email"], meta=RequestMeta.from_request(request)
         ),
         _("The invitation is sent again; the earlier link no longer works."),
+    )
+
+
+@require_POST
+@deal_view
+def sign(request: AuthenticatedRequest, deal: Deal, side: Side) -> HttpResponse:
+    form = SignForm(*form_data(request), signer=request.user)
+    return _run(
+        request,
+        deal,
+        side,
+        form,
+        "sign",
+        lambda: deal_sign(deal=deal, user=request.user, meta=RequestMeta.from_request(request), **form.cleaned_data),
+        _("You signed the contract for your business."),
     )

@@ -38,10 +38,12 @@ from deals.selectors import (
     deal_versions,
     my_deals,
     offered_templates,
+    signing_view,
     versions_compared,
 )
 from deals.services.starting import deal_invitation_for_token, deal_join, deal_start
 from deals.views.labels import room_labels
+from documents.forms import SignForm
 
 
 @login_required
@@ -97,6 +99,16 @@ def _deal_context(deal: Deal, side: Side) -> dict[str, Any]:
     }
 
 
+def _signing_context(request: AuthenticatedRequest, deal: Deal, side: Side) -> dict[str, Any]:
+    """From the lock on: the contract, who has signed, and the form for a side yet to sign (the password is
+    asked again there, as for a settlement agreement; the two-factor code where the account has one)."""
+    signing = signing_view(deal, side)
+    context: dict[str, Any] = {"signing": signing}
+    if signing is not None and signing.may_sign:
+        context["sign_form"] = SignForm(initial={"full_name": request.user.get_full_name()}, signer=request.user)
+    return context
+
+
 def _seen(deal: Deal, side: Side) -> None:
     """Whoever reads the deal, the whole page or the parts the live page fetched as they changed, has seen what
     awaited them: the digest email is not needed any more."""
@@ -117,9 +129,10 @@ def render_deal(
             "deal_labels": room_labels(),
             "obligations": deal_obligations(deal),
             "today": timezone.localdate(),
+            **_signing_context(request, deal, side),
         }
     )
-    if failed and failed[0] in ("cancel", "invite", "final"):
+    if failed and failed[0] in ("cancel", "invite", "final", "sign"):
         context[f"{failed[0]}_form"] = failed[1]
     _seen(deal, side)
     return render(request, "deals/detail.html", context, status=400 if failed else 200)
@@ -133,7 +146,7 @@ def render_sections(request: AuthenticatedRequest, deal: Deal, side: Side, names
     """``?partial=summary&partial=clause:delivery``: those parts of the deal page, each in the element it has
     on the page, rendered by the same templates after the same access check; names it does not know are left
     out."""
-    context = _deal_context(deal, side)
+    context = {**_deal_context(deal, side), **_signing_context(request, deal, side)}
     page = context["page"]
     parts = {f"{part.kind}:{part.key}": part for part in [*page.fields, *page.clauses]}
     context["sections"] = [

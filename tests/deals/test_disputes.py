@@ -13,22 +13,18 @@ from cases.models import CaseParty, CaseStatus, PartyRole
 from cases.services import ServiceError
 from cases.services.filing import claim_draft_update, claim_file
 from cases.services.responses import case_decline, case_respond
-from deals.models import Deal, DealObligation, DealStatus
+from deals.models import Deal, DealObligation
 from deals.services.disputes import deal_dispute_open
-from deals.services.obligations import deal_obligations_create
 from deals.services.redlines import proposal_accept, proposal_make
 from demo import builder
+from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal")]  # contracts are sealed when signed
 
 
 def _signed(deal: Deal) -> Deal:
-    """``deal`` locked and left as the signing service leaves an executed contract."""
-    deal = builder.deal_locked(deal=deal)
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.EXECUTED)
-    deal.refresh_from_db()
-    deal_obligations_create(deal=deal)
-    return deal
+    """``deal`` locked, signed by both businesses and sealed (its obligations made by the execution)."""
+    return builder.deal_executed(deal=builder.deal_locked(deal=deal), password=PASSWORD)
 
 
 def _file(case: Any, user: Any) -> Any:

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.services import ServiceError
-from deals.models import Deal, DealObligation, DealStatus, ObligationStatus, Side
+from deals.models import Deal, DealObligation, ObligationStatus, Side
 from deals.services.obligations import (
     deal_obligations_create,
     obligation_confirm,
@@ -23,19 +23,19 @@ from deals.services.obligations import (
     obligation_report_done,
 )
 from demo import builder
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
 
 
 @pytest.fixture
-def kept_deal(negotiating_deal: Deal) -> Deal:
-    """The masks deal, its text locked and (as the signing service does on execution) its obligations made."""
-    deal = builder.deal_locked(deal=negotiating_deal)
-    # Executing the contract is the signing service's; these tests start from what it leaves.
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.EXECUTED)
-    deal.refresh_from_db()
-    deal_obligations_create(deal=deal)
+def kept_deal(negotiating_deal: Deal, seal: Any, run_tasks: Any) -> Deal:
+    """The masks deal, signed by both and sealed: executing it made its obligations. The emails saying it is
+    executed are sent and set aside, so each test reads only its own."""
+    deal = builder.deal_executed(deal=builder.deal_locked(deal=negotiating_deal), password=PASSWORD)
+    run_tasks()
+    mail.outbox.clear()
     return deal
 
 

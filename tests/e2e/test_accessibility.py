@@ -273,15 +273,29 @@ def deal_paths(deal: Any) -> list[str]:
     return [f"/deals/{deal.public_id}/", f"/deals/{deal.public_id}/versions/?left=1&right=2"]
 
 
-def test_deal_pages(negotiating_deal, claimant, respondent, administrator, live_server, new_page):
+def test_deal_pages(negotiating_deal, claimant, respondent, administrator, seal, live_server, new_page):
     """Deal-making: my deals, starting one from a template, a deal with a redline, a comment and an accepted
-    change (so two versions compare), a signed deal's obligations, the invitation link, and the templates page."""
-    from deals.models import Deal, DealStatus, DealTemplate
-    from deals.services.obligations import deal_obligations_create
+    change (so two versions compare), a contract being signed (its form), a signed and sealed deal with its
+    obligations, the invitation link, and the templates page."""
+    from deals.models import DealTemplate
     from deals.services.redlines import comment_post, proposal_accept, proposal_make
+    from deals.services.signing import deal_sign, render_contract_draft
     from demo import builder
+    from tests.conftest import PASSWORD
 
-    def negotiate() -> tuple[Any, str, Any]:
+    def between_the_two(title: str) -> Any:
+        deal = builder.deal_started(
+            initiator=claimant,
+            initiator_org=negotiating_deal.parties.get(side="initiator").organisation,
+            counterparty_email="bob@example.com",
+            title=title,
+        )
+        counterparty_org = negotiating_deal.parties.get(side="counterparty").organisation
+        return builder.deal_locked(
+            deal=builder.deal_in_negotiation(deal=deal, counterparty=respondent, counterparty_org=counterparty_org)
+        )
+
+    def negotiate() -> tuple[Any, str, Any, Any]:
         deal = negotiating_deal
         price = proposal_make(
             deal=deal, user=respondent, target_kind="field", target_key="price", base_version=1, value="34500"
@@ -303,19 +317,13 @@ def test_deal_pages(negotiating_deal, claimant, respondent, administrator, live_
             language="bilingual",
         )
         token = builder.deal_invitation_token(deal=waiting)
-        kept = builder.deal_started(
-            initiator=claimant, initiator_org=waiting.parties.get().organisation, counterparty_email="bob@example.com"
-        )
-        kept = builder.deal_locked(
-            deal=builder.deal_in_negotiation(
-                deal=kept, counterparty=respondent, counterparty_org=deal.parties.get(side="counterparty").organisation
-            )
-        )
-        Deal.objects.filter(pk=kept.pk).update(status=DealStatus.EXECUTED)  # as the signing service leaves it
-        deal_obligations_create(deal=kept)
-        return waiting, token, kept
+        kept = builder.deal_executed(deal=between_the_two("Masks, signed"), password=PASSWORD)
+        signing = between_the_two("Masks, being signed")
+        render_contract_draft(deal_id=signing.pk)
+        deal_sign(deal=signing, user=respondent, password=PASSWORD, full_name="Bob Lee", consent=True)
+        return waiting, token, kept, signing
 
-    waiting, token, kept = off_the_browser_thread(negotiate)
+    waiting, token, kept, signing = off_the_browser_thread(negotiate)
     template = DealTemplate.objects.get(key="sale-of-goods", status="published")
     base = live_server.url
     found: list[str] = []
@@ -329,6 +337,7 @@ def test_deal_pages(negotiating_deal, claimant, respondent, administrator, live_
                 f"/deals/new/{template.pk}/",
                 *deal_paths(negotiating_deal),
                 f"/deals/{kept.public_id}/",
+                f"/deals/{signing.public_id}/",
             ]:
                 audit(page, base + path, found)
         page = open_as(new_page, base, language, session_cookie(claimant))
