@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +15,11 @@ from django.utils.translation import gettext as _
 from cases.audit import SYSTEM, RequestMeta
 from cases.models import Case, Category
 from cases.services import ServiceError
+from cases.services.evidence import document_upload
 from cases.services.filing import claim_draft_start, claim_draft_update
 from deals.audit import log_deal_action
-from deals.models import Deal, DealObligation, DealStatus, DealVersion, ObligationKind
+from deals.models import Deal, DealContract, DealObligation, DealStatus, DealVersion, ObligationKind
+from deals.services.contract import contract_filename
 from deals.services.parties import acting_party, locked_deal
 
 if TYPE_CHECKING:
@@ -67,6 +70,20 @@ def _sums(obligation: DealObligation | None) -> dict[str, Any]:
     }
 
 
+def _attach_contract(case: Case, deal: Deal, user: User, meta: RequestMeta) -> None:
+    """The sealed contract, as the claim's first evidence: stored, checked and hashed as any upload is (its
+    SHA-256 is the sealed copy's, which /verify/ knows)."""
+    contract = DealContract.objects.get(deal=deal)
+    with contract.executed_pdf.open("rb") as handle:
+        content = handle.read()
+    upload = SimpleUploadedFile(contract_filename(contract, executed=True), content, content_type="application/pdf")
+    title = _("The signed contract %(reference)s (sealed copy %(verification)s)") % {
+        "reference": deal.reference,
+        "verification": contract.verification_reference,
+    }
+    document_upload(case=case, user=user, upload=upload, title=title, meta=meta)
+
+
 @transaction.atomic
 def deal_dispute_open(
     *, deal: Deal, user: User, obligation: DealObligation | None = None, meta: RequestMeta = SYSTEM
@@ -97,6 +114,7 @@ def deal_dispute_open(
         steps.append((3, sums))
     for step, values in steps:
         case = claim_draft_update(case=case, user=user, step=step, values=values, meta=meta)
+    _attach_contract(case, locked, user, meta)
     log_deal_action(
         deal=locked,
         action="deal.dispute_opened",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cases.models import CaseParty, CaseStatus, PartyRole
+from cases.models import CaseParty, CaseStatus, DocumentVersion, PartyRole
 from cases.services import ServiceError
 from cases.services.filing import claim_draft_update, claim_file
 from cases.services.responses import case_decline, case_respond
@@ -53,6 +53,11 @@ def test_the_claim_is_drafted_from_the_contract(negotiating_deal: Deal, claimant
     assert "Balance paid by was due by 2027-01-31" in case.facts
     assert case.respondent_consent.startswith("clause 8 (online dispute resolution) of the contract DL-")
     assert case.parties.get().organisation.name == "Alpha Trading Limited"
+    # The sealed contract is the claim's evidence, byte for byte: the hash /verify/ knows it by.
+    (evidence,) = DocumentVersion.objects.filter(document__case=case)
+    assert evidence.sha256 == deal.contract.executed_sha256
+    assert evidence.content_type == "application/pdf"
+    assert deal.contract.verification_reference in evidence.document.title
 
 
 def test_the_clause_is_the_respondents_consent_it_cannot_decline(
