@@ -1,6 +1,7 @@
 """Deal-making benchmarks, one part per subcommand, each beside the bare floor it is measured against.
 
     python bench/deal_bench.py pdf [--runs 20] [--languages en zh-hant bilingual]
+    python bench/deal_bench.py room [--rooms 200] [--rate 100] [--seconds 20] [--processes 2] [--repeat 3]
 
 ``pdf``: a 30-clause contract's executed copy (the text, the particulars and the signature page) rendered
 through our template (WeasyPrint, PDF/A-3b, the missing-glyph check) and sealed (pyHanko, PAdES B-LT with
@@ -274,7 +275,18 @@ def main() -> None:
     pdf = parts.add_parser("pdf", help="a 30-clause contract's executed PDF rendered and sealed, beside the floor")
     pdf.add_argument("--runs", type=int, default=20)
     pdf.add_argument("--languages", nargs="+", default=["en", "zh-hant", "bilingual"])
+    room = parts.add_parser("room", help="edit-to-peer latency in live deal rooms, beside the negotiation room")
+    room.add_argument("--rooms", type=int, default=200)
+    room.add_argument("--rate", type=int, default=100, help="edits (and messages) per second, all rooms together")
+    room.add_argument("--seconds", type=int, default=20)
+    room.add_argument("--processes", type=int, default=2)
+    room.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.part == "room":  # PostgreSQL and Redis, as deployed: its own module sets them up
+        from bench.deal_room import room_part
+
+        room_part(args.rooms, args.rate, args.seconds, args.processes, args.repeat)
+        return
     _setup()
     if args.part == "pdf":
         pdf_part(args.runs, args.languages)

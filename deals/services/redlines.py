@@ -79,12 +79,14 @@ def _changed_since(deal: Deal, target: Target, base_version: int) -> int | None:
     return None
 
 
-def _after(deal: Deal, target: Target, action: str, before: dict[str, Any], text: Any, value: Any) -> dict[str, Any]:
+def _after(
+    deal: Deal, current: dict[str, Any], target: Target, action: str, before: dict[str, Any], text: Any, value: Any
+) -> dict[str, Any]:
     if target.kind == "field":
         if action != ProposalAction.CHANGE:
             raise ServiceError(_("A field can only be given a new value."), field="action")
         return {"value": clean_field_value(field_spec(deal.template.body, target.key) | {"key": "value"}, value)}
-    clause = clause_of(version_content(deal, deal.current_version), target.key)
+    clause = clause_of(current, target.key)
     if action == ProposalAction.CHANGE:
         if clause["odr"]:
             raise ServiceError(_("The Centre's ODR clause can be kept or struck, not reworded."), field="action")
@@ -125,7 +127,7 @@ def proposal_make(
     target = Target.parse(target_kind, target_key)
     current = _check_base(locked, target, base_version)
     before = target_state(current, target)
-    after = _after(locked, target, action, before, text, value)
+    after = _after(locked, current, target, action, before, text, value)
     if after == before:
         raise ServiceError(_("The proposal changes nothing: it is the current text."), field="text")
     if len(note) > MAX_NOTE:
