@@ -108,3 +108,7 @@ _.mediation_session_live
 # The first deal templates: read by the data migration that publishes them (migrations are not scanned).
 _.FIRST_TEMPLATES
 _.template_body
+
+# The deal-making fee's gate: the signing service asks it before a business signs (tests/deals/test_fees.py
+# checks what it answers until that service calls it).
+_.deal_may_sign

@@ -129,6 +129,16 @@ def _standing_waiver(schedule: FeeSchedule, kind: FeeKind, size_band: str) -> Fe
     return max(rules, key=lambda rule: rule.percent, default=None)
 
 
+def fee_quote(kind: FeeKind, size_band: str) -> Decimal:
+    """What a business of ``size_band`` would owe for ``kind`` under the schedule in force now, after its
+    standing waiver (zero without a schedule): what a page tells people before the fee falls due."""
+    schedule = schedule_in_force()
+    if schedule is None:
+        return Decimal("0.00")
+    rule = _standing_waiver(schedule, kind, size_band)
+    return percent_off(schedule.fee(kind, size_band), rule.percent if rule else Decimal("0"))
+
+
 def log_charge_action(
     charge: Charge,
     *,
