@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db import models
+
+from deals.models.deals import Deal
+
+
+class DealDispute(models.Model):
+    """A dispute filed from a deal: the case it became. The one-step dispute from a signed contract writes
+    it; the administrators' dashboard and the public statistics count the deals later disputed by it."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="disputes")
+    # A case comes from at most one deal; a deal may lead to more than one case.
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="from_deal")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deal", "created_at"]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.case_id} from {self.deal}"
