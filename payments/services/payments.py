@@ -41,6 +41,10 @@ DUPLICATE_REASON = gettext_lazy(
     "Refunded automatically: this fee was already settled when this payment arrived, so it is not kept."
 )
 
+# A payment's row and its charge's are locked together; the charge's case is not (PostgreSQL cannot lock
+# the outer-joined side: a subject's fee has no case), and a stage the payment starts locks it itself.
+LOCK_PAYMENT = ("self", "charge")
+
 # Which moves a payment may make; anything else is a late or repeated report and is ignored.
 _NEXT: dict[str, set[str]] = {
     PaymentStatus.PENDING: {PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED, PaymentStatus.FAILED},
@@ -100,7 +104,7 @@ def cancel_open_payments_task(*, charge_id: int) -> None:
 
 @transaction.atomic
 def _payment_create(*, charge: Charge, user: User, provider: str, meta: RequestMeta) -> Payment:
-    locked = Charge.objects.select_for_update().select_related("party", "case").get(pk=charge.pk)
+    locked = Charge.objects.select_for_update(of=("self",)).select_related("party", "case").get(pk=charge.pk)
     _check_payer(locked, user)
     if not get_provider(provider).is_available():
         raise ServiceError(_("This way of paying is not available."))
@@ -136,7 +140,11 @@ def payment_attempt(
     """``payment_execute``, also returning what the provider answered: a card payment that needs 3-D
     Secure carries the client secret the payer's browser finishes it with (it is never stored)."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("charge__party", "charge__case").get(pk=payment.pk)
+        locked = (
+            Payment.objects.select_for_update(of=LOCK_PAYMENT)
+            .select_related("charge__party", "charge__case")
+            .get(pk=payment.pk)
+        )
         if locked.created_by_id != user.pk:
             raise ServiceError(_("Only the person who started this payment can complete it."))
         if locked.status != PaymentStatus.PENDING or locked.provider_reference:
@@ -154,7 +162,11 @@ def payment_apply_result(
 ) -> Payment:
     """Record what the provider says about a payment; settle its charge (and start the stage it gated)
     in the same transaction when that completes it."""
-    locked = Payment.objects.select_for_update().select_related("charge__case", "charge__party").get(pk=payment.pk)
+    locked = (
+        Payment.objects.select_for_update(of=LOCK_PAYMENT)
+        .select_related("charge__case", "charge__party")
+        .get(pk=payment.pk)
+    )
     before = locked.status
     if result.reference and not locked.provider_reference:
         locked.provider_reference = result.reference
@@ -165,7 +177,9 @@ def payment_apply_result(
     locked.failure_message = result.failure_message
     if result.status == PaymentStatus.SUCCEEDED:
         # Locked: two successes for one fee (two tabs, a late webhook) take turns deciding which settles it.
-        locked.charge = Charge.objects.select_for_update().select_related("case", "payer").get(pk=locked.charge_id)
+        locked.charge = (
+            Charge.objects.select_for_update(of=("self",)).select_related("case", "payer").get(pk=locked.charge_id)
+        )
         locked.amount_received = result.amount_received
         locked.currency_received = result.currency_received
         locked.succeeded_at = timezone.now()
@@ -363,7 +377,11 @@ def _owed_on_the_same_record(charge: Charge) -> tuple[object, ...]:
 
 def _waiting_transfer(payment: Payment, amount_received: Decimal) -> Payment:
     """The declared transfer, locked, if it still waits for an administrator to confirm it."""
-    locked = Payment.objects.select_for_update().select_related("charge__case", "charge__payer").get(pk=payment.pk)
+    locked = (
+        Payment.objects.select_for_update(of=LOCK_PAYMENT)
+        .select_related("charge__case", "charge__payer")
+        .get(pk=payment.pk)
+    )
     if locked.provider != "manual":
         raise ServiceError(_("Only bank transfers and cheques are confirmed by hand."))
     if locked.status not in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
@@ -417,7 +435,7 @@ def payment_refund(
     The payment row stays locked while the provider is asked (refunds are rare and made by staff): a
     refused or unreachable provider rolls everything back, so nothing says "refunded" that was not.
     """
-    locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    locked = Payment.objects.select_for_update(of=LOCK_PAYMENT).select_related("charge__case").get(pk=payment.pk)
     return _refund(locked, actor=actor, amount=amount, reason=reason, reference=reference, meta=meta)
 
 
@@ -469,7 +487,7 @@ def payment_refund_reconcile(
 ) -> Refund | None:
     """The provider reports more refunded than we recorded (e.g. a refund made in Stripe's dashboard):
     record the difference, so our books match the provider's."""
-    locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    locked = Payment.objects.select_for_update(of=LOCK_PAYMENT).select_related("charge__case").get(pk=payment.pk)
     missing = refunded_total - locked.amount_refunded
     if missing <= 0 or locked.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTLY_REFUNDED):
         return None

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 @transaction.atomic
 def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, meta: RequestMeta = SYSTEM) -> Charge:
     """A case administrator waives part or all of a due fee, with a reason; the stage may then start."""
-    locked = Charge.objects.select_for_update().select_related("case").get(pk=charge.pk)
+    locked = Charge.objects.select_for_update(of=("self",)).select_related("case").get(pk=charge.pk)
     if locked.status != ChargeStatus.DUE:
         raise ServiceError(_("Only a fee that is still due can be waived."))
     waiver_check(percent, reason, fields=("percent", "reason"))
