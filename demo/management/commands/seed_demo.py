@@ -248,8 +248,10 @@ class Command(BaseCommand):
         builder.case_awarded(case=case, terms=terms, password=cast.password)
 
     def _fees(self, users: dict[str, Any], filed: Callable[[str, str], Case]) -> None:
-        """The scheme's fee (HK$200 a party), then claims filed under it: one waiting for the claimant to
-        pay, one paid by a bank transfer the administrator has yet to confirm, one paid and receipted."""
+        """The scheme's fee (HK$200 a party) and its deal-making fee (free for micro enterprises, HK$500 a
+        business otherwise, due when a deal's text is locked), then claims filed under it: one waiting for the
+        claimant to pay, one paid by a bank transfer the administrator has yet to confirm, one paid and
+        receipted."""
         from payments.models import Charge
         from payments.services.fees import fee_schedule_create
         from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
@@ -262,6 +264,7 @@ class Command(BaseCommand):
             registration_fee=Decimal("200.00"),
             mediation_fee=Decimal("0.00"),
             arbitration_fee=Decimal("0.00"),
+            deal_fees={band: Decimal("500.00") for band in ("small", "medium", "large")},
         )
         filed("27500.00", "Hotel ballroom deposit for a cancelled conference (registration fee to pay).")
         declared = Charge.objects.get(
