@@ -37,7 +37,7 @@ from payments.services.payments import payment_attempt, payment_execute, payment
 
 def _own_charge(request: AuthenticatedRequest, case: Case, charge_id: object) -> Charge:
     return get_object_or_404(
-        Charge.objects.select_related("party__organisation", "schedule", "case"),
+        Charge.objects.select_related("party__organisation", "organisation", "schedule", "case"),
         case=case,
         public_id=charge_id,
         party__user=request.user,

@@ -118,6 +118,7 @@ def test_a_card_payment_settles_the_fee_once_and_then_the_business_may_sign(
     payer = client_for(claimant)
     page = payer.get(url("fee", locked))
     assert page.status_code == 200
+    assert "Deal-making fee (Alpha Trading Limited)" in page.text
     assert "HK$500.00" in page.text
     assert url("fee_card", locked) in page.text
 
