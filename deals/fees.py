@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
+from cases.money import format_hkd
 from deals.audit import deal_subject
 from deals.models import Deal, DealStatus
-from payments.models import Charge, ChargeStatus, FeeKind, Payment, PaymentStatus
+from payments.models import SETTLED_CHARGE_STATUSES, Charge, ChargeStatus, FeeKind, Payment, PaymentStatus
 from payments.services.fees import fee_quote
 
 
@@ -32,6 +34,23 @@ class DealFee:
 
 def live_deal_charges(deal: Deal) -> QuerySet[Charge]:
     return Charge.objects.filter(subject=deal_subject(deal), kind=FeeKind.DEAL).exclude(status=ChargeStatus.CANCELLED)
+
+
+def deal_may_sign(deal: Deal, side: str) -> str | None:
+    """Why the business on ``side`` may not sign ``deal`` yet (its deal-making fee, fixed when the text was
+    locked, is neither paid nor waived), or None. A read, one query: the signing service asks it under the
+    deal's row lock and refuses with the reason it gets."""
+    unpaid = (
+        live_deal_charges(deal)
+        .filter(organisation__deal_parties__deal=deal, organisation__deal_parties__side=side)
+        .exclude(status__in=SETTLED_CHARGE_STATUSES)
+        .first()
+    )
+    if unpaid is None:
+        return None
+    return _("Your business's deal-making fee of %(amount)s is not paid yet: pay it, then sign.") % {
+        "amount": format_hkd(unpaid.amount_due)
+    }
 
 
 def deal_fee_for(deal: Deal, side: str) -> DealFee | None:

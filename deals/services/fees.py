@@ -8,9 +8,6 @@ webhooks once and refunds duplicates; this module decides when the fee falls due
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from cases.money import format_hkd
 from cases.notifications import queue_email
 from deals.audit import deal_subject
 from deals.models import Deal, DealStatus
@@ -43,17 +40,3 @@ def deal_fees_due(*, deal: Deal) -> list[Charge]:
         if charge.status == ChargeStatus.DUE:
             queue_email(to=charge.payer.email, template="deal_fee_due", context={"deal": deal, "charge": charge})
     return charges
-
-
-def deal_may_sign(deal: Deal, side: str) -> str | None:
-    """Why the business on ``side`` may not sign ``deal`` yet (its deal-making fee is not paid), or None.
-    The signing service asks this under the deal's row lock, and refuses with the reason it gets."""
-    party = next((party for party in deal.parties.all() if party.side == side), None)
-    if party is None:
-        return _("Only the businesses in the deal can sign it.")
-    for charge in deal_fees_due(deal=deal):
-        if charge.organisation_id == party.organisation_id and not charge.is_settled:
-            return _("Your business's deal-making fee of %(amount)s is not paid yet: pay it, then sign.") % {
-                "amount": format_hkd(charge.amount_due)
-            }
-    return None

@@ -13,15 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AuditEntry
+from cases.services import ServiceError
 from deals.audit import deal_subject
-from deals.models import Deal, Side
-from deals.services.fees import deal_fees_due, deal_may_sign
+from deals.fees import deal_may_sign
+from deals.models import Deal, DealSignature, DealStatus, Side
+from deals.services.fees import deal_fees_due
+from deals.services.signing import deal_sign, execute_contract, render_contract_draft
 from demo import builder
 from documents.models import IssuedDocument
 from payments.models import Charge, ChargeStatus, FeeKind, FeeSchedule, Payment, PaymentStatus, WebhookEvent
 from payments.providers.stripe import client as stripe_api
 from payments.services.fees import fee_schedule_create
 from payments.services.payments import manual_payment_confirm, payment_start
+from tests.conftest import PASSWORD
 from tests.test_payments_once import kept_at_stripe
 from tests.test_payments_stripe import _authenticate, _event, _signed
 
@@ -90,6 +94,31 @@ def test_locking_the_text_charges_the_small_business_once_and_the_micro_enterpri
     assert "HK$500.00" in notice.body
     assert url("fee", locked) in notice.body
     assert respondent.email not in [address for m in sent for address in m.to]
+
+
+@pytest.mark.usefixtures("seal")
+def test_a_business_signs_only_once_its_fee_is_paid(
+    locked: Deal, claimant: Any, respondent: Any, administrator: Any, client_for: Any
+) -> None:
+    render_contract_draft(deal_id=locked.pk)
+    alice = client_for(claimant)
+    page = alice.get(url("detail", locked)).text
+    assert "Your business signs here once its deal-making fee is paid." in page
+    assert url("sign", locked) not in page
+    with pytest.raises(ServiceError, match=r"HK\$500.00 is not paid yet"):
+        deal_sign(deal=locked, user=claimant, password=PASSWORD, full_name="Alice Chan", consent=True)
+    assert not DealSignature.objects.exists()
+    # Bob's micro enterprise owes nothing: it signs at once.
+    deal_sign(deal=locked, user=respondent, password=PASSWORD, full_name="Bob Lee", consent=True)
+
+    builder.deal_fees_paid(deal=locked, administrator=administrator)
+    page = alice.get(url("detail", locked)).text
+    assert "The fee is settled: your business may sign." in page
+    assert url("sign", locked) in page
+    deal_sign(deal=locked, user=claimant, password=PASSWORD, full_name="Alice Chan", consent=True)
+    execute_contract(deal_id=locked.pk)
+    locked.refresh_from_db()
+    assert locked.status == DealStatus.EXECUTED
 
 
 def test_the_deal_page_tells_each_business_its_fee_before_and_after_the_text_is_locked(
