@@ -277,7 +277,7 @@ def _build_small() -> SimpleNamespace:
     w.payment = _fees_paid(w, w.negotiation, refunds=1)
     # Deal-making: one of each (waiting for its other business; executed and later disputed; locked, its
     # fee declared paid by transfer).
-    _deals(w, disputed_case=w.awarded)
+    _deals(w)
 
     w.sessions = {}
     for persona, user in users.items():
@@ -326,12 +326,11 @@ def _fees_paid(w: SimpleNamespace, case: Any, *, refunds: int) -> Any:
     return payment
 
 
-def _deals(w: SimpleNamespace, *, disputed_case: Any) -> None:
-    """Bob's business starts three deals with Alice's: one waits for her, one is executed (written to the
-    row, as no service executes a deal yet: tests/deals/executed.py) and disputed in ``disputed_case``, and
-    one is locked, Bob declaring its fee paid by transfer."""
+def _deals(w: SimpleNamespace) -> None:
+    """Bob's business starts three deals with Alice's: one waits for her, one is executed (its state and dates
+    written to the row: tests/deals/executed.py) and disputed by a claim Bob files, and one is locked, Bob
+    declaring its fee paid by transfer."""
     from deals.audit import deal_subject
-    from deals.models import DealDispute
     from demo import builder
     from payments.models import Charge
     from payments.services.payments import payment_execute, payment_start
@@ -350,7 +349,7 @@ def _deals(w: SimpleNamespace, *, disputed_case: Any) -> None:
     deal()
     now = timezone.now()
     executed = executed_by_update(locked(), started=now - timedelta(days=10), executed=now - timedelta(days=2))
-    DealDispute.objects.create(deal=executed, case=disputed_case)
+    builder.deal_disputed(deal=executed, claimant=bob)
     charge = Charge.objects.get(subject=deal_subject(locked()), payer=bob)
     payment = payment_start(charge=charge, user=bob, provider="manual")
     payment_execute(payment=payment, user=bob, data={"reference": f"TT-{charge.subject_reference}"})
@@ -448,7 +447,7 @@ def _grow(w: SimpleNamespace) -> None:
         document_upload(case=more, user=alice, upload=_upload("other"), title="Other")
         _fees_paid(w, more, refunds=2)
         if number == 0:
-            _deals(w, disputed_case=more)
+            _deals(w)
     for _ in range(2):
         w.filed()
 

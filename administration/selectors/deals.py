@@ -1,6 +1,6 @@
 """Deal-making in figures, for the caseload dashboard and the public statistics: deals started and executed,
 the median time from starting a deal to its execution, and of the executed contracts the share that kept
-the Centre's ODR clause and the share later disputed (a case filed from the deal, ``DealDispute``); overall
+the Centre's ODR clause and the share later disputed (a claim about it filed, ``DealDispute``); overall
 and for each of the last ``MONTHS`` months. No deal, business or person is named.
 
 A fixed number of queries whatever the number of deals: three on PostgreSQL (the medians are aggregates
@@ -91,7 +91,8 @@ def _executed_counts() -> dict[str, object]:
 
 def _deals() -> QuerySet[Deal]:
     return Deal.objects.annotate(
-        was_disputed=Exists(DealDispute.objects.filter(deal=OuterRef("pk"))),
+        # A dispute counts once its claim is filed: the one-step dispute only drafts it.
+        was_disputed=Exists(DealDispute.objects.filter(deal=OuterRef("pk"), case__filed_at__isnull=False)),
         to_execute=ExpressionWrapper(F("executed_at") - F("created_at"), output_field=DurationField()),
     )
 

@@ -6,8 +6,9 @@ from deals.models.deals import Deal
 
 
 class DealDispute(models.Model):
-    """A dispute filed from a deal: the case it became. The one-step dispute from a signed contract writes
-    it; the administrators' dashboard and the public statistics count the deals later disputed by it."""
+    """A dispute opened from a deal: the case it became. The one-step dispute from a signed contract writes it
+    with the claim it drafts; the administrators' dashboard and the public statistics count a deal as later
+    disputed once that claim is filed."""
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="disputes")
     # A case comes from at most one deal; a deal may lead to more than one case.

@@ -1,9 +1,9 @@
-"""Deals in the EXECUTED state for tests of the figures, until the signing service exists.
+"""Deals in the EXECUTED state for the tests of the deal figures, without signing them.
 
-No service executes a deal yet (signing is being built): ``executed_by_update`` writes the state, its dates
-and whether the ODR clause was kept straight to the row, after the deal's text was locked through the
-services (``demo.builder.deal_locked``). The figures read only these columns, so they do not depend on how
-signing gets there. Once the builder has ``deal_executed``, build through it instead and set only the dates.
+The figures read only a deal's state, its two dates and whether the ODR clause was kept, so their tests do not
+depend on how signing gets there (and need not render and seal a contract per deal): ``executed_by_update``
+writes those columns straight to the row, after the deal's text was locked through the services
+(``demo.builder.deal_locked``). A test of signing itself builds with ``demo.builder.deal_executed``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Deal-making in the administrators' dashboard, the public statistics and the audit trail: exact figures
 on a known set of deals, in a fixed number of queries.
 
-The deals are built through the services (``demo.builder``) up to the locked text; executing them is not a
-service yet, so ``tests/deals/executed.py`` writes that state and its dates (see there), and the disputes
-filed from deals are written as the one-step dispute will write them (a ``DealDispute`` for a filed case).
+The deals are built through the services (``demo.builder``) up to the locked text; ``tests/deals/executed.py``
+then writes the executed state and its dates (see there, why not by signing); the disputes are opened from
+the deals in one step and filed through the services (``builder.deal_disputed``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from administration.selectors.deals import DealCounts, DealMonth, deal_figures
 from cases.models import AuditEntry
 from deals.models import Deal, DealDispute
+from deals.services.disputes import deal_dispute_open
 from demo import builder
 from tests.deals.executed import executed_by_update
 
@@ -68,8 +69,10 @@ def known(claimant: Any, claimant_org: Any, respondent: Any, respondent_org: Any
     ):
         deals[name] = executed_by_update(deal(), started=started, executed=started + days * day, odr_clause_kept=kept)
     for name in ("A", "D"):
-        case = builder.case_filed(claimant=claimant, claimant_org=claimant_org)
-        DealDispute.objects.create(deal=deals[name], case=case)
+        builder.deal_disputed(deal=deals[name], claimant=claimant)
+    # Opened from C but not filed (still a draft): not a dispute yet.
+    deal_dispute_open(deal=deals["C"], user=claimant)
+    assert DealDispute.objects.count() == 3
     return deals
 
 
