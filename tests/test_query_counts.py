@@ -327,16 +327,17 @@ def _fees_paid(w: SimpleNamespace, case: Any, *, refunds: int) -> Any:
 
 
 def _deals(w: SimpleNamespace) -> None:
-    """Bob's business starts three deals with Alice's: one waits for her, one is executed (its state and dates
-    written to the row: tests/deals/executed.py) and disputed by a claim Bob files, and one is locked, Bob
-    declaring its fee paid by transfer."""
+    """Bob's business starts three deals with Alice's: one waits for her, one is signed and sealed (their fees
+    paid first), dated ten days to execution (tests/deals/executed.py) and disputed by a claim Bob files, and
+    one is locked, Bob declaring its fee paid by transfer."""
     from deals.audit import deal_subject
     from demo import builder
     from payments.models import Charge
     from payments.services.payments import payment_execute, payment_start
-    from tests.deals.executed import executed_by_update
+    from tests.conftest import PASSWORD
+    from tests.deals.executed import dated
 
-    alice, bob = w.users["claimant"], w.users["respondent"]
+    alice, bob, ada = w.users["claimant"], w.users["respondent"], w.users["administrator"]
 
     def deal() -> Any:
         return builder.deal_started(initiator=bob, initiator_org=w.bravo, counterparty_email=alice.email)
@@ -348,7 +349,8 @@ def _deals(w: SimpleNamespace) -> None:
 
     deal()
     now = timezone.now()
-    executed = executed_by_update(locked(), started=now - timedelta(days=10), executed=now - timedelta(days=2))
+    signed = builder.deal_executed(deal=builder.deal_fees_paid(deal=locked(), administrator=ada), password=PASSWORD)
+    executed = dated(signed, started=now - timedelta(days=10), executed=now - timedelta(days=2))
     builder.deal_disputed(deal=executed, claimant=bob)
     charge = Charge.objects.get(subject=deal_subject(locked()), payer=bob)
     payment = payment_start(charge=charge, user=bob, provider="manual")

@@ -1,9 +1,9 @@
 """Deal-making in the administrators' dashboard, the public statistics and the audit trail: exact figures
 on a known set of deals, in a fixed number of queries.
 
-The deals are built through the services (``demo.builder``) up to the locked text; ``tests/deals/executed.py``
-then writes the executed state and its dates (see there, why not by signing); the disputes are opened from
-the deals in one step and filed through the services (``builder.deal_disputed``).
+The deals are built through the services (``demo.builder``): the two later disputed are signed and sealed,
+the others locked, then ``tests/deals/executed.py`` sets the dates the figures are about (see there); the
+disputes are opened from the deals in one step and filed through the services (``builder.deal_disputed``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from cases.models import AuditEntry
 from deals.models import Deal, DealDispute
 from deals.services.disputes import deal_dispute_open
 from demo import builder
-from tests.deals.executed import executed_by_update
+from tests.conftest import PASSWORD
+from tests.deals.executed import dated, executed_by_update
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seal")]  # the disputed deals are sealed when signed
 
 
 def _month_start(day: Any) -> datetime:
@@ -43,7 +44,8 @@ def months() -> tuple[datetime, datetime]:
 def known(claimant: Any, claimant_org: Any, respondent: Any, respondent_org: Any, months: Any) -> dict[str, Deal]:
     """Seven deals between Alice's and Bob's businesses: one waiting for Bob, one in negotiation, and five
     executed (days from start to execution, ODR clause, disputed): last month A (2, kept, disputed) and
-    B (8, kept); this month C (1, kept) and D (6, struck, disputed); E more than a year ago (10, kept)."""
+    B (8, kept; a dispute drafted, not filed); this month C (1, kept) and D (6, struck, disputed); E more than
+    a year ago (10, kept)."""
     this, last = months
 
     def deal(*, locked: bool = True) -> Deal:
@@ -67,11 +69,16 @@ def known(claimant: Any, claimant_org: Any, respondent: Any, respondent_org: Any
         ("D", this + 2 * hour, 6, False),
         ("E", this - 400 * day, 10, True),
     ):
-        deals[name] = executed_by_update(deal(), started=started, executed=started + days * day, odr_clause_kept=kept)
+        ended = started + days * day
+        if name in ("A", "B", "D"):  # a dispute is opened from a contract really signed and sealed
+            signed = builder.deal_executed(deal=deal(), password=PASSWORD)
+            deals[name] = dated(signed, started=started, executed=ended, odr_clause_kept=kept)
+        else:
+            deals[name] = executed_by_update(deal(), started=started, executed=ended, odr_clause_kept=kept)
     for name in ("A", "D"):
         builder.deal_disputed(deal=deals[name], claimant=claimant)
-    # Opened from C but not filed (still a draft): not a dispute yet.
-    deal_dispute_open(deal=deals["C"], user=claimant)
+    # Opened from B but not filed, still a draft: not a dispute yet.
+    deal_dispute_open(deal=deals["B"], user=claimant)
     assert DealDispute.objects.count() == 3
     return deals
 
