@@ -90,6 +90,10 @@ class AuditFilterForm(Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    deal = forms.CharField(
+        label=_("Deal"), required=False, max_length=20, help_text=_("A deal's reference, e.g. DL-2026-000001.")
+    )
+    deals_only = forms.BooleanField(label=_("Only entries about deals"), required=False)
 
     def spec(self) -> AuditFilter:
         data = self.cleaned_data if self.is_valid() else {}
@@ -98,6 +102,8 @@ class AuditFilterForm(Form):
             action=data.get("action") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            deal=data.get("deal") or "",
+            deals_only=bool(data.get("deals_only")),
         )
 
 

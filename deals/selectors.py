@@ -229,8 +229,11 @@ class HistoryRow:
 
 
 def deal_history(deal: Deal) -> list[HistoryRow]:
-    """Who did what to the deal, and when (the audit log's entries on the deal), each in words."""
-    entries = AuditEntry.objects.filter(subject=deal_subject(deal)).order_by("created_at", "id")
+    """Who did what to the deal, and when (the audit log's entries on the deal), each in words; entries kept
+    for the Centre's staff (how a fee was paid, by which provider) are not shown to the businesses."""
+    entries = AuditEntry.objects.filter(subject=deal_subject(deal), visible_to_parties=True).order_by(
+        "created_at", "id"
+    )
     return [HistoryRow(entry, str(HISTORY_TEXTS.get(entry.action, entry.action))) for entry in entries]
 
 

@@ -21,4 +21,9 @@ HISTORY_TEXTS = {
     "deal.signed": _("Signed the contract"),
     "deal.executed": _("Both businesses signed: the contract is sealed"),
     "deal.cancelled": _("Cancelled the deal"),
+    # The deal-making fee of each business (payments writes these on the deal's subject).
+    "fee.charged": _("A business's deal-making fee fell due"),
+    "fee.paid": _("A business paid its deal-making fee"),
+    "fee.waived": _("A business's deal-making fee was waived"),
+    "fee.cancelled": _("A business's deal-making fee is no longer due"),
 }

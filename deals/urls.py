@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deals.views import actions, contract, keeping, pages, templates
+from deals.views import actions, contract, fees, keeping, pages, templates
 
 app_name = "deals"
 
@@ -35,4 +35,8 @@ urlpatterns = [
         {"which": "executed"},
         name="contract_executed",
     ),
+    path("deals/<uuid:deal_id>/fee/", fees.fee_pay, name="fee"),
+    path("deals/<uuid:deal_id>/fee/card/", fees.fee_card, name="fee_card"),
+    path("deals/<uuid:deal_id>/fee/transfer/", fees.fee_transfer, name="fee_transfer"),
+    path("deals/<uuid:deal_id>/fee/payments/<uuid:payment_id>/", fees.fee_payment, name="fee_payment"),
 ]

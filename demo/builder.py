@@ -42,8 +42,10 @@ from cases.services.filing import DRAFT_STEP_FIELDS, claim_draft_start, claim_dr
 from cases.services.invitations import invitation_send
 from cases.services.organisations import organisation_create
 from cases.services.responses import case_decline, case_respond, case_withdraw
+from deals.fees import live_deal_charges
 from deals.models import Deal, DealTemplate, TemplateStatus
 from deals.services.agreement import deal_mark_final
+from deals.services.disputes import deal_dispute_open
 from deals.services.signing import deal_sign, execute_contract, render_contract_draft
 from deals.services.starting import deal_invitation_send, deal_join, deal_start
 from deals.services.templates import first_templates_publish
@@ -53,6 +55,8 @@ from mediation.models import MediationResult, MediationSession, MediatorProfile
 from mediation.services.appointment import appointment_respond, mediator_appoint
 from mediation.services.sessions import outcome_record, session_open
 from negotiation.services import escalation, messages, offers
+from payments.models import ChargeStatus
+from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -478,6 +482,31 @@ def deal_locked(*, deal: Deal) -> Deal:
         deal_mark_final(deal=deal, user=party.user, version=deal.current_version)
     deal.refresh_from_db()
     return deal
+
+
+def deal_fees_paid(*, deal: Deal, administrator: User) -> Deal:
+    """Each business's deal-making fee still due on the locked deal paid by bank transfer: its person
+    declares the transfer and ``administrator`` confirms that it arrived (the tests pay by card on the pages)."""
+    for charge in live_deal_charges(deal).filter(status=ChargeStatus.DUE).select_related("payer"):
+        payment = payment_start(charge=charge, user=charge.payer, provider="manual")
+        payment = payment_execute(payment=payment, user=charge.payer, data={"reference": f"FT {charge.pk:06d}"})
+        manual_payment_confirm(payment=payment, actor=administrator, amount_received=charge.amount_due)
+    return deal
+
+
+def deal_disputed(*, deal: Deal, claimant: User, claim: Claim = Claim()) -> Case:
+    """A dispute about the executed ``deal`` opened in one step by ``claimant``'s business (the claim drafted
+    from the contract), what the draft still lacks typed in from ``claim``, and filed."""
+    case = deal_dispute_open(deal=deal, user=claimant)
+    for step, fields in DRAFT_STEP_FIELDS.items():
+        # The contract names the other business (step 1); it cannot answer the COVID-19 questions, nor give
+        # the sum unless an obligation names it.
+        if step == 1:
+            continue
+        missing = {name: getattr(claim, name) for name in sorted(fields) if getattr(case, name) in ("", None, False)}
+        if missing:
+            case = claim_draft_update(case=case, user=claimant, step=step, values=missing)
+    return claim_file(case=case, user=claimant, terms_accepted=True, consents_to_arbitration=True)
 
 
 def deal_signed(*, deal: Deal, password: str) -> Deal:

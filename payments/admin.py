@@ -10,14 +10,14 @@ from payments.models import Charge, FeeSchedule, FeeWaiverRule, Payment, Refund,
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["charge", "provider", "provider_reference", "status", "amount", "amount_received", "mismatch"]
     list_filter = ["status", "provider", "mismatch"]
-    search_fields = ["provider_reference", "charge__case__reference"]
+    search_fields = ["provider_reference", "charge__case__reference", "charge__subject_reference"]
 
 
 @admin.register(Charge)
 class ChargeAdmin(ReadOnlyAdmin):
-    list_display = ["case", "party", "kind", "amount_due", "status", "schedule"]
+    list_display = ["case", "subject_reference", "organisation", "kind", "amount_due", "status", "schedule"]
     list_filter = ["kind", "status"]
-    search_fields = ["case__reference"]
+    search_fields = ["case__reference", "subject_reference"]
 
 
 class WaiverRuleInline(ReadOnlyInline):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.eligibility import format_hkd
 from cases.forms import money_field as cases_money_field
 from cases.models import SizeBand
-from payments.models import Charge, FeeKind, PaymentStatus
+from payments.models import DEAL_FEE_FIELDS, Charge, FeeKind, PaymentStatus
 
 
 def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
@@ -101,6 +101,11 @@ class FeeScheduleForm(forms.Form):
     registration_fee = money_field(_("Registration fee per party (HK$)"))
     mediation_fee = money_field(_("Mediation fee per party (HK$)"))
     arbitration_fee = money_field(_("Arbitration fee per party (HK$)"))
+    # The deal-making fee per business size; left empty, that size pays none.
+    deal_fee_micro = money_field(_("Micro enterprise (HK$)"), required=False)
+    deal_fee_small = money_field(_("Small enterprise (HK$)"), required=False)
+    deal_fee_medium = money_field(_("Medium enterprise (HK$)"), required=False)
+    deal_fee_large = money_field(_("Large enterprise (HK$)"), required=False)
     waiver_size_band = forms.ChoiceField(
         label=_("Standing waiver for businesses of size"),
         choices=[("", _("No standing waiver")), *SizeBand.choices],
@@ -127,6 +132,14 @@ class FeeScheduleForm(forms.Form):
             if not (data.get("waiver_reason") or "").strip():
                 self.add_error("waiver_reason", _("Give the reason for the waiver."))
         return data
+
+    def deal_fees(self) -> dict[str, Decimal]:
+        """The deal-making fee entered for each business size (an empty box: none)."""
+        return {
+            band: self.cleaned_data[name]
+            for band, name in DEAL_FEE_FIELDS.items()
+            if self.cleaned_data.get(name) is not None
+        }
 
 
 class ReconciliationFilterForm(forms.Form):

@@ -21,7 +21,8 @@ def fees_gate(case: Case, action: Action) -> str | None:
         return None
     return _("Waiting for fees: %(fees)s") % {
         "fees": ", ".join(
-            f"{c.get_kind_display()} ({c.party.get_role_display()}) {format_hkd(c.amount_due)}" for c in due
+            f"{c.get_kind_display()} ({c.party.get_role_display() if c.party else ''}) {format_hkd(c.amount_due)}"
+            for c in due
         )
     }
 

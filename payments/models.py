@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseParty, SizeBand
+from cases.models import Case, CaseParty, Organisation, SizeBand
 
 HKD = "HKD"
 
@@ -23,6 +24,24 @@ class FeeKind(models.TextChoices):
     REGISTRATION = "registration", _("Registration fee")
     MEDIATION = "mediation", _("Mediation fee")
     ARBITRATION = "arbitration", _("Arbitration fee")
+    # Each business's fee for a contract made on the platform, priced by the business's size.
+    DEAL = "deal", _("Deal-making fee")
+
+
+def _fee_field(label: Any) -> models.DecimalField:
+    return models.DecimalField(
+        label, max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+
+
+# The deal-making fee's column for each business size: a schedule prices a contract per size band (free for
+# micro enterprises, say), where the case fees are one price with standing waivers on top.
+DEAL_FEE_FIELDS = {
+    SizeBand.MICRO: "deal_fee_micro",
+    SizeBand.SMALL: "deal_fee_small",
+    SizeBand.MEDIUM: "deal_fee_medium",
+    SizeBand.LARGE: "deal_fee_large",
+}
 
 
 class FeeSchedule(models.Model):
@@ -40,6 +59,10 @@ class FeeSchedule(models.Model):
     arbitration_fee = models.DecimalField(
         _("arbitration fee per party (HK$)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
+    deal_fee_micro = _fee_field(_("deal-making fee per business, micro enterprise (HK$)"))
+    deal_fee_small = _fee_field(_("deal-making fee per business, small enterprise (HK$)"))
+    deal_fee_medium = _fee_field(_("deal-making fee per business, medium enterprise (HK$)"))
+    deal_fee_large = _fee_field(_("deal-making fee per business, large enterprise (HK$)"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -49,12 +72,21 @@ class FeeSchedule(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (from {self.effective_from:%Y-%m-%d})"
 
-    def fee(self, kind: FeeKind | str) -> Decimal:
+    def fee(self, kind: FeeKind | str, size_band: str = "") -> Decimal:
+        """The fee of ``kind`` before any waiver; the deal-making fee is the one for ``size_band``."""
+        if kind == FeeKind.DEAL:
+            amount: Decimal = getattr(self, DEAL_FEE_FIELDS[SizeBand(size_band)])
+            return amount
         return {
             FeeKind.REGISTRATION: self.registration_fee,
             FeeKind.MEDIATION: self.mediation_fee,
             FeeKind.ARBITRATION: self.arbitration_fee,
         }[FeeKind(kind)]
+
+    @property
+    def deal_fees(self) -> list[tuple[str, Decimal]]:
+        """The deal-making fee for each business size, smallest first, as the schedule page lists them."""
+        return [(str(band.label), getattr(self, name)) for band, name in DEAL_FEE_FIELDS.items()]
 
 
 class FeeWaiverRule(models.Model):
@@ -90,13 +122,23 @@ SETTLED_CHARGE_STATUSES = (ChargeStatus.PAID, ChargeStatus.WAIVED, ChargeStatus.
 
 
 class Charge(models.Model):
-    """One fee one party owes on one case, fixed when the stage that needs it was asked for."""
+    """One fee one business owes, fixed when the step that needs it was asked for: on a case (``case`` and
+    its ``party``), or on a record of an app above this one, named by ``subject`` as the audit log names it
+    ("deal:<public id>"), which payments never imports. Whoever owes it, ``organisation`` and ``payer`` say
+    who: the business, and the person who pays for it (for a case, the party's)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="charges")
-    party = models.ForeignKey(CaseParty, on_delete=models.PROTECT, related_name="charges")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="charges")
+    party = models.ForeignKey(CaseParty, on_delete=models.PROTECT, null=True, blank=True, related_name="charges")
+    subject = models.CharField(max_length=60, blank=True, default="")
+    # The record's reference as people know it ("DL-2026-000001"): lists, transfer quotes and the card
+    # processor show it without asking the app that owns the record.
+    subject_reference = models.CharField(max_length=30, blank=True, default="")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="charges")
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=FeeKind.choices)
-    # The lifecycle action this fee gates (cases.lifecycle.Action), e.g. "respond".
+    # The step this fee gates: a lifecycle action (cases.lifecycle.Action, e.g. "respond"), or the owning
+    # app's own step for a subject's fee (e.g. "sign_deal").
     stage_action = models.CharField(max_length=40)
     schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="charges")
     base_amount = models.DecimalField(max_digits=10, decimal_places=2)
@@ -116,10 +158,28 @@ class Charge(models.Model):
                 condition=~models.Q(status="cancelled"),
                 name="one_live_charge_per_fee",
             ),
+            # The same for a subject's fee: one live charge per business, however often it is asked for.
+            models.UniqueConstraint(
+                fields=["subject", "organisation", "kind"],
+                condition=~models.Q(status="cancelled") & ~models.Q(subject=""),
+                name="one_live_charge_per_subject_fee",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, party__isnull=False, subject="")
+                | (models.Q(case__isnull=True, party__isnull=True) & ~models.Q(subject="")),
+                name="charge_on_a_case_or_a_subject",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} HK${self.amount_due} ({self.status}) on {self.case}"
+        return f"{self.get_kind_display()} HK${self.amount_due} ({self.status}) on {self.record_reference}"
+
+    @property
+    def record_reference(self) -> str:
+        """The case's reference, or the subject's (reads ``case``: select it with the charge)."""
+        if self.case is not None:
+            return self.case.reference or ""
+        return self.subject_reference
 
     @property
     def is_settled(self) -> bool:

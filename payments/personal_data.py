@@ -15,7 +15,7 @@ from payments.models import Payment, PaymentStatus
 def _export(user: User) -> list[dict[str, Any]]:
     return [
         {
-            "case": payment.charge.case.reference,
+            "case": payment.charge.record_reference,
             "fee": payment.charge.kind,
             "amount": str(payment.amount),
             "currency": payment.currency,

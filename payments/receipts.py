@@ -19,6 +19,8 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
     )
     refund = Refund.objects.get(pk=refund_id, payment=payment) if refund_id is not None else None
     case = payment.charge.case
+    if case is None:
+        raise ValueError("a receipt is a document of a case: a subject's fee gets none")
     kind = IssuedKind.REFUND_RECEIPT if refund is not None else IssuedKind.FEE_RECEIPT
     subject = receipt_subject(payment, refund)
     existing = IssuedDocument.objects.filter(case=case, kind=kind, subject=subject).first()
@@ -59,6 +61,8 @@ def issue_receipt(*, payment_id: int, refund_id: int | None = None) -> IssuedDoc
 
 
 def receipt_for(payment: Payment, refund: Refund | None = None) -> IssuedDocument | None:
+    if payment.charge.case_id is None:
+        return None
     kind = IssuedKind.REFUND_RECEIPT if refund is not None else IssuedKind.FEE_RECEIPT
     return IssuedDocument.objects.filter(
         case_id=payment.charge.case_id, kind=kind, subject=receipt_subject(payment, refund)

@@ -81,6 +81,7 @@ def fees_for_case(case: Case, roles: Roles) -> CaseFees | None:
                     for p in payments
                 ],
                 can_pay=charge.status == ChargeStatus.DUE
+                and charge.party is not None
                 and charge.party.role in party_roles
                 and not any(p.status == PaymentStatus.PROCESSING for p in payments),
             )
@@ -90,9 +91,17 @@ def fees_for_case(case: Case, roles: Roles) -> CaseFees | None:
 
 def charges_to_apply_a_transfer_to(payment: Payment) -> list[Charge]:
     """Where a transfer that arrived for a settled fee may go instead: the other fees the same party still
-    owes on the case (the service accepts one only for the amount that arrived)."""
+    owes on the case, or the same business on the same subject (the service accepts one only for the
+    amount that arrived)."""
+    charge = payment.charge
+    same_owner: dict[str, object] = {
+        "case_id": charge.case_id,  # None for a subject's fee: IS NULL
+        "party_id": charge.party_id,
+        "subject": charge.subject,
+        "organisation_id": charge.organisation_id,
+    }
     return list(
-        Charge.objects.filter(case_id=payment.charge.case_id, party_id=payment.charge.party_id, status=ChargeStatus.DUE)
+        Charge.objects.filter(status=ChargeStatus.DUE, **same_owner)
         .exclude(pk=payment.charge_id)
         .order_by("created_at", "pk")
     )
@@ -110,9 +119,7 @@ class PaymentFilters:
 
 
 def payments_for_reconciliation(filters: PaymentFilters) -> QuerySet[Payment]:
-    payments = Payment.objects.select_related("charge__case", "charge__party__organisation").order_by(
-        "-created_at", "-pk"
-    )
+    payments = Payment.objects.select_related("charge__case", "charge__organisation").order_by("-created_at", "-pk")
     if filters.status:
         payments = payments.filter(status=filters.status)
     if filters.provider:
@@ -129,7 +136,8 @@ def payments_for_reconciliation(filters: PaymentFilters) -> QuerySet[Payment]:
         term = filters.search.strip()
         payments = payments.filter(
             Q(charge__case__reference__icontains=term)
+            | Q(charge__subject_reference__icontains=term)
             | Q(provider_reference__icontains=term)
-            | Q(charge__party__organisation__name__icontains=term)
+            | Q(charge__organisation__name__icontains=term)
         )
     return payments

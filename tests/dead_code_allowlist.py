@@ -104,6 +104,7 @@ _.close_all
 
 # The case builder (demo/builder.py): stages the tests' fixtures and the benches build that no demo case is in.
 _.mediation_session_live
+_.deal_disputed  # the deal figures' tests and the query counts' world file disputes from deals with it
 
 # The first deal templates: read by the data migration that publishes them (migrations are not scanned).
 _.FIRST_TEMPLATES

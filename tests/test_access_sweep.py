@@ -118,6 +118,13 @@ def kept_deal(w: Any) -> dict[str, Any]:
 
 
 DEAL = frozenset({"claimant", "outsider"})  # the two businesses' people in the world's deals
+
+
+def signing_deal(**more: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    """kwargs for a URL of the world's deal locked for signing, whose businesses each owe a fee."""
+    return lambda w: {"deal_id": w.signing_deal.public_id, **{key: get(w) for key, get in more.items()}}
+
+
 CASE_N = PARTIES | ADMINS  # the case in negotiation (N), the settled one (S), awaiting response (A: + nobody)
 CASE_M = PARTIES | ADMINS | {"mediator"}  # the case in mediation (M)
 CASE_R = PARTIES | ADMINS | {"arbitrator"}  # the case in arbitration (R)
@@ -324,6 +331,11 @@ URLS: dict[str, Url] = {
     "deals:sign": Url(DEAL, kept_deal, method=POST),
     "deals:contract_draft": Url(DEAL, kept_deal, note="the PDF both businesses signed"),
     "deals:contract_executed": Url(DEAL, kept_deal, note="the sealed copy"),
+    # The deal-making fee: each business pays its own; a payment's page is its payer's only.
+    "deals:fee": Url(DEAL, signing_deal()),
+    "deals:fee_card": Url(DEAL, signing_deal(), method=POST),
+    "deals:fee_transfer": Url(DEAL, signing_deal(), method=POST),
+    "deals:fee_payment": Url({"claimant"}, signing_deal(payment_id=lambda w: w.deal_payment.public_id)),
     # --- the Django admin's own pages (staff with two-factor; model pages: ADMIN_MODEL_PAGES)
     "admin:index": Url({"superuser"}),
     "admin:login": Url({"superuser"}, redirect="/admin/", note="everyone else is sent to allauth's sign-in"),
@@ -558,6 +570,28 @@ def _build_world() -> SimpleNamespace:
     receipt = SimpleUploadedFile("transfer.txt", b"FPS transfer 4471")
     w.obligation_event = obligation_report_done(
         obligation=deposit, user=users["outsider"], note="Paid", evidence=receipt
+    )
+    # From now on deal-making costs HK$300 a business: a third deal, Charlie's business selling to Alpha, is
+    # locked for signing, each business owes its fee, and Alice has started paying hers by transfer.
+    fee_schedule_create(
+        actor=ada,
+        name="Scheme 2026 with deal-making",
+        effective_from=timezone.now(),
+        registration_fee=Decimal("200.00"),
+        mediation_fee=Decimal("1000.00"),
+        arbitration_fee=Decimal("2500.00"),
+        deal_fees={"small": Decimal("300.00")},
+    )
+    w.signing_deal = builder.deal_started(
+        initiator=users["outsider"], initiator_org=charlie_org, counterparty_email=alice.email
+    )
+    w.signing_deal = builder.deal_locked(
+        deal=builder.deal_in_negotiation(deal=w.signing_deal, counterparty=alice, counterparty_org=w.alpha)
+    )
+    w.deal_payment = payment_start(
+        charge=Charge.objects.get(subject=f"deal:{w.signing_deal.public_id}", payer=alice),
+        user=alice,
+        provider="manual",
     )
 
     # Each persona's signed-in session, kept for the module (a fresh Client per request reuses it).

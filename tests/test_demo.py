@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -20,8 +21,15 @@ def test_demo_data_has_every_stage_and_outcome_and_is_idempotent(capsys, seal):
     statuses = set(Case.objects.values_list("status", flat=True))
     # "filed": claims waiting for the claimant's registration fee.
     assert statuses == set(CaseStatus.values)
-    fees = dict(Charge.objects.values_list("status").annotate(n=Count("pk")))
+    fees = dict(Charge.objects.filter(case__isnull=False).values_list("status").annotate(n=Count("pk")))
     assert fees == {"due": 2, "paid": 1}
+    # The deals both businesses marked final: the small business owes its deal-making fee on the one awaiting
+    # signatures and paid it on the one signed; the micro enterprise pays none.
+    deal_fees = Charge.objects.filter(kind="deal").order_by("created_at")
+    assert list(deal_fees.values_list("organisation__name", "amount_due", "status")) == [
+        ("Harbour Events Limited", Decimal("500.00"), "due"),
+        ("Harbour Events Limited", Decimal("500.00"), "paid"),
+    ]
     assert Payment.objects.filter(status=PaymentStatus.PROCESSING).count() == 1  # for the administrator to confirm
     outcomes = set(Case.objects.exclude(outcome="").values_list("outcome", flat=True))
     assert outcomes == set(CaseOutcome.values)

@@ -120,9 +120,12 @@ def _store(case: Any, kind: str, status: str, version: int, subject: str = "") -
 
 def _every_document(case: Any, claimant: Any, fee_schedule: Any) -> dict[int, tuple[str, str]]:
     """One document of every kind in every status on ``case``; the receipts are for the claimant's payment."""
+    party = case.parties.select_related("organisation", "user").get(role="claimant")
     charge = Charge.objects.create(
         case=case,
-        party=case.parties.get(role="claimant"),
+        party=party,
+        organisation=party.organisation,
+        payer=party.user,
         kind="mediation",
         stage_action="escalate_to_mediation",
         schedule=fee_schedule,

@@ -265,6 +265,7 @@ def _build_small() -> SimpleNamespace:
         mediation_fee=Decimal("1000.00"),
         arbitration_fee=Decimal("2500.00"),
         waiver_rules=[WaiverRuleInput(size_band="micro", percent=Decimal("100"), reason="Micro", fee_kind="")],
+        deal_fees={"small": Decimal("300.00")},
     )
     # Negotiation: one document (with a second version), one offer, a mediation fee each; the claimant
     # paid by transfer (confirmed, then partly refunded once), the respondent declared a transfer.
@@ -274,6 +275,9 @@ def _build_small() -> SimpleNamespace:
     offer_make(case=w.negotiation, user=bob, amount=Decimal("9000.00"), terms="Within 14 days")
     message_post(case=w.negotiation, user=alice, body="Shall we talk?")
     w.payment = _fees_paid(w, w.negotiation, refunds=1)
+    # Deal-making: one of each (waiting for its other business; executed and later disputed; locked, its
+    # fee declared paid by transfer).
+    _deals(w)
 
     w.sessions = {}
     for persona, user in users.items():
@@ -320,6 +324,37 @@ def _fees_paid(w: SimpleNamespace, case: Any, *, refunds: int) -> Any:
     run_queued_tasks("query-counts")
     payment.refresh_from_db()
     return payment
+
+
+def _deals(w: SimpleNamespace) -> None:
+    """Bob's business starts three deals with Alice's: one waits for her, one is signed and sealed (their fees
+    paid first), dated ten days to execution (tests/deals/executed.py) and disputed by a claim Bob files, and
+    one is locked, Bob declaring its fee paid by transfer."""
+    from deals.audit import deal_subject
+    from demo import builder
+    from payments.models import Charge
+    from payments.services.payments import payment_execute, payment_start
+    from tests.conftest import PASSWORD
+    from tests.deals.executed import dated
+
+    alice, bob, ada = w.users["claimant"], w.users["respondent"], w.users["administrator"]
+
+    def deal() -> Any:
+        return builder.deal_started(initiator=bob, initiator_org=w.bravo, counterparty_email=alice.email)
+
+    def locked() -> Any:
+        return builder.deal_locked(
+            deal=builder.deal_in_negotiation(deal=deal(), counterparty=alice, counterparty_org=w.alpha)
+        )
+
+    deal()
+    now = timezone.now()
+    signed = builder.deal_executed(deal=builder.deal_fees_paid(deal=locked(), administrator=ada), password=PASSWORD)
+    executed = dated(signed, started=now - timedelta(days=10), executed=now - timedelta(days=2))
+    builder.deal_disputed(deal=executed, claimant=bob)
+    charge = Charge.objects.get(subject=deal_subject(locked()), payer=bob)
+    payment = payment_start(charge=charge, user=bob, provider="manual")
+    payment_execute(payment=payment, user=bob, data={"reference": f"TT-{charge.subject_reference}"})
 
 
 def _security_events(w: SimpleNamespace, count: int) -> None:
@@ -409,10 +444,12 @@ def _grow(w: SimpleNamespace) -> None:
     run_queued_tasks("query-counts")
 
     # More cases: three in negotiation with fees paid and refunds, two awaiting the respondent.
-    for _ in range(3):
+    for number in range(3):
         more = w.negotiating()
         document_upload(case=more, user=alice, upload=_upload("other"), title="Other")
         _fees_paid(w, more, refunds=2)
+        if number == 0:
+            _deals(w)
     for _ in range(2):
         w.filed()
 
@@ -450,6 +487,7 @@ def _sizes() -> dict[str, int]:
 
     from arbitration.models import ArbitratorProfile, Award, Question, Submission, TimetableStep
     from cases.models import AuditEntry, Case, Document, DocumentVersion, SecurityEvent
+    from deals.models import Deal, DealDispute
     from mediation.models import MediationSession, MediatorNote, MediatorProfile, SessionSlot
     from negotiation.models import Message, Offer
     from payments.models import Charge, FeeSchedule, FeeWaiverRule, Payment, Refund
@@ -457,7 +495,7 @@ def _sizes() -> dict[str, int]:
     models = [
         Case, Document, DocumentVersion, Offer, Message, AuditEntry, SecurityEvent, Award, Submission, Question,
         MediationSession, SessionSlot, MediatorNote, Charge, Payment, Refund, FeeSchedule, FeeWaiverRule,
-        MediatorProfile, ArbitratorProfile,
+        MediatorProfile, ArbitratorProfile, Deal, DealDispute,
     ]  # fmt: skip
     sizes = {model._meta.label: model.objects.count() for model in models}
     sizes["extensions"] = TimetableStep.objects.aggregate(total=Sum("extensions"))["total"] or 0

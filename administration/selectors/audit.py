@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from administration.csvstream import Echo, csv_cell
 from cases.audit import private_draft_documents, shown_data
 from cases.models import AuditEntry, Case
+from deals.audit import DEAL_SUBJECTS, deal_subject_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,8 @@ class AuditFilter:
     action: str = ""  # an exact action, or a prefix ending in "." (e.g. "arbitration.")
     date_from: date | None = None
     date_to: date | None = None
+    deal: str = ""  # one deal's trail, by its reference (DL-2026-000001)
+    deals_only: bool = False  # every deal's entries, and no case's
 
 
 def audit_entries(spec: AuditFilter, *, case: Case | None = None) -> QuerySet[AuditEntry]:
@@ -42,6 +45,11 @@ def audit_entries(spec: AuditFilter, *, case: Case | None = None) -> QuerySet[Au
         entries = entries.filter(created_at__date__gte=spec.date_from)
     if spec.date_to:
         entries = entries.filter(created_at__date__lte=spec.date_to)
+    if spec.deals_only:
+        entries = entries.filter(subject__startswith=DEAL_SUBJECTS)
+    if spec.deal.strip():
+        # A reference no deal has matches no entry (an empty subject would match every case's).
+        entries = entries.filter(subject=deal_subject_for(spec.deal.strip()) or "-")
     return entries.order_by("-created_at", "-pk")
 
 
@@ -52,6 +60,13 @@ AUDIT_COLUMNS = ["created_at", "case", "actor", "action", "from_status", "to_sta
 class AuditRow:
     entry: AuditEntry
     data: dict[str, Any]  # what the trail shows of the entry's data (``cases.audit.shown_data``)
+
+    @property
+    def deal(self) -> str:
+        """The reference of the deal an entry is about (its data names it), for entries not on a case."""
+        if not self.entry.subject.startswith(DEAL_SUBJECTS):
+            return ""
+        return str(self.entry.data.get("deal") or self.entry.data.get("record") or "")
 
 
 def audit_rows(entries: Iterable[AuditEntry], *, case: Case | None = None) -> list[AuditRow]:

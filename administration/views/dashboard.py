@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_page
 
 from administration.charts import bars, height
 from administration.selectors.dashboard import caseload, public_figures
+from administration.selectors.deals import deal_figures
 from cases.access import AuthenticatedRequest, administrator_view
 
 
@@ -24,10 +25,11 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "neutrals": bars([(f"{load.name} ({load.role})", load.open_cases) for load in figures.neutrals]),
     }
     heights = {name: height(chart) for name, chart in charts.items()}
-    return render(request, "administration/dashboard.html", {"figures": figures, "charts": charts, "heights": heights})
+    context = {"figures": figures, "charts": charts, "heights": heights, "deals": deal_figures(figures.generated_at)}
+    return render(request, "administration/dashboard.html", context)
 
 
 @cache_page(300)
 def public_statistics(request: HttpRequest) -> HttpResponse:
     """Aggregate, anonymised figures: no case, party or person can be picked out. Cached five minutes."""
-    return render(request, "administration/statistics.html", {"figures": public_figures()})
+    return render(request, "administration/statistics.html", {"figures": public_figures(), "deals": deal_figures()})

@@ -4,6 +4,7 @@ obliges each side to do."""
 
 from deals.models.contract import DealContract, DealSignature
 from deals.models.deals import Deal, DealInvitation, DealParty, DealStatus, DealVersion, Side
+from deals.models.disputes import DealDispute
 from deals.models.obligations import DealObligation, ObligationEvent, ObligationKind, ObligationStatus
 from deals.models.redlines import Comment, Proposal, ProposalAction, ProposalStatus
 from deals.models.room import DealPresence
@@ -13,6 +14,7 @@ __all__ = [
     "Comment",
     "Deal",
     "DealContract",
+    "DealDispute",
     "DealInvitation",
     "DealObligation",
     "DealParty",

@@ -15,6 +15,7 @@ from cases.services import ServiceError
 from deals.audit import log_deal_action
 from deals.models import Deal, DealParty, DealStatus, ProposalStatus
 from deals.realtime import broadcast_deal_on_commit
+from deals.services.fees import deal_fees_due
 from deals.services.parties import acting_party, locked_deal, mark_other_side_awaiting, require_negotiating
 from deals.services.signing import contract_prepare
 
@@ -53,6 +54,8 @@ def deal_mark_final(*, deal: Deal, user: User, version: int, meta: RequestMeta =
         locked.save(update_fields=["status", "locked_version", "locked_at", "updated_at"])
         log_deal_action(deal=locked, action="deal.locked", actor=None, data={"version": version})
         contract_prepare(locked, version)
+        # Each business's fee falls due now, priced by the schedule in force: it signs once it is paid.
+        deal_fees_due(deal=locked)
         broadcast_deal_on_commit(locked.pk, "status")
     else:
         mark_other_side_awaiting(locked, party.side)

@@ -18,7 +18,7 @@ from cases.services import ServiceError
 from cases.services.evidence import document_upload
 from cases.services.filing import claim_draft_start, claim_draft_update
 from deals.audit import log_deal_action
-from deals.models import Deal, DealContract, DealObligation, DealStatus, DealVersion, ObligationKind
+from deals.models import Deal, DealContract, DealDispute, DealObligation, DealStatus, DealVersion, ObligationKind
 from deals.services.contract import contract_filename
 from deals.services.parties import acting_party, locked_deal
 
@@ -115,6 +115,7 @@ def deal_dispute_open(
     for step, values in steps:
         case = claim_draft_update(case=case, user=user, step=step, values=values, meta=meta)
     _attach_contract(case, locked, user, meta)
+    DealDispute.objects.create(deal=locked, case=case)  # the figures count it once the claim is filed
     log_deal_action(
         deal=locked,
         action="deal.dispute_opened",

@@ -20,6 +20,7 @@ from cases.audit import SYSTEM, RequestMeta
 from cases.notifications import queue_email
 from cases.services import ServiceError
 from deals.audit import log_deal_action
+from deals.fees import deal_may_sign
 from deals.models import Deal, DealContract, DealSignature, DealStatus, Side
 from deals.realtime import broadcast_deal_on_commit
 from deals.services.contract import render_contract
@@ -100,6 +101,8 @@ def deal_sign(
     contract = _contract_to_sign(locked)
     if DealSignature.objects.filter(deal=locked, side=party.side).exists():
         raise ServiceError(_("Your business has already signed this contract."))
+    if (unpaid := deal_may_sign(locked, party.side)) is not None:
+        raise ServiceError(unpaid)  # the deal-making fee, due since the text was locked, comes first
     if not consent:
         raise ServiceError(_("Tick the box to confirm that you sign this version."), field="consent")
     if not full_name.strip():

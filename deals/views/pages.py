@@ -20,6 +20,7 @@ from cases.services import ServiceError
 from cases.views import form_data
 from deals.access import deal_view, may_start_deal
 from deals.content import FieldErrors
+from deals.fees import deal_fee_for
 from deals.forms import (
     CancelForm,
     CommentForm,
@@ -96,6 +97,7 @@ def _deal_context(deal: Deal, side: Side) -> dict[str, Any]:
         "version_form": VersionForm(initial={"version": deal.current_version}),
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
+        "fee": deal_fee_for(deal, side),
     }
 
 

@@ -55,4 +55,4 @@ class ManualProvider(PaymentProvider):
 
 def payment_quote(payment: Payment) -> str:
     """The reference a payer writes on the transfer, so the centre can match it to the charge."""
-    return f"{payment.charge.case.reference}-{str(payment.charge.public_id)[:8].upper()}"
+    return f"{payment.charge.record_reference}-{str(payment.charge.public_id)[:8].upper()}"

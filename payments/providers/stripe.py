@@ -120,7 +120,8 @@ class StripeProvider(PaymentProvider):
                     "confirm": True,
                     "metadata": {
                         "payment": str(payment.public_id),
-                        "case": payment.charge.case.reference or "",
+                        # A case's reference, or the subject's (a deal's): what the centre's staff look up.
+                        "case": payment.charge.record_reference,
                         "fee": payment.charge.kind,
                     },
                 },

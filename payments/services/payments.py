@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.audit import SYSTEM, RequestMeta
 from cases.money import format_hkd, in_cents
 from cases.notifications import queue_email
 from cases.services import ServiceError
@@ -32,7 +32,7 @@ from payments.models import (
 )
 from payments.providers import ProviderError, ProviderResult, get_provider
 from payments.receipts import issue_receipt
-from payments.services.fees import charge_settle_if_paid
+from payments.services.fees import charge_settle_if_paid, log_charge_action
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 DUPLICATE_REASON = gettext_lazy(
     "Refunded automatically: this fee was already settled when this payment arrived, so it is not kept."
 )
+
+# A payment's row and its charge's are locked together; the charge's case is not (PostgreSQL cannot lock
+# the outer-joined side: a subject's fee has no case), and a stage the payment starts locks it itself.
+LOCK_PAYMENT = ("self", "charge")
 
 # Which moves a payment may make; anything else is a late or repeated report and is ignored.
 _NEXT: dict[str, set[str]] = {
@@ -55,7 +59,7 @@ _NEXT: dict[str, set[str]] = {
 
 
 def _check_payer(charge: Charge, user: User) -> None:
-    if charge.party.user_id != user.pk:
+    if charge.payer_id != user.pk:
         # The access layer already hides other people's charges; this is the service's own guard.
         raise ServiceError(_("Only the party who owes this fee can pay it."))
     if charge.status != ChargeStatus.DUE:
@@ -100,7 +104,7 @@ def cancel_open_payments_task(*, charge_id: int) -> None:
 
 @transaction.atomic
 def _payment_create(*, charge: Charge, user: User, provider: str, meta: RequestMeta) -> Payment:
-    locked = Charge.objects.select_for_update().select_related("party", "case").get(pk=charge.pk)
+    locked = Charge.objects.select_for_update(of=("self",)).select_related("party", "case").get(pk=charge.pk)
     _check_payer(locked, user)
     if not get_provider(provider).is_available():
         raise ServiceError(_("This way of paying is not available."))
@@ -110,8 +114,8 @@ def _payment_create(*, charge: Charge, user: User, provider: str, meta: RequestM
     payment = Payment.objects.create(
         charge=locked, provider=provider, amount=locked.amount_due, currency=locked.currency, created_by=user
     )
-    log_action(
-        case=locked.case,
+    log_charge_action(
+        locked,
         actor=user,
         action="payment.started",
         meta=meta,
@@ -136,7 +140,11 @@ def payment_attempt(
     """``payment_execute``, also returning what the provider answered: a card payment that needs 3-D
     Secure carries the client secret the payer's browser finishes it with (it is never stored)."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("charge__party", "charge__case").get(pk=payment.pk)
+        locked = (
+            Payment.objects.select_for_update(of=LOCK_PAYMENT)
+            .select_related("charge__party", "charge__case")
+            .get(pk=payment.pk)
+        )
         if locked.created_by_id != user.pk:
             raise ServiceError(_("Only the person who started this payment can complete it."))
         if locked.status != PaymentStatus.PENDING or locked.provider_reference:
@@ -154,7 +162,11 @@ def payment_apply_result(
 ) -> Payment:
     """Record what the provider says about a payment; settle its charge (and start the stage it gated)
     in the same transaction when that completes it."""
-    locked = Payment.objects.select_for_update().select_related("charge__case", "charge__party").get(pk=payment.pk)
+    locked = (
+        Payment.objects.select_for_update(of=LOCK_PAYMENT)
+        .select_related("charge__case", "charge__party")
+        .get(pk=payment.pk)
+    )
     before = locked.status
     if result.reference and not locked.provider_reference:
         locked.provider_reference = result.reference
@@ -166,7 +178,7 @@ def payment_apply_result(
     if result.status == PaymentStatus.SUCCEEDED:
         # Locked: two successes for one fee (two tabs, a late webhook) take turns deciding which settles it.
         locked.charge = (
-            Charge.objects.select_for_update().select_related("case", "party__user").get(pk=locked.charge_id)
+            Charge.objects.select_for_update(of=("self",)).select_related("case", "payer").get(pk=locked.charge_id)
         )
         locked.amount_received = result.amount_received
         locked.currency_received = result.currency_received
@@ -174,9 +186,8 @@ def payment_apply_result(
         locked.mismatch = (result.amount_received, result.currency_received) != (locked.amount, locked.currency)
         locked.duplicate = locked.charge.status != ChargeStatus.DUE
     locked.save()
-    case = locked.charge.case
-    log_action(
-        case=case,
+    log_charge_action(
+        locked.charge,
         actor=None,
         action=f"payment.{result.status}",
         meta=meta,
@@ -195,12 +206,13 @@ def payment_apply_result(
         },
     )
     if locked.status == PaymentStatus.SUCCEEDED:
-        _receipt_on_commit(locked.pk)
+        _receipt_on_commit(locked)
         if locked.duplicate:
             _duplicate_refund(locked, meta=meta)
         elif charge_settle_if_paid(locked.charge):
             charge_open_payments_cancel_later(locked.charge)
-            stage_release(case=case, meta=meta)
+            if locked.charge.case is not None:  # a subject's fee gates a step its own app asks about
+                stage_release(case=locked.charge.case, meta=meta)
     return locked
 
 
@@ -232,10 +244,10 @@ def _duplicate_refund(payment: Payment, *, meta: RequestMeta) -> None:
 def _payment_audit(
     payment: Payment, *, actor: User | None, action: str, meta: RequestMeta, data: dict[str, str]
 ) -> None:
-    """An entry about one payment on its case's audit trail, for the staff only (the parties follow their
+    """An entry about one payment on its record's audit trail, for the staff only (the parties follow their
     fees, not the provider's workings)."""
-    log_action(
-        case=payment.charge.case,
+    log_charge_action(
+        payment.charge,
         actor=actor,
         action=action,
         meta=meta,
@@ -246,7 +258,7 @@ def _payment_audit(
 
 def _duplicate_notify(payment: Payment, *, refunded: bool) -> None:
     queue_email(
-        to=payment.charge.party.user.email,
+        to=payment.charge.payer.email,
         template="payment_duplicate",
         context={"case": payment.charge.case, "charge": payment.charge, "payment": payment, "refunded": refunded},
     )
@@ -267,8 +279,8 @@ def payment_record_stray(*, original: Payment, reference: str, meta: RequestMeta
         provider_reference=reference[:100],
         created_by_id=original.created_by_id,
     )
-    log_action(
-        case=original.charge.case,
+    log_charge_action(
+        original.charge,
         actor=None,
         action="payment.found_at_provider",
         meta=meta,
@@ -326,8 +338,8 @@ def manual_payment_confirm_surplus(
         raise ServiceError(_("Enter the bank reference of the refund."), field="refund_reference")
     if apply_to is not None:
         target = Charge.objects.select_for_update().get(pk=apply_to.pk)
-        owed_by_the_payer = (locked.charge.case_id, locked.charge.party_id, ChargeStatus.DUE)
-        if (target.case_id, target.party_id, target.status) != owed_by_the_payer:
+        owed_by_the_payer = (*_owed_on_the_same_record(locked.charge), ChargeStatus.DUE)
+        if (*_owed_on_the_same_record(target), target.status) != owed_by_the_payer:
             raise ServiceError(_("A transfer can only pay another fee the same party owes on this case."))
         if target.amount_due != amount_received:
             raise ServiceError(
@@ -358,10 +370,17 @@ def manual_payment_confirm_surplus(
     return locked
 
 
+def _owed_on_the_same_record(charge: Charge) -> tuple[object, ...]:
+    """Who owes ``charge`` on which record: a transfer may move only between fees alike in this."""
+    return (charge.case_id, charge.party_id, charge.subject, charge.organisation_id)
+
+
 def _waiting_transfer(payment: Payment, amount_received: Decimal) -> Payment:
     """The declared transfer, locked, if it still waits for an administrator to confirm it."""
     locked = (
-        Payment.objects.select_for_update().select_related("charge__case", "charge__party__user").get(pk=payment.pk)
+        Payment.objects.select_for_update(of=LOCK_PAYMENT)
+        .select_related("charge__case", "charge__payer")
+        .get(pk=payment.pk)
     )
     if locked.provider != "manual":
         raise ServiceError(_("Only bank transfers and cheques are confirmed by hand."))
@@ -416,7 +435,7 @@ def payment_refund(
     The payment row stays locked while the provider is asked (refunds are rare and made by staff): a
     refused or unreachable provider rolls everything back, so nothing says "refunded" that was not.
     """
-    locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    locked = Payment.objects.select_for_update(of=LOCK_PAYMENT).select_related("charge__case").get(pk=payment.pk)
     return _refund(locked, actor=actor, amount=amount, reason=reason, reference=reference, meta=meta)
 
 
@@ -458,7 +477,7 @@ def _refund(
             "reference": refund.provider_reference,
         },
     )
-    _receipt_on_commit(locked.pk, refund_id=refund.pk)
+    _receipt_on_commit(locked, refund_id=refund.pk)
     return refund
 
 
@@ -468,7 +487,7 @@ def payment_refund_reconcile(
 ) -> Refund | None:
     """The provider reports more refunded than we recorded (e.g. a refund made in Stripe's dashboard):
     record the difference, so our books match the provider's."""
-    locked = Payment.objects.select_for_update().select_related("charge__case").get(pk=payment.pk)
+    locked = Payment.objects.select_for_update(of=LOCK_PAYMENT).select_related("charge__case").get(pk=payment.pk)
     missing = refunded_total - locked.amount_refunded
     if missing <= 0 or locked.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTLY_REFUNDED):
         return None
@@ -486,7 +505,7 @@ def payment_refund_reconcile(
         meta=meta,
         data={"refund": str(refund.public_id), "amount": str(refund.amount)},
     )
-    _receipt_on_commit(locked.pk, refund_id=refund.pk)
+    _receipt_on_commit(locked, refund_id=refund.pk)
     return refund
 
 
@@ -501,9 +520,13 @@ def _record_refunded(payment: Payment, amount: Decimal) -> None:
         charge.save(update_fields=["status"])
 
 
-def _receipt_on_commit(payment_id: int, *, refund_id: int | None = None) -> None:
-    """Queue the receipt in this transaction: the task row commits with the payment or not at all."""
-    issue_receipt_task.enqueue(payment_id=payment_id, refund_id=refund_id)
+def _receipt_on_commit(payment: Payment, *, refund_id: int | None = None) -> None:
+    """Queue the receipt in this transaction: the task row commits with the payment or not at all. A receipt
+    is a sealed document of the case (documents' IssuedDocument belongs to a case), so a subject's fee gets
+    none: its payment's own page and the reconciliation record it (docs/architecture.md)."""
+    if payment.charge.case_id is None:
+        return
+    issue_receipt_task.enqueue(payment_id=payment.pk, refund_id=refund_id)
 
 
 @task()

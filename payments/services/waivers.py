@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.audit import SYSTEM, RequestMeta
 from cases.money import percent_off
 from cases.services import ServiceError
 from cases.services.stages import stage_release
 from payments.models import Charge, ChargeStatus
-from payments.services.fees import charge_settle_if_paid, waiver_check
+from payments.services.fees import charge_settle_if_paid, log_charge_action, waiver_check
 from payments.services.payments import charge_open_payments_cancel_later
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 @transaction.atomic
 def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, meta: RequestMeta = SYSTEM) -> Charge:
     """A case administrator waives part or all of a due fee, with a reason; the stage may then start."""
-    locked = Charge.objects.select_for_update().select_related("case").get(pk=charge.pk)
+    locked = Charge.objects.select_for_update(of=("self",)).select_related("case").get(pk=charge.pk)
     if locked.status != ChargeStatus.DUE:
         raise ServiceError(_("Only a fee that is still due can be waived."))
     waiver_check(percent, reason, fields=("percent", "reason"))
@@ -36,8 +36,8 @@ def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, 
         locked.status = ChargeStatus.WAIVED
         locked.settled_at = timezone.now()
     locked.save()
-    log_action(
-        case=locked.case,
+    log_charge_action(
+        locked,
         actor=actor,
         action="fee.waived",
         meta=meta,
@@ -46,5 +46,6 @@ def charge_waive(*, charge: Charge, actor: User, percent: Decimal, reason: str, 
     charge_settle_if_paid(locked)
     if locked.is_settled:
         charge_open_payments_cancel_later(locked)
-        stage_release(case=locked.case, meta=meta)
+        if locked.case is not None:
+            stage_release(case=locked.case, meta=meta)
     return locked

@@ -1,10 +1,15 @@
 """The payer's pages: what is owed, paying it by card or bank transfer, the payment's outcome, receipts.
 
-Every page is a case page (``case_view``) and, on top, only the party who owes the fee reaches it:
-anyone else gets 404, administrators included (they act from the staff pages).
+Every page here is a case page (``case_view``) and, on top, only the party who owes the fee reaches it:
+anyone else gets 404, administrators included (they act from the staff pages). The same pages serve a
+subject's fee (a deal's) from its own app's views, through ``pay_page``, ``pay_by_card``,
+``pay_by_transfer`` and ``payment_outcome`` with that app's ``PayPlace``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase, JsonResponse
@@ -20,7 +25,7 @@ from cases.models import Case
 from cases.roles import Role
 from cases.services import ServiceError
 from documents.access import may_download
-from documents.models import IssuedKind
+from documents.models import IssuedDocument, IssuedKind
 from documents.responses import issued_pdf
 from odr.security import allow_stripe
 from payments.forms import ManualPaymentForm
@@ -32,7 +37,7 @@ from payments.services.payments import payment_attempt, payment_execute, payment
 
 def _own_charge(request: AuthenticatedRequest, case: Case, charge_id: object) -> Charge:
     return get_object_or_404(
-        Charge.objects.select_related("party__organisation", "schedule", "case"),
+        Charge.objects.select_related("party__organisation", "organisation", "schedule", "case"),
         case=case,
         public_id=charge_id,
         party__user=request.user,
@@ -48,15 +53,51 @@ def _own_payment(request: AuthenticatedRequest, case: Case, payment_id: object) 
     )
 
 
-def _pay_page(
-    request: AuthenticatedRequest, charge: Charge, *, manual_form: ManualPaymentForm | None = None, status: int = 200
+@dataclass(frozen=True, slots=True)
+class PayPlace:
+    """Where a charge is paid from: the page the payer comes back to, and the addresses of the pay page, its
+    card and transfer forms and a payment's outcome. A case's fees are paid under the case's pages; an app
+    above payments (deal-making) gives the addresses under its own pages, which check who may see them."""
+
+    back_url: str
+    back_label: str
+    pay_url: str
+    card_url: str
+    manual_url: str
+    outcome: Callable[[Payment], str]
+
+
+def _case_place(case: Case, charge: Charge) -> PayPlace:
+    ids = {"case_id": case.public_id, "charge_id": charge.public_id}
+    return PayPlace(
+        back_url=reverse("cases:detail", kwargs={"case_id": case.public_id}),
+        back_label=_("Back to case %(reference)s") % {"reference": case.reference},
+        pay_url=reverse("payments:pay", kwargs=ids),
+        card_url=reverse("payments:pay_card", kwargs=ids),
+        manual_url=reverse("payments:pay_manual", kwargs=ids),
+        outcome=lambda p: reverse("payments:payment", kwargs={"case_id": case.public_id, "payment_id": p.public_id}),
+    )
+
+
+def pay_page(
+    request: AuthenticatedRequest,
+    charge: Charge,
+    place: PayPlace,
+    *,
+    manual_form: ManualPaymentForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The pay page of a charge the payer owes (the caller has checked that), or, when nothing is left to
+    pay, back to where the payer came from."""
+    if charge.status != ChargeStatus.DUE and manual_form is None:
+        messages.info(request, _("This fee is settled: there is nothing to pay."))
+        return redirect(place.back_url)
     # What each provider's part of the page needs, for a payment of this charge not yet started.
     prospective = Payment(charge=charge, amount=charge.amount_due, currency=charge.currency)
     prepared = {provider.identifier: provider.prepare(payment=prospective) for provider in available_providers()}
     context = {
-        "case": charge.case,
         "charge": charge,
+        "place": place,
         "card": prepared.get("stripe"),
         "manual_form": manual_form or ManualPaymentForm(),
         "bank_details": prepared["manual"]["bank_details"],
@@ -67,20 +108,8 @@ def _pay_page(
     return allow_stripe(page) if context["card"] else page
 
 
-@case_view
-def pay(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> HttpResponse:
-    charge = _own_charge(request, case, charge_id)
-    if charge.status != ChargeStatus.DUE:
-        messages.info(request, _("This fee is settled: there is nothing to pay."))
-        return redirect("cases:detail", case_id=case.public_id)
-    return _pay_page(request, charge)
-
-
-@require_POST
-@case_view
-def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> JsonResponse:
+def pay_by_card(request: AuthenticatedRequest, charge: Charge, place: PayPlace) -> JsonResponse:
     """Stripe.js posts the card token here; the answer says what the page should do next (JSON)."""
-    charge = _own_charge(request, case, charge_id)
     meta = RequestMeta.from_request(request)
     try:
         payment = payment_start(charge=charge, user=request.user, provider="stripe", meta=meta)
@@ -92,8 +121,7 @@ def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], 
     except ProviderError as exc:
         # Nothing was charged and the payment stays pending: the payer may simply try again.
         return JsonResponse({"status": "error", "message": exc.message, "retryable": exc.retryable}, status=502)
-    result_url = reverse("payments:payment", kwargs={"case_id": case.public_id, "payment_id": payment.public_id})
-    body: dict[str, object] = {"status": payment.status, "next": result_url}
+    body: dict[str, object] = {"status": payment.status, "next": place.outcome(payment)}
     if payment.status == PaymentStatus.FAILED:
         body["message"] = payment.failure_message or _("The payment did not go through.")
     elif payment.status == PaymentStatus.PENDING and answer.client_secret:
@@ -102,10 +130,8 @@ def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], 
     return JsonResponse(body, status=200 if payment.status != PaymentStatus.FAILED else 402)
 
 
-@require_POST
-@case_view
-def pay_manual(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> HttpResponse:
-    charge = _own_charge(request, case, charge_id)
+def pay_by_transfer(request: AuthenticatedRequest, charge: Charge, place: PayPlace) -> HttpResponse:
+    """The payer says it paid by bank transfer or cheque, with its reference; staff confirm receipt."""
     form = ManualPaymentForm(request.POST)
     if form.is_valid():
         meta = RequestMeta.from_request(request)
@@ -118,25 +144,52 @@ def pay_manual(request: AuthenticatedRequest, case: Case, roles: frozenset[Role]
             form.add_error("reference", exc.message)
         else:
             messages.success(request, _("Thank you. We will confirm the payment once it reaches the centre's account."))
-            return redirect("cases:detail", case_id=case.public_id)
-    return _pay_page(request, charge, manual_form=form, status=400)
+            return redirect(place.back_url)
+    return pay_page(request, charge, place, manual_form=form, status=400)
+
+
+def payment_outcome(
+    request: AuthenticatedRequest, payment: Payment, place: PayPlace, receipt: IssuedDocument | None = None
+) -> HttpResponse:
+    """Where the payer lands after paying: the outcome, asked again of the provider while unsettled."""
+    if payment.provider == "stripe" and payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
+        try:
+            payment = payment_sync(payment=payment, meta=RequestMeta.from_request(request))
+        except ProviderError as exc:
+            messages.warning(request, exc.message)
+    context = {"payment": payment, "place": place, "receipt": receipt}
+    return render(request, "payments/payment.html", context)
+
+
+@case_view
+def pay(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> HttpResponse:
+    charge = _own_charge(request, case, charge_id)
+    return pay_page(request, charge, _case_place(case, charge))
+
+
+@require_POST
+@case_view
+def pay_card(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> JsonResponse:
+    charge = _own_charge(request, case, charge_id)
+    return pay_by_card(request, charge, _case_place(case, charge))
+
+
+@require_POST
+@case_view
+def pay_manual(request: AuthenticatedRequest, case: Case, roles: frozenset[Role], charge_id: object) -> HttpResponse:
+    charge = _own_charge(request, case, charge_id)
+    return pay_by_transfer(request, charge, _case_place(case, charge))
 
 
 @case_view
 def payment_detail(
     request: AuthenticatedRequest, case: Case, roles: frozenset[Role], payment_id: object
 ) -> HttpResponse:
-    """Where the payer lands after paying: the outcome, asked again of the provider while unsettled."""
     payment = _own_payment(request, case, payment_id)
-    if payment.provider == "stripe" and payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
-        try:
-            payment = payment_sync(payment=payment, meta=RequestMeta.from_request(request))
-        except ProviderError as exc:
-            messages.warning(request, exc.message)
     receipt = receipt_for(payment)
     if receipt is not None and not may_download(receipt, roles):
         receipt = None
-    return render(request, "payments/payment.html", {"case": case, "payment": payment, "receipt": receipt})
+    return payment_outcome(request, payment, _case_place(case, payment.charge), receipt)
 
 
 @case_view

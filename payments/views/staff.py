@@ -75,8 +75,8 @@ def _csv_rows(payments: Any) -> Any:
         yield writer.writerow(
             [
                 p.created_at.isoformat(),
-                p.charge.case.reference,
-                p.charge.party.organisation.name,
+                p.charge.record_reference,
+                p.charge.organisation.name,
                 p.charge.kind,
                 p.provider,
                 p.provider_reference,
@@ -130,7 +130,7 @@ def _payment_page(request: HttpRequest, payment: Payment, status: int = 200, **f
 
 def _load_payment(payment_id: object) -> Payment:
     return get_object_or_404(
-        Payment.objects.select_related("charge__case", "charge__party__organisation", "charge__schedule"),
+        Payment.objects.select_related("charge__case", "charge__organisation", "charge__schedule"),
         public_id=payment_id,
     )
 
@@ -247,6 +247,7 @@ def fee_schedules(request: AuthenticatedRequest) -> HttpResponse:
                 mediation_fee=data["mediation_fee"],
                 arbitration_fee=data["arbitration_fee"],
                 waiver_rules=rules,
+                deal_fees=form.deal_fees(),
                 meta=RequestMeta.from_request(request),
             )
         except ServiceError as exc:

@@ -270,6 +270,8 @@ class _DetailRows:
             Charge(
                 case=claimant.case,
                 party=claimant,
+                organisation=claimant.organisation,
+                payer=claimant.user,
                 kind="registration",
                 stage_action="invite",
                 schedule=schedule,
@@ -327,7 +329,7 @@ class _DetailRows:
                 amount_received=charge.amount_due,
                 currency_received="HKD",
                 provider_reference=f"SEED-{charge.pk}",
-                created_by=charge.party.user,
+                created_by=charge.payer,
             )
             for charge in created
             if charge.status == ChargeStatus.PAID

@@ -154,13 +154,16 @@ class Command(BaseCommand):
         builder.case_expired(case=lapsed, reason="Mediation period ended.")
         builder.case_expired(case=cast.filed("31000.00", "Sound equipment hire."))  # no response came
         self._fees(users, cast.filed)
-        self._deals(claimant, claimant_org, respondent, respondent_org, password)
+        self._deals(claimant, claimant_org, respondent, respondent_org, password, users["admin"])
         assert Case.objects.filter(created_by=claimant).exclude(status=CaseStatus.CLOSED).exists()
 
-    def _deals(self, seller: Any, seller_org: Organisation, buyer: Any, buyer_org: Organisation, password: str) -> None:
+    def _deals(
+        self, seller: Any, seller_org: Organisation, buyer: Any, buyer_org: Organisation, password: str, admin: Any
+    ) -> None:
         """Deal-making between the same two businesses: one deal being negotiated (the buyer's price proposal
-        awaits the seller), one whose text both marked final (its contract waits for their signatures), one
-        signed and sealed (in Chinese), and one the buyer has not joined yet."""
+        awaits the seller), one whose text both marked final (its contract waits for their signatures, and the
+        seller's deal-making fee for payment), one signed and sealed (in Chinese; the seller paid its fee by
+        transfer), and one the buyer has not joined yet. The buyer, a micro enterprise, pays no fee."""
         email = buyer.email
         negotiating = builder.deal_started(initiator=seller, initiator_org=seller_org, counterparty_email=email)
         builder.deal_in_negotiation(deal=negotiating, counterparty=buyer, counterparty_org=buyer_org)
@@ -185,7 +188,8 @@ class Command(BaseCommand):
             language="zh-hant",
         )
         signed = builder.deal_in_negotiation(deal=signed, counterparty=buyer, counterparty_org=buyer_org)
-        builder.deal_executed(deal=builder.deal_locked(deal=signed), password=password)
+        signed = builder.deal_fees_paid(deal=builder.deal_locked(deal=signed), administrator=admin)
+        builder.deal_executed(deal=signed, password=password)
         builder.deal_started(
             initiator=seller,
             initiator_org=seller_org,
@@ -248,8 +252,10 @@ class Command(BaseCommand):
         builder.case_awarded(case=case, terms=terms, password=cast.password)
 
     def _fees(self, users: dict[str, Any], filed: Callable[[str, str], Case]) -> None:
-        """The scheme's fee (HK$200 a party), then claims filed under it: one waiting for the claimant to
-        pay, one paid by a bank transfer the administrator has yet to confirm, one paid and receipted."""
+        """The scheme's fee (HK$200 a party) and its deal-making fee (free for micro enterprises, HK$500 a
+        business otherwise, due when a deal's text is locked), then claims filed under it: one waiting for the
+        claimant to pay, one paid by a bank transfer the administrator has yet to confirm, one paid and
+        receipted."""
         from payments.models import Charge
         from payments.services.fees import fee_schedule_create
         from payments.services.payments import manual_payment_confirm, payment_execute, payment_start
@@ -262,6 +268,7 @@ class Command(BaseCommand):
             registration_fee=Decimal("200.00"),
             mediation_fee=Decimal("0.00"),
             arbitration_fee=Decimal("0.00"),
+            deal_fees={band: Decimal("500.00") for band in ("small", "medium", "large")},
         )
         filed("27500.00", "Hotel ballroom deposit for a cancelled conference (registration fee to pay).")
         declared = Charge.objects.get(
