@@ -46,6 +46,8 @@ from odr.sockets import Close, FrameError, Handler, Ref, Refusal, RoomConsumer, 
 from odr.sockets import in_db_thread as _db
 
 logger = logging.getLogger(__name__)
+# The events after which a socket decides its access again (deals.realtime: who is in the deal changed).
+ACCESS_EVENTS = frozenset({"access", "parties"})
 
 
 class DealConsumer(RoomConsumer):
@@ -87,8 +89,12 @@ class DealConsumer(RoomConsumer):
 
     # --- inbound ---------------------------------------------------------------------------------------
     async def frame_allowed(self, kind: str) -> bool:
-        # Every frame, the services' included: a removed person's socket is closed, not merely refused.
-        return await self._still_in()
+        # A change is decided in the same database call that makes it (``_call``): the person's side is read
+        # there, before the service locks the deal, so it costs no extra trip to the database thread. Typing
+        # and pings change nothing: the side held since connect stands, kept current by ``access`` events.
+        if kind in self.SERVICE_FRAMES:
+            return True
+        return self.side is not None and not self.lost
 
     async def _still_in(self) -> bool:
         self.side = await _db(side_of)(self.user.pk, self.deal_id)
@@ -107,47 +113,60 @@ class DealConsumer(RoomConsumer):
             return FrameError("invalid", _("The request could not be processed."))
         return None
 
-    async def _call(self, service: Callable[..., Any], **kwargs: Any) -> Any:
-        """Run a service in the database thread, in this socket's language, as this user. A reference to the
-        deal is enough: every service locks and re-reads it, and checks the user's side, in its own
-        transaction; its events go out when it commits."""
+    async def _call(self, ref: Ref, service: Callable[..., Any], **kwargs: Any) -> Any:
+        """Run a service in the database thread, in this socket's language, as this user, once the user's side
+        in the deal is read again in the same call (None returned, and the socket closed, if it is gone). A
+        reference to the deal is enough: every service locks and re-reads it, and checks the user's side under
+        that lock, in its own transaction; its events go out when it commits."""
 
         def run() -> Any:
+            self.side = side_of(self.user.pk, self.deal_id)
+            if self.side is None:
+                return None
             with translation.override(self.language):
                 return service(deal=Deal(pk=self.deal_id), user=self.user, meta=self.meta, **kwargs)
 
-        return await _db(run)()
+        result = await _db(run)()
+        if self.side is None:
+            await self.access_lost(ref)
+        return result
 
     async def _ack(self, ref: Ref, **more: Any) -> None:
         await self.send_frame({"type": "ack", "ref": ref, **more})
 
     async def on_proposal_make(self, content: dict[str, Any], ref: Ref) -> None:
-        proposal = await self._call(proposal_make, **frames.proposal_arguments(content))
-        await self._ack(ref, proposal_id=proposal.pk)
+        proposal = await self._call(ref, proposal_make, **frames.proposal_arguments(content))
+        if proposal is not None:
+            await self._ack(ref, proposal_id=proposal.pk)
 
     async def on_proposal_accept(self, content: dict[str, Any], ref: Ref) -> None:
-        version = await self._call(proposal_accept, proposal_id=frames.whole_number(content, "proposal_id"))
-        await self._ack(ref, version=version.number)
+        version = await self._call(ref, proposal_accept, proposal_id=frames.whole_number(content, "proposal_id"))
+        if version is not None:
+            await self._ack(ref, version=version.number)
 
     async def on_proposal_reject(self, content: dict[str, Any], ref: Ref) -> None:
-        proposal = await self._call(proposal_reject, proposal_id=frames.whole_number(content, "proposal_id"))
-        await self._ack(ref, proposal_id=proposal.pk)
+        proposal = await self._call(ref, proposal_reject, proposal_id=frames.whole_number(content, "proposal_id"))
+        if proposal is not None:
+            await self._ack(ref, proposal_id=proposal.pk)
 
     async def on_proposal_withdraw(self, content: dict[str, Any], ref: Ref) -> None:
-        proposal = await self._call(proposal_withdraw, proposal_id=frames.whole_number(content, "proposal_id"))
-        await self._ack(ref, proposal_id=proposal.pk)
+        proposal = await self._call(ref, proposal_withdraw, proposal_id=frames.whole_number(content, "proposal_id"))
+        if proposal is not None:
+            await self._ack(ref, proposal_id=proposal.pk)
 
     async def on_comment_post(self, content: dict[str, Any], ref: Ref) -> None:
-        comment = await self._call(comment_post, **frames.target(content), body=frames.text(content, "body"))
-        await self._ack(ref, comment_id=comment.pk)
+        comment = await self._call(ref, comment_post, **frames.target(content), body=frames.text(content, "body"))
+        if comment is not None:
+            await self._ack(ref, comment_id=comment.pk)
 
     async def on_final_mark(self, content: dict[str, Any], ref: Ref) -> None:
-        deal = await self._call(deal_mark_final, version=frames.whole_number(content, "version"))
-        await self._ack(ref, status=deal.status)
+        deal = await self._call(ref, deal_mark_final, version=frames.whole_number(content, "version"))
+        if deal is not None:
+            await self._ack(ref, status=deal.status)
 
     async def on_final_unmark(self, content: dict[str, Any], ref: Ref) -> None:
-        await self._call(deal_unmark_final)
-        await self._ack(ref)
+        if await self._call(ref, deal_unmark_final) is not None:
+            await self._ack(ref)
 
     async def on_typing(self, content: dict[str, Any], ref: Ref) -> None:
         event = {
@@ -179,18 +198,21 @@ class DealConsumer(RoomConsumer):
     }
     # Typing and pings change nothing: their own bucket, dropped silently beyond it.
     HOUSEKEEPING = frozenset({"ping", "typing"})
+    SERVICE_FRAMES = frozenset(HANDLERS) - HOUSEKEEPING
 
     # --- outbound (the deal's group) -------------------------------------------------------------------
     async def deal_event(self, message: dict[str, Any]) -> None:
-        """A service committed a change (deals.realtime). Access is decided again first: a person removed
-        from the deal learns nothing more, not even that something changed."""
+        """A service committed a change (deals.realtime). When who is in the deal changed (an ``access`` or
+        ``parties`` event), access is decided again first: a person removed from the deal learns nothing more,
+        not even that something changed. Every change to a deal's people sends one (deals.realtime), so the
+        side held since connect is current otherwise, and a delivery costs no database query."""
         if self.lost:
             return
-        if not await self._still_in():
+        event = message["event"]
+        if event["kind"] in ACCESS_EVENTS and not await self._still_in():
             self.lost = True
             await self.close(code=Close.NOT_FOUND)
             return
-        event = message["event"]
         await self.send_frame({"type": "changed", "kind": event["kind"], "data": event["data"]})
 
     async def deal_presence(self, message: dict[str, Any]) -> None:
