@@ -346,3 +346,35 @@ def test_deal_pages(negotiating_deal, claimant, respondent, administrator, seal,
         for path in ["/deals/templates/", f"/deals/templates/new/?from={template.pk}"]:
             audit(page, base + path, found)
     assert_none(found)
+
+
+def test_deal_fee_pages(claimant, claimant_org, respondent, respondent_org, administrator, live_server, new_page):
+    """A business's deal-making fee, due once the text is locked: the deal page that shows it in place of the
+    signing form, and the pay page (card and bank transfer), in English and Chinese."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from demo import builder
+    from payments.services.fees import fee_schedule_create
+
+    def lock_with_a_fee() -> Any:
+        fee_schedule_create(
+            actor=administrator, name="Scheme 2026", effective_from=timezone.now(),
+            registration_fee=Decimal("200.00"), mediation_fee=Decimal("1000.00"), arbitration_fee=Decimal("2500.00"),
+            deal_fees={"micro": Decimal("0"), **{size: Decimal("500") for size in ("small", "medium", "large")}},
+        )  # fmt: skip
+        deal = builder.deal_started(
+            initiator=claimant, initiator_org=claimant_org, counterparty_email="bob@example.com"
+        )
+        deal = builder.deal_in_negotiation(deal=deal, counterparty=respondent, counterparty_org=respondent_org)
+        return builder.deal_locked(deal=deal)
+
+    deal = off_the_browser_thread(lock_with_a_fee)
+    base = live_server.url
+    found: list[str] = []
+    for language in LANGUAGES:
+        page = open_as(new_page, base, language, session_cookie(claimant))
+        for path in [f"/deals/{deal.public_id}/", f"/deals/{deal.public_id}/fee/"]:
+            audit(page, base + path, found)
+    assert_none(found)
