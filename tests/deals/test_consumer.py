@@ -14,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 
 from cases.models import SecurityEvent
 from deals.models import Comment, Deal, DealParty, DealPresence, DealStatus, Proposal, ProposalStatus
-from deals.realtime import broadcast_deal_access_changed
+from deals.realtime import broadcast_deal_on_commit
 from odr import ratelimit
 from tests.ws import communicator_for, drain, next_of
 
@@ -282,13 +282,13 @@ async def test_a_person_removed_mid_connection_is_refused_at_the_next_frame(nego
 
 
 async def test_a_person_removed_learns_nothing_more(negotiating_deal, claimant, respondent, outsider):
-    """A change to a deal's people tells its sockets (deals.realtime.broadcast_deal_access_changed): the removed
-    person's socket decides again before delivering anything more, and is closed."""
+    """A change to a deal's people tells its sockets (an ``access`` event, deals.realtime): the removed person's
+    socket decides again before delivering anything more, and is closed."""
     alice, _ = await join(negotiating_deal, claimant)
     bob, _ = await join(negotiating_deal, respondent)
     await drain(bob)
     await _remove_bob(negotiating_deal, outsider)
-    await database_sync_to_async(lambda: broadcast_deal_access_changed(negotiating_deal.pk))()
+    await database_sync_to_async(lambda: broadcast_deal_on_commit(negotiating_deal.pk, "access"))()
     await alice.send_json_to({"type": "comment.post", "target_kind": "clause", "target_key": "delivery", "body": "Hi"})
     await next_of(alice, "ack")
     outputs = await outputs_until_closed(bob)
