@@ -27,11 +27,12 @@ def send_to_deal(deal_id: int, event: dict[str, Any]) -> None:
 
 
 def broadcast_deal_on_commit(deal_id: int, kind: str, data: dict[str, Any] | None = None) -> None:
-    """Tell the deal's open pages that ``kind`` changed once the transaction commits. A change to who is in
-    the deal sends ``parties`` (joining) or ``access``: each open socket then decides its access again before
-    it delivers anything more (deals.consumers); otherwise a socket keeps the side it was let in with. The event says what
+    """Tell the deal's open pages that ``kind`` changed once the transaction commits. The event says what
     changed, not what it now says: each page reads that through its own access check. A change to one clause
-    or field names it (``data["target"]``, "clause:<key>"), so the pages fetch that part again, not all."""
+    or field names it (``data["target"]``, "clause:<key>"), so the pages fetch that part again, not all.
+
+    A change to who is in the deal sends ``parties`` (joining) or ``access``: each open socket then decides
+    its access again before it delivers anything more (deals.consumers); otherwise a socket keeps the side
+    it was let in with."""
     event = {"kind": kind, "data": data or {}}
     transaction.on_commit(lambda: send_to_deal(deal_id, event), robust=True)
-
