@@ -6,10 +6,10 @@ from django.db import models
 from cases.models.cases import Case
 
 
-class Invitation(models.Model):
-    """An emailed invitation for the respondent. Only the SHA-256 of its secret is stored."""
+class InvitationFields(models.Model):
+    """What every emailed invitation link's row holds (``cases.invitation_links``): only the SHA-256 of its
+    secret, when it stops working, and when and by whom it was used or that a newer one replaced it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     secret_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -21,7 +21,17 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+
+class Invitation(InvitationFields):
+    """An emailed invitation for the respondent."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
+
+    class Meta(InvitationFields.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Invitation to {self.email} for {self.case}"

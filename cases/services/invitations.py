@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta, log_action
+from cases.invitation_links import LinkKind, LinkRefused, Refusal, link_check_usable, link_issue, link_read
 from cases.models import Case, CaseStatus, Invitation
 from cases.notifications import queue_email
 from cases.services import ServiceError
@@ -23,11 +22,13 @@ from odr.ratelimit import within_limit
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-_SALT = "cases.invitation"
-
-
-def _digest(nonce: str) -> str:
-    return hashlib.sha256(nonce.encode()).hexdigest()
+CASE_LINKS = LinkKind(salt="cases.invitation", record_key="c")
+_REFUSALS = {
+    Refusal.INVALID: gettext_lazy("This invitation link is not valid. Check that you copied the whole link."),
+    Refusal.EXPIRED: gettext_lazy("This invitation link has expired. Ask the claimant to send a new one."),
+    Refusal.USED: gettext_lazy("This invitation has already been used. Sign in to see the case under My cases."),
+    Refusal.REPLACED: gettext_lazy("This invitation was replaced by a newer one. Use the link in the latest email."),
+}
 
 
 def invitation_allowed(user_id: int) -> bool:
@@ -43,15 +44,10 @@ def invitation_url(token: str) -> str:
 @transaction.atomic
 def invitation_send(*, case: Case, actor: User | None, meta: RequestMeta = SYSTEM) -> str:
     """Create an invitation (revoking any earlier one), email it, and return its token."""
-    now = timezone.now()
-    case.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    nonce = secrets.token_urlsafe(32)
-    token = signing.dumps({"c": case.public_id.hex, "n": nonce}, salt=_SALT, compress=True)
+    case.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link = link_issue(CASE_LINKS, record_hex=case.public_id.hex)
     invitation = Invitation.objects.create(
-        case=case,
-        email=case.respondent_email,
-        secret_sha256=_digest(nonce),
-        expires_at=now + timedelta(days=settings.ODR_INVITATION_VALID_DAYS),
+        case=case, email=case.respondent_email, secret_sha256=link.secret_sha256, expires_at=link.expires_at
     )
     claimant = case.parties.select_related("organisation").get(role="claimant")
     queue_email(
@@ -60,34 +56,25 @@ def invitation_send(*, case: Case, actor: User | None, meta: RequestMeta = SYSTE
         context={
             "case": case,
             "claimant_name": claimant.organisation.name,
-            "url": invitation_url(token),
+            "url": invitation_url(link.token),
             "expires_at": invitation.expires_at,
         },
     )
     log_action(case=case, actor=actor, action="invitation.sent", meta=meta, data={"email": invitation.email})
-    return token
+    return link.token
 
 
 def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
     """The invitation a link stands for, if it may still be used; otherwise a ServiceError saying why."""
-    try:
-        payload = signing.loads(token, salt=_SALT, max_age=timedelta(days=settings.ODR_INVITATION_VALID_DAYS))
-    except signing.SignatureExpired:
-        raise ServiceError(_("This invitation link has expired. Ask the claimant to send a new one.")) from None
-    except signing.BadSignature:
-        raise ServiceError(_("This invitation link is not valid. Check that you copied the whole link.")) from None
     queryset = Invitation.objects.select_related("case")
     if lock:
         queryset = queryset.select_for_update()
-    invitation = queryset.filter(secret_sha256=_digest(str(payload.get("n", "")))).first()
-    if invitation is None or invitation.case.public_id.hex != payload.get("c"):
-        raise ServiceError(_("This invitation link is not valid. Check that you copied the whole link."))
-    if invitation.used_at is not None:
-        raise ServiceError(_("This invitation has already been used. Sign in to see the case under My cases."))
-    if invitation.revoked_at is not None:
-        raise ServiceError(_("This invitation was replaced by a newer one. Use the link in the latest email."))
-    if invitation.expires_at <= timezone.now():
-        raise ServiceError(_("This invitation link has expired. Ask the claimant to send a new one."))
+    try:
+        link = link_read(CASE_LINKS, token)
+        found = queryset.filter(secret_sha256=link.secret_sha256).first()
+        invitation = link_check_usable(found, record_hex=found.case.public_id.hex if found else "", link=link)
+    except LinkRefused as refused:
+        raise ServiceError(str(_REFUSALS[refused.reason])) from None
     case = invitation.case
     if case.status != CaseStatus.AWAITING_RESPONSE:
         raise ServiceError(_("This case is no longer waiting for a response."))

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Organisation
+from cases.models.invitations import InvitationFields
 from deals.models.templates import DealTemplate
 
 
@@ -104,22 +105,13 @@ class DealParty(models.Model):
         return f"{self.get_side_display()}: {self.organisation}"
 
 
-class DealInvitation(models.Model):
-    """An emailed invitation for the other business. Only the SHA-256 of its secret is stored."""
+class DealInvitation(InvitationFields):
+    """An emailed invitation for the other business (``cases.invitation_links``)."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    secret_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(InvitationFields.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Invitation to {self.email} for {self.deal}"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -16,8 +13,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta
+from cases.invitation_links import LinkKind, LinkRefused, Refusal, link_check_usable, link_issue, link_read
 from cases.models import Membership, Organisation
 from cases.notifications import queue_email
 from cases.services import ServiceError
@@ -32,7 +31,15 @@ from deals.realtime import broadcast_deal_on_commit
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-_SALT = "deals.invitation"
+DEAL_LINKS = LinkKind(salt="deals.invitation", record_key="d")
+_REFUSALS = {
+    Refusal.INVALID: gettext_lazy("This invitation link is not valid. Check that you copied the whole link."),
+    Refusal.EXPIRED: gettext_lazy(
+        "This invitation link has expired. Ask the business that invited you to send a new one."
+    ),
+    Refusal.USED: gettext_lazy("This invitation has already been used. Sign in to see the deal under My deals."),
+    Refusal.REPLACED: gettext_lazy("This invitation was replaced by a newer one. Use the link in the latest email."),
+}
 MAX_TITLE = 200
 
 
@@ -115,10 +122,6 @@ def _clean_email(raw: str, user: User) -> str:
     return email
 
 
-def _digest(nonce: str) -> str:
-    return hashlib.sha256(nonce.encode()).hexdigest()
-
-
 def deal_invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("deals:invitation", kwargs={"token": token})
 
@@ -129,50 +132,34 @@ def deal_invitation_send(*, deal: Deal, email: str, actor: User, meta: RequestMe
     its token returned."""
     if not invitation_allowed(actor.pk):
         raise ServiceError(_("You have sent too many invitations today. Try again tomorrow."))
-    now = timezone.now()
-    deal.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    nonce = secrets.token_urlsafe(32)
-    token = signing.dumps({"d": deal.public_id.hex, "n": nonce}, salt=_SALT, compress=True)
+    deal.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link = link_issue(DEAL_LINKS, record_hex=deal.public_id.hex)
     invitation = DealInvitation.objects.create(
-        deal=deal,
-        email=email,
-        secret_sha256=_digest(nonce),
-        expires_at=now + timedelta(days=settings.ODR_INVITATION_VALID_DAYS),
+        deal=deal, email=email, secret_sha256=link.secret_sha256, expires_at=link.expires_at
     )
     initiator = deal.parties.select_related("organisation").get(side=Side.INITIATOR)
     context = {
         "deal": deal,
         "initiator_name": initiator.organisation.name,
-        "url": deal_invitation_url(token),
+        "url": deal_invitation_url(link.token),
         "expires_at": invitation.expires_at,
     }
     transaction.on_commit(lambda: queue_email(to=email, template="deal_invitation", context=context))
     log_deal_action(deal=deal, action="deal.invitation_sent", actor=actor, meta=meta, data={"email": email})
-    return token
+    return link.token
 
 
 def deal_invitation_for_token(token: str, *, lock: bool = False) -> DealInvitation:
     """The invitation a link stands for, if it may still be used; otherwise a ServiceError saying why."""
-    invalid = _("This invitation link is not valid. Check that you copied the whole link.")
-    expired = _("This invitation link has expired. Ask the business that invited you to send a new one.")
-    try:
-        payload = signing.loads(token, salt=_SALT, max_age=timedelta(days=settings.ODR_INVITATION_VALID_DAYS))
-    except signing.SignatureExpired:
-        raise ServiceError(expired) from None
-    except signing.BadSignature:
-        raise ServiceError(invalid) from None
     queryset = DealInvitation.objects.select_related("deal")
     if lock:
         queryset = queryset.select_for_update()
-    invitation = queryset.filter(secret_sha256=_digest(str(payload.get("n", "")))).first()
-    if invitation is None or invitation.deal.public_id.hex != payload.get("d"):
-        raise ServiceError(invalid)
-    if invitation.used_at is not None:
-        raise ServiceError(_("This invitation has already been used. Sign in to see the deal under My deals."))
-    if invitation.revoked_at is not None:
-        raise ServiceError(_("This invitation was replaced by a newer one. Use the link in the latest email."))
-    if invitation.expires_at <= timezone.now():
-        raise ServiceError(expired)
+    try:
+        link = link_read(DEAL_LINKS, token)
+        found = queryset.filter(secret_sha256=link.secret_sha256).first()
+        invitation = link_check_usable(found, record_hex=found.deal.public_id.hex if found else "", link=link)
+    except LinkRefused as refused:
+        raise ServiceError(str(_REFUSALS[refused.reason])) from None
     if invitation.deal.status != DealStatus.INVITING:
         raise ServiceError(_("This deal is no longer waiting for the other business."))
     return invitation
