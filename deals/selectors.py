@@ -128,16 +128,16 @@ class DealPage:
 
 def deal_page(deal: Deal, side: Side | str) -> DealPage:
     """Everything the deal page shows: the current version's fields and clauses, each with its open
-    proposals and its comments, and the proposals already decided (newest first)."""
+    proposals (newest first, with their diffs) and its comments. Decided proposals are the history's, not the
+    page's: their diffs are not computed here."""
     version = DealVersion.objects.get(deal=deal, number=deal.current_version)
     content = version.content
-    proposals = list(Proposal.objects.filter(deal=deal).select_related("author").order_by("-created_at"))
+    proposals = Proposal.objects.filter(deal=deal, status=ProposalStatus.OPEN).select_related("author")
     comments = list(Comment.objects.filter(deal=deal).select_related("author"))
-    views = [proposal_view(deal, content, p, side) for p in proposals]
+    views = [proposal_view(deal, content, p, side) for p in proposals.order_by("-created_at")]
     open_by_target: dict[tuple[str, str], list[ProposalView]] = {}
     for view in views:
-        if view.proposal.status == ProposalStatus.OPEN:
-            open_by_target.setdefault((view.proposal.target_kind, view.proposal.target_key), []).append(view)
+        open_by_target.setdefault((view.proposal.target_kind, view.proposal.target_key), []).append(view)
     comments_by_target: dict[tuple[str, str], list[Comment]] = {}
     for comment in comments:
         comments_by_target.setdefault((comment.target_kind, comment.target_key), []).append(comment)
@@ -180,7 +180,7 @@ def deal_page(deal: Deal, side: Side | str) -> DealPage:
         version=version,
         fields=fields,
         clauses=clauses,
-        open_proposals=[v for v in views if v.proposal.status == ProposalStatus.OPEN],
+        open_proposals=views,
         my_final=finals.get(str(side)),
         their_final=finals.get(other),
         role_labels={role["key"]: shown(role["label"]) for role in deal.template.roles},
