@@ -10,11 +10,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum, auto
-from typing import Protocol
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import QuerySet
 from django.utils import timezone
+
+from cases.models.invitations import InvitationFields
 
 
 class Refusal(Enum):
@@ -34,6 +36,7 @@ class LinkRefused(Exception):
 class LinkKind:
     salt: str
     record_key: str  # the payload's key for the record's public id ("c": a case, "d": a deal)
+    record_field: str  # the invitation row's foreign key to its record ("case", "deal")
 
     @property
     def valid_for(self) -> timedelta:
@@ -51,12 +54,6 @@ class NewLink:
 class ReadLink:
     record_hex: str
     secret_sha256: str
-
-
-class InvitationRow(Protocol):
-    used_at: datetime | None
-    revoked_at: datetime | None
-    expires_at: datetime
 
 
 def secret_digest(secret: str) -> str:
@@ -83,7 +80,7 @@ def link_read(kind: LinkKind, token: str) -> ReadLink:
     )
 
 
-def link_check_usable[Row: InvitationRow](invitation: Row | None, *, record_hex: str, link: ReadLink) -> Row:
+def link_check_usable[Row: InvitationFields](invitation: Row | None, *, record_hex: str, link: ReadLink) -> Row:
     """``invitation`` (the row found by the link's secret), unless it is not the link's (or none), or it was
     used, replaced or has expired: ``LinkRefused``. ``record_hex``: the public id of the row's record."""
     if invitation is None or record_hex != link.record_hex:
@@ -95,3 +92,15 @@ def link_check_usable[Row: InvitationRow](invitation: Row | None, *, record_hex:
     if invitation.expires_at <= timezone.now():
         raise LinkRefused(Refusal.EXPIRED)
     return invitation
+
+
+def link_follow[Row: InvitationFields](kind: LinkKind, token: str, rows: QuerySet[Row], *, lock: bool = False) -> Row:
+    """The invitation row (with its record) that ``token`` stands for, if it may still be used; otherwise
+    ``LinkRefused``. ``lock``: the row is locked until the caller's transaction ends (using it)."""
+    link = link_read(kind, token)
+    queryset = rows.select_related(kind.record_field)
+    if lock:
+        queryset = queryset.select_for_update()
+    found = queryset.filter(secret_sha256=link.secret_sha256).first()
+    record_hex = getattr(found, kind.record_field).public_id.hex if found is not None else ""
+    return link_check_usable(found, record_hex=record_hex, link=link)

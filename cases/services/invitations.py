@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta, log_action
-from cases.invitation_links import LinkKind, LinkRefused, Refusal, link_check_usable, link_issue, link_read
+from cases.invitation_links import LinkKind, LinkRefused, Refusal, link_follow, link_issue
 from cases.models import Case, CaseStatus, Invitation
 from cases.notifications import queue_email
 from cases.services import ServiceError
@@ -22,7 +22,7 @@ from odr.ratelimit import within_limit
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-CASE_LINKS = LinkKind(salt="cases.invitation", record_key="c")
+CASE_LINKS = LinkKind(salt="cases.invitation", record_key="c", record_field="case")
 _REFUSALS = {
     Refusal.INVALID: gettext_lazy("This invitation link is not valid. Check that you copied the whole link."),
     Refusal.EXPIRED: gettext_lazy("This invitation link has expired. Ask the claimant to send a new one."),
@@ -66,13 +66,8 @@ def invitation_send(*, case: Case, actor: User | None, meta: RequestMeta = SYSTE
 
 def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
     """The invitation a link stands for, if it may still be used; otherwise a ServiceError saying why."""
-    queryset = Invitation.objects.select_related("case")
-    if lock:
-        queryset = queryset.select_for_update()
     try:
-        link = link_read(CASE_LINKS, token)
-        found = queryset.filter(secret_sha256=link.secret_sha256).first()
-        invitation = link_check_usable(found, record_hex=found.case.public_id.hex if found else "", link=link)
+        invitation: Invitation = link_follow(CASE_LINKS, token, Invitation.objects.all(), lock=lock)
     except LinkRefused as refused:
         raise ServiceError(str(_REFUSALS[refused.reason])) from None
     case = invitation.case

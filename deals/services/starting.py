@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import SYSTEM, RequestMeta
-from cases.invitation_links import LinkKind, LinkRefused, Refusal, link_check_usable, link_issue, link_read
+from cases.invitation_links import LinkKind, LinkRefused, Refusal, link_follow, link_issue
 from cases.models import Membership, Organisation
 from cases.notifications import queue_email
 from cases.services import ServiceError
@@ -31,7 +31,7 @@ from deals.realtime import broadcast_deal_on_commit
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-DEAL_LINKS = LinkKind(salt="deals.invitation", record_key="d")
+DEAL_LINKS = LinkKind(salt="deals.invitation", record_key="d", record_field="deal")
 _REFUSALS = {
     Refusal.INVALID: gettext_lazy("This invitation link is not valid. Check that you copied the whole link."),
     Refusal.EXPIRED: gettext_lazy(
@@ -151,13 +151,8 @@ def deal_invitation_send(*, deal: Deal, email: str, actor: User, meta: RequestMe
 
 def deal_invitation_for_token(token: str, *, lock: bool = False) -> DealInvitation:
     """The invitation a link stands for, if it may still be used; otherwise a ServiceError saying why."""
-    queryset = DealInvitation.objects.select_related("deal")
-    if lock:
-        queryset = queryset.select_for_update()
     try:
-        link = link_read(DEAL_LINKS, token)
-        found = queryset.filter(secret_sha256=link.secret_sha256).first()
-        invitation = link_check_usable(found, record_hex=found.deal.public_id.hex if found else "", link=link)
+        invitation: DealInvitation = link_follow(DEAL_LINKS, token, DealInvitation.objects.all(), lock=lock)
     except LinkRefused as refused:
         raise ServiceError(str(_REFUSALS[refused.reason])) from None
     if invitation.deal.status != DealStatus.INVITING:
